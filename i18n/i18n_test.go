@@ -1,0 +1,94 @@
+package i18n
+
+import (
+	"regexp"
+	"testing"
+	"unicode"
+)
+
+var placeholder = regexp.MustCompile(`\{[A-Za-z]+\}`)
+
+func TestCatalogsAgree(t *testing.T) {
+	c := MustLoad()
+	if got := c.Locales(); len(got) != 2 || got[0] != "en" || got[1] != "ja" {
+		t.Fatalf("locales = %v, want [en ja]", got)
+	}
+	en := c.Keys("en")
+	ja := map[string]bool{}
+	for _, k := range c.Keys("ja") {
+		ja[k] = true
+	}
+	if len(en) != len(ja) {
+		t.Errorf("en has %d keys, ja %d", len(en), len(ja))
+	}
+	for _, k := range en {
+		if !ja[k] {
+			t.Errorf("ja lacks %q", k)
+			continue
+		}
+		want, got := placeholders(c.msgs["en"][k]), placeholders(c.msgs["ja"][k])
+		if want != got {
+			t.Errorf("%s: placeholders en %v, ja %v", k, want, got)
+		}
+		if !hasJapanese(c.msgs["ja"][k]) {
+			t.Errorf("%s: ja message has no Japanese text: %q", k, c.msgs["ja"][k])
+		}
+	}
+}
+
+func placeholders(s string) string {
+	seen := map[string]bool{}
+	for _, p := range placeholder.FindAllString(s, -1) {
+		seen[p] = true
+	}
+	out := ""
+	for _, p := range placeholder.FindAllString(s, -1) {
+		if seen[p] {
+			out += p
+			seen[p] = false
+		}
+	}
+	return sortString(out)
+}
+
+func sortString(s string) string {
+	r := []rune(s)
+	for i := range r {
+		for j := i + 1; j < len(r); j++ {
+			if r[j] < r[i] {
+				r[i], r[j] = r[j], r[i]
+			}
+		}
+	}
+	return string(r)
+}
+
+func hasJapanese(s string) bool {
+	for _, r := range s {
+		if unicode.In(r, unicode.Hiragana, unicode.Katakana, unicode.Han) {
+			return true
+		}
+	}
+	return false
+}
+
+func TestT(t *testing.T) {
+	c := MustLoad()
+	tests := []struct {
+		locale, key string
+		args        []any
+		want        string
+	}{
+		{"en", "duration.hours_minutes", []any{"H", 1, "M", 5}, "1 h 5 min"},
+		{"ja", "duration.hours_minutes", []any{"H", 1, "M", 5}, "1 時間 5 分"},
+		{"ja-JP", "duration.minutes", []any{"M", 3}, "3 分"},
+		{"fr", "duration.minutes", []any{"M", 3}, "3 min"},
+		{"", "duration.minutes", []any{"M", 3}, "3 min"},
+		{"en", "no.such.key", nil, "no.such.key"},
+	}
+	for _, tt := range tests {
+		if got := c.T(tt.locale, tt.key, tt.args...); got != tt.want {
+			t.Errorf("T(%q, %q) = %q, want %q", tt.locale, tt.key, got, tt.want)
+		}
+	}
+}

@@ -1,0 +1,60 @@
+package meeting
+
+// PostType is the Mattermost post type of a meeting card. It is custom_ (so Mattermost accepts it from
+// REST) and distinct from the official Zoom plugin's custom_zoom, so both can be installed.
+const PostType = "custom_mmzoom_meeting"
+
+// Post is a bot post (or an ephemeral reply) in domain terms; the Mattermost adapter turns Attachments into
+// props.attachments and Buttons into signed interactive actions.
+type Post struct {
+	ChannelID   string
+	RootID      string
+	Type        string
+	Message     string
+	Props       map[string]any // excluding "attachments"
+	Attachments []Attachment
+}
+
+// Attachment is a Slack-style message attachment: what mobile apps and servers without the webapp plugin
+// show of a card, and how buttons are carried.
+type Attachment struct {
+	Fallback  string
+	Color     string
+	Pretext   string
+	Title     string
+	TitleLink string
+	Text      string
+	Fields    []Field
+	Footer    string
+	Buttons   []Button
+}
+
+// Field is one short field of an attachment.
+type Field struct {
+	Title string
+	Value string
+	Short bool
+}
+
+// Reply is what the user who asked is shown, and only them: the ephemeral answer to a slash command or a
+// button click.
+type Reply struct {
+	Text         string
+	Attachments  []Attachment
+	GotoLocation string // a URL the user's client should open (Zoom's start_url for the starter)
+	// Update, when set, replaces the clicked post (used to retire the buttons of an answered question).
+	Update *Post
+}
+
+// StartRequest asks for a meeting in a channel on behalf of a Mattermost user.
+type StartRequest struct {
+	UserID    string
+	ChannelID string
+	TeamID    string
+	RootID    string
+	Topic     string
+	// UsePMI, when set, answers the Personal Meeting ID question; nil means "use the user's preference".
+	UsePMI *bool
+	// Force skips the "a meeting is already running here" question.
+	Force bool
+}
