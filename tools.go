@@ -1,10 +1,12 @@
 //go:build tools
 
 package main
+
 import (
- _ "golang.org/x/oauth2"
- _ "golang.org/x/oauth2/clientcredentials"
- _ "modernc.org/sqlite"
- _ "golang.org/x/sync/singleflight"
+	_ "golang.org/x/oauth2"
+	_ "golang.org/x/oauth2/clientcredentials"
+	_ "golang.org/x/sync/singleflight"
+	_ "modernc.org/sqlite"
 )
-func main(){}
+
+func main() {}
