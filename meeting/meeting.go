@@ -61,6 +61,18 @@ const (
 	PMINever  PMIPreference = "new"
 )
 
+// DefaultPMI applies to users who never chose: a fresh meeting ID each time, so that starting a meeting is
+// one step and an old link cannot be reused to walk into a later meeting.
+const DefaultPMI = PMINever
+
+// Effective is the preference in force: p, or DefaultPMI when the user never chose.
+func (p PMIPreference) Effective() PMIPreference {
+	if p == "" {
+		return DefaultPMI
+	}
+	return p
+}
+
 // Valid reports whether p is a known preference.
 func (p PMIPreference) Valid() bool { return p == PMIAsk || p == PMIAlways || p == PMINever }
 

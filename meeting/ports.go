@@ -67,7 +67,7 @@ type Store interface {
 	// CardsByMeeting lists the cards of a Zoom meeting id, newest first.
 	CardsByMeeting(ctx context.Context, meetingID int64) ([]*Card, error)
 
-	// Settings returns a user's settings; a user who never chose gets PMIAsk.
+	// Settings returns a user's settings; a user who never chose gets an empty PMI (DefaultPMI applies).
 	Settings(ctx context.Context, userID string) (*UserSettings, error)
 	SaveSettings(ctx context.Context, s *UserSettings) error
 

@@ -106,7 +106,7 @@ func (s *Service) Start(ctx context.Context, req StartRequest) (*Reply, error) {
 		if err != nil {
 			return nil, err
 		}
-		switch set.PMI {
+		switch set.PMI.Effective() {
 		case PMIAlways:
 			usePMI = true
 		case PMINever:
@@ -241,9 +241,23 @@ func (s *Service) postCard(ctx context.Context, c *Card) (string, error) {
 
 // RefreshCard shows a card's current state in its channel: the post is edited in place, or, where the bot may
 // not edit it (a private channel, DM or group it is not in), the news is posted as a reply in its thread.
+//
+// A bot holding system_post_all can post in any channel without being a member, but may edit a post only
+// where it is a member: in a public channel it joins and edits; elsewhere it replies in the card's thread.
 func (s *Service) RefreshCard(ctx context.Context, c *Card, news string) error {
-	err := s.Chat.PatchPost(ctx, c.PostID, s.CardPost(c))
-	if err == nil || !errors.Is(err, ErrForbidden) || news == "" {
+	p := s.CardPost(c)
+	err := s.Chat.PatchPost(ctx, c.PostID, p)
+	if err == nil || !errors.Is(err, ErrForbidden) {
+		return err
+	}
+	if ch, cerr := s.Chat.Channel(ctx, c.ChannelID); cerr == nil && ch.Type == ChannelOpen {
+		if jerr := s.Chat.JoinChannel(ctx, c.ChannelID); jerr == nil {
+			if err = s.Chat.PatchPost(ctx, c.PostID, p); err == nil || !errors.Is(err, ErrForbidden) {
+				return err
+			}
+		}
+	}
+	if news == "" {
 		return err
 	}
 	_, rerr := s.Chat.CreatePost(ctx, &Post{ChannelID: c.ChannelID, RootID: c.threadRoot(), Message: news})
@@ -504,7 +518,7 @@ func (s *Service) SettingsReply(ctx context.Context, userID, channelID string) (
 	if err != nil {
 		return nil, err
 	}
-	return s.settingsReply(user.Locale, userID, channelID, set.PMI), nil
+	return s.settingsReply(user.Locale, userID, channelID, set.PMI.Effective()), nil
 }
 
 func (s *Service) settingsReply(loc, userID, channelID string, cur PMIPreference) *Reply {

@@ -1,0 +1,355 @@
+package meeting
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Hand-written fakes of the service's collaborators, recording what the service asked of them.
+
+var (
+	_ Zoom       = (*fakeZoom)(nil)
+	_ Chat       = (*fakeChat)(nil)
+	_ Store      = (*memStore)(nil)
+	_ Authorizer = (*fakeAuth)(nil)
+	_ Translator = keyText{}
+)
+
+// keyText "translates" to the key followed by its arguments, so tests can assert which message was chosen.
+type keyText struct{}
+
+func (keyText) T(locale, key string, args ...any) string {
+	var b strings.Builder
+	b.WriteString(locale + ":" + key)
+	for i := 0; i+1 < len(args); i += 2 {
+		fmt.Fprintf(&b, " %v=%v", args[i], args[i+1])
+	}
+	return b.String()
+}
+
+type fakeZoom struct {
+	mu       sync.Mutex
+	users    map[string]*ZoomUser // by "me" or e-mail
+	err      error                // returned by CreateMeeting when set
+	created  []MeetingRequest
+	hosts    []string
+	owners   []Owner
+	nextID   int64
+	joinBase string
+}
+
+func newFakeZoom() *fakeZoom {
+	return &fakeZoom{users: map[string]*ZoomUser{}, nextID: 81234567890, joinBase: "https://zoom.example/j/"}
+}
+
+func (z *fakeZoom) User(_ context.Context, owner Owner, userID string) (*ZoomUser, error) {
+	z.mu.Lock()
+	defer z.mu.Unlock()
+	if u, ok := z.users[userID]; ok {
+		return u, nil
+	}
+	return nil, &Error{Kind: KindZoomUserNotFound}
+}
+
+func (z *fakeZoom) CreateMeeting(_ context.Context, owner Owner, userID string, req MeetingRequest) (*ZoomMeeting, error) {
+	z.mu.Lock()
+	defer z.mu.Unlock()
+	if z.err != nil {
+		return nil, z.err
+	}
+	z.created = append(z.created, req)
+	z.hosts = append(z.hosts, userID)
+	z.owners = append(z.owners, owner)
+	z.nextID++
+	id := fmt.Sprint(z.nextID)
+	return &ZoomMeeting{ID: z.nextID, UUID: "uuid-" + id + "==", HostID: "host-" + userID, Topic: req.Topic,
+		JoinURL: z.joinBase + id + "?pwd=enc" + id, StartURL: "https://zoom.example/s/" + id + "?zak=HOSTSECRET",
+		Password: "123456", Status: "waiting"}, nil
+}
+
+type fakeChat struct {
+	mu          sync.Mutex
+	users       map[string]*ChatUser
+	channels    map[string]*Channel
+	requireVer  bool
+	posts       map[string]*Post
+	order       []string
+	direct      []*Post
+	joined      []string
+	createErr   map[string]error // by channel id, until the bot joined
+	patchErr    map[string]error // by channel id, until the bot joined
+	patches     int
+	nextPostNum int
+}
+
+func newFakeChat() *fakeChat {
+	return &fakeChat{users: map[string]*ChatUser{}, channels: map[string]*Channel{}, posts: map[string]*Post{},
+		createErr: map[string]error{}, patchErr: map[string]error{}}
+}
+
+func (c *fakeChat) User(_ context.Context, id string) (*ChatUser, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if u, ok := c.users[id]; ok {
+		return u, nil
+	}
+	return nil, &Error{Kind: KindNotFound}
+}
+
+func (c *fakeChat) Channel(_ context.Context, id string) (*Channel, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if ch, ok := c.channels[id]; ok {
+		return ch, nil
+	}
+	return nil, &Error{Kind: KindNotFound}
+}
+
+func (c *fakeChat) RequireEmailVerification(context.Context) (bool, error) { return c.requireVer, nil }
+
+func (c *fakeChat) JoinChannel(_ context.Context, id string) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.joined = append(c.joined, id)
+	delete(c.createErr, id)
+	delete(c.patchErr, id)
+	return nil
+}
+
+func (c *fakeChat) CreatePost(_ context.Context, p *Post) (string, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if err := c.createErr[p.ChannelID]; err != nil {
+		return "", err
+	}
+	c.nextPostNum++
+	id := fmt.Sprintf("post%d", c.nextPostNum)
+	cp := *p
+	c.posts[id] = &cp
+	c.order = append(c.order, id)
+	return id, nil
+}
+
+func (c *fakeChat) PatchPost(_ context.Context, id string, p *Post) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	old, ok := c.posts[id]
+	if !ok {
+		return &Error{Kind: KindNotFound}
+	}
+	if err := c.patchErr[old.ChannelID]; err != nil {
+		return err
+	}
+	c.patches++
+	cp := *p
+	cp.ChannelID, cp.RootID = old.ChannelID, old.RootID
+	c.posts[id] = &cp
+	return nil
+}
+
+func (c *fakeChat) SendDirect(_ context.Context, userID string, p *Post) (string, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	cp := *p
+	cp.ChannelID = "dm-" + userID
+	c.direct = append(c.direct, &cp)
+	return fmt.Sprintf("dm%d", len(c.direct)), nil
+}
+
+// postsIn returns the posts of a channel in creation order.
+func (c *fakeChat) postsIn(channelID string) []*Post {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var out []*Post
+	for _, id := range c.order {
+		if c.posts[id].ChannelID == channelID {
+			out = append(out, c.posts[id])
+		}
+	}
+	return out
+}
+
+type fakeAuth struct {
+	tok      *Token
+	revoked  []*Token
+	verifier string
+}
+
+func (a *fakeAuth) AuthCodeURL(state, verifier string) string {
+	a.verifier = verifier
+	return "https://zoom.example/oauth/authorize?state=" + state
+}
+
+func (a *fakeAuth) Exchange(_ context.Context, code, verifier string) (*Token, error) {
+	if code != "good-code" || verifier != a.verifier {
+		return nil, &Error{Kind: KindNotConnected}
+	}
+	t := *a.tok
+	return &t, nil
+}
+
+func (a *fakeAuth) Revoke(_ context.Context, t *Token) error {
+	a.revoked = append(a.revoked, t)
+	return nil
+}
+
+// memStore is an in-memory Store.
+type memStore struct {
+	mu       sync.Mutex
+	tokens   map[Owner]Token
+	connects map[string]ConnectState
+	cards    map[int64]Card
+	settings map[string]UserSettings
+	bound    map[string]string
+	nonces   map[string]bool
+	nextCard int64
+}
+
+func newMemStore() *memStore {
+	return &memStore{tokens: map[Owner]Token{}, connects: map[string]ConnectState{}, cards: map[int64]Card{},
+		settings: map[string]UserSettings{}, bound: map[string]string{}, nonces: map[string]bool{}}
+}
+
+func (m *memStore) Token(_ context.Context, o Owner) (*Token, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	t, ok := m.tokens[o]
+	if !ok {
+		return nil, &Error{Kind: KindNotFound}
+	}
+	return &t, nil
+}
+
+func (m *memStore) SaveToken(_ context.Context, o Owner, t *Token) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.tokens[o] = *t
+	return nil
+}
+
+func (m *memStore) DeleteToken(_ context.Context, o Owner) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	delete(m.tokens, o)
+	return nil
+}
+
+func (m *memStore) SaveConnect(_ context.Context, c *ConnectState) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.connects[c.ID] = *c
+	return nil
+}
+
+func (m *memStore) Connect(_ context.Context, id string) (*ConnectState, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	c, ok := m.connects[id]
+	if !ok {
+		return nil, &Error{Kind: KindNotFound}
+	}
+	return &c, nil
+}
+
+func (m *memStore) TakeConnect(_ context.Context, id string) (*ConnectState, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	c, ok := m.connects[id]
+	if !ok {
+		return nil, &Error{Kind: KindNotFound}
+	}
+	delete(m.connects, id)
+	return &c, nil
+}
+
+func (m *memStore) CreateCard(_ context.Context, c *Card) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.nextCard++
+	c.ID = m.nextCard
+	m.cards[c.ID] = *c
+	return nil
+}
+
+func (m *memStore) UpdateCard(_ context.Context, c *Card) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if _, ok := m.cards[c.ID]; !ok {
+		return &Error{Kind: KindNotFound}
+	}
+	m.cards[c.ID] = *c
+	return nil
+}
+
+func (m *memStore) Card(_ context.Context, id int64) (*Card, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	c, ok := m.cards[id]
+	if !ok {
+		return nil, &Error{Kind: KindNotFound}
+	}
+	return &c, nil
+}
+
+func (m *memStore) selectCards(keep func(*Card) bool) []*Card {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []*Card
+	for _, c := range m.cards {
+		if keep(&c) {
+			cp := c
+			out = append(out, &cp)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID > out[j].ID })
+	return out
+}
+
+func (m *memStore) OpenCards(_ context.Context, channelID string, since time.Time) ([]*Card, error) {
+	return m.selectCards(func(c *Card) bool {
+		return c.ChannelID == channelID && c.Status != StatusEnded && !c.CreatedAt.Before(since)
+	}), nil
+}
+
+func (m *memStore) CardsByMeeting(_ context.Context, id int64) ([]*Card, error) {
+	return m.selectCards(func(c *Card) bool { return c.MeetingID == id }), nil
+}
+
+func (m *memStore) Settings(_ context.Context, userID string) (*UserSettings, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	s := m.settings[userID]
+	s.UserID = userID
+	return &s, nil
+}
+
+func (m *memStore) SaveSettings(_ context.Context, s *UserSettings) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.settings[s.UserID] = *s
+	return nil
+}
+
+func (m *memStore) BindCommandToken(_ context.Context, tokenID, teamID string) (string, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if t, ok := m.bound[tokenID]; ok {
+		return t, nil
+	}
+	m.bound[tokenID] = teamID
+	return teamID, nil
+}
+
+func (m *memStore) UseNonce(_ context.Context, nonce string, _ time.Time) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.nonces[nonce] {
+		return &Error{Kind: KindActionInvalid}
+	}
+	m.nonces[nonce] = true
+	return nil
+}
