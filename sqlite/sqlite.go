@@ -1,0 +1,435 @@
+// Package sqlite is mmzoom's default store: one SQLite file (pure Go, modernc.org/sqlite) in WAL mode with
+// embedded migrations. Secrets are sealed (package seal) before they reach the database.
+//
+// Durability: WAL with synchronous=NORMAL survives a killed process (every committed transaction is in the
+// WAL file), but the last transactions before a power loss or OS crash may be lost.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/mmzoom/mmzoom/meeting"
+	"github.com/mmzoom/mmzoom/seal"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// Store is a meeting.Store on SQLite.
+type Store struct {
+	db  *sql.DB
+	box *seal.Box
+	now func() time.Time
+}
+
+var _ meeting.Store = (*Store)(nil)
+
+// Open opens (creating if needed) the database at path and applies pending migrations.
+func Open(ctx context.Context, path string, box *seal.Box, now func() time.Time) (*Store, error) {
+	if now == nil {
+		now = time.Now
+	}
+	q := url.Values{}
+	for _, p := range []string{"journal_mode(WAL)", "synchronous(NORMAL)", "busy_timeout(10000)", "foreign_keys(1)"} {
+		q.Add("_pragma", p)
+	}
+	// Write transactions take the write lock at BEGIN, so concurrent read-modify-write cannot deadlock.
+	q.Set("_txlock", "immediate")
+	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	s := &Store{db: db, box: box, now: now}
+	if err := s.migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Close closes the database.
+func (s *Store) Close() error { return s.db.Close() }
+
+// Ping reports whether the database answers.
+func (s *Store) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }
+
+func (s *Store) migrate(ctx context.Context) error {
+	if _, err := s.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at INTEGER NOT NULL)`); err != nil {
+		return fmt.Errorf("sqlite: migrations table: %w", err)
+	}
+	names, err := fs.Glob(migrations, "migrations/*.sql")
+	if err != nil {
+		return err
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		if err := s.tx(ctx, func(tx *sql.Tx) error {
+			var n int
+			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE name = ?`, name).Scan(&n); err != nil || n > 0 {
+				return err
+			}
+			body, err := migrations.ReadFile(name)
+			if err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, string(body)); err != nil {
+				return fmt.Errorf("applying %s: %w", name, err)
+			}
+			_, err = tx.ExecContext(ctx, `INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)`, name, s.now().UnixMilli())
+			return err
+		}); err != nil {
+			return fmt.Errorf("sqlite: migrate: %w", err)
+		}
+	}
+	return nil
+}
+
+func (s *Store) tx(ctx context.Context, f func(*sql.Tx) error) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := f(tx); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
+func notFound(what string) error {
+	return &meeting.Error{Kind: meeting.KindNotFound, Err: errors.New("sqlite: no such " + what)}
+}
+
+func ms(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMilli()
+}
+
+func fromMS(v int64) time.Time {
+	if v == 0 {
+		return time.Time{}
+	}
+	return time.UnixMilli(v).UTC()
+}
+
+func tokenAAD(owner meeting.Owner, part string) []byte {
+	return []byte("mmzoom:token:" + string(owner) + ":" + part)
+}
+
+// Token returns owner's token, decrypted.
+func (s *Store) Token(ctx context.Context, owner meeting.Owner) (*meeting.Token, error) {
+	var access, refresh []byte
+	var expiry int64
+	var confirmed int
+	t := &meeting.Token{}
+	err := s.db.QueryRowContext(ctx, `SELECT access, refresh, expiry, scope, zoom_user_id, zoom_email, confirmed FROM tokens WHERE owner = ?`, string(owner)).
+		Scan(&access, &refresh, &expiry, &t.Scope, &t.ZoomUserID, &t.ZoomEmail, &confirmed)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, notFound("token")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: token: %w", err)
+	}
+	a, err := s.box.Open(access, tokenAAD(owner, "access"))
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: opening the access token of %s: %w", owner, err)
+	}
+	t.AccessToken = string(a)
+	if len(refresh) > 0 {
+		r, err := s.box.Open(refresh, tokenAAD(owner, "refresh"))
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: opening the refresh token of %s: %w", owner, err)
+		}
+		t.RefreshToken = string(r)
+	}
+	t.Expiry, t.Confirmed = fromMS(expiry), confirmed == 1
+	return t, nil
+}
+
+// SaveToken stores owner's token, sealed under the current key.
+func (s *Store) SaveToken(ctx context.Context, owner meeting.Owner, t *meeting.Token) error {
+	access, err := s.box.Seal([]byte(t.AccessToken), tokenAAD(owner, "access"))
+	if err != nil {
+		return err
+	}
+	var refresh []byte
+	if t.RefreshToken != "" {
+		if refresh, err = s.box.Seal([]byte(t.RefreshToken), tokenAAD(owner, "refresh")); err != nil {
+			return err
+		}
+	}
+	_, err = s.db.ExecContext(ctx, `INSERT INTO tokens (owner, access, refresh, expiry, scope, zoom_user_id, zoom_email, confirmed, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (owner) DO UPDATE SET access = excluded.access, refresh = excluded.refresh, expiry = excluded.expiry,
+			scope = excluded.scope, zoom_user_id = excluded.zoom_user_id, zoom_email = excluded.zoom_email,
+			confirmed = excluded.confirmed, updated_at = excluded.updated_at`,
+		string(owner), access, refresh, ms(t.Expiry), t.Scope, t.ZoomUserID, t.ZoomEmail, boolInt(t.Confirmed), s.now().UnixMilli())
+	if err != nil {
+		return fmt.Errorf("sqlite: save token: %w", err)
+	}
+	return nil
+}
+
+// DeleteToken forgets owner's token; forgetting an absent token is not an error.
+func (s *Store) DeleteToken(ctx context.Context, owner meeting.Owner) error {
+	if _, err := s.db.ExecContext(ctx, `DELETE FROM tokens WHERE owner = ?`, string(owner)); err != nil {
+		return fmt.Errorf("sqlite: delete token: %w", err)
+	}
+	return nil
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func connectAAD(id string) []byte { return []byte("mmzoom:connect:" + id) }
+
+// SaveConnect stores a connect link's state.
+func (s *Store) SaveConnect(ctx context.Context, c *meeting.ConnectState) error {
+	var verifier []byte
+	if c.Verifier != "" {
+		var err error
+		if verifier, err = s.box.Seal([]byte(c.Verifier), connectAAD(c.ID)); err != nil {
+			return err
+		}
+	}
+	var pending []byte
+	if c.Pending != nil {
+		pending, _ = json.Marshal(c.Pending)
+	}
+	_, err := s.db.ExecContext(ctx, `INSERT INTO connect_states (id, owner, user_id, browser_hash, verifier, expires, pending)
+		VALUES (?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET owner = excluded.owner, user_id = excluded.user_id, browser_hash = excluded.browser_hash,
+			verifier = excluded.verifier, expires = excluded.expires, pending = excluded.pending`,
+		c.ID, string(c.Owner), c.UserID, c.BrowserHash, verifier, ms(c.Expires), nullString(pending))
+	if err != nil {
+		return fmt.Errorf("sqlite: save connect state: %w", err)
+	}
+	// Forget links that expired long ago; nobody can use them any more.
+	_, _ = s.db.ExecContext(ctx, `DELETE FROM connect_states WHERE expires < ?`, s.now().Add(-24*time.Hour).UnixMilli())
+	return nil
+}
+
+func nullString(b []byte) any {
+	if b == nil {
+		return nil
+	}
+	return string(b)
+}
+
+const connectColumns = `id, owner, user_id, browser_hash, verifier, expires, pending`
+
+func (s *Store) scanConnect(row interface{ Scan(...any) error }) (*meeting.ConnectState, error) {
+	var c meeting.ConnectState
+	var owner string
+	var verifier []byte
+	var expires int64
+	var pending sql.NullString
+	if err := row.Scan(&c.ID, &owner, &c.UserID, &c.BrowserHash, &verifier, &expires, &pending); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, notFound("connect state")
+		}
+		return nil, fmt.Errorf("sqlite: connect state: %w", err)
+	}
+	c.Owner, c.Expires = meeting.Owner(owner), fromMS(expires)
+	if len(verifier) > 0 {
+		v, err := s.box.Open(verifier, connectAAD(c.ID))
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: opening a PKCE verifier: %w", err)
+		}
+		c.Verifier = string(v)
+	}
+	if pending.Valid {
+		c.Pending = &meeting.StartRequest{}
+		if err := json.Unmarshal([]byte(pending.String), c.Pending); err != nil {
+			return nil, fmt.Errorf("sqlite: pending start: %w", err)
+		}
+	}
+	return &c, nil
+}
+
+// Connect reads a connect state.
+func (s *Store) Connect(ctx context.Context, id string) (*meeting.ConnectState, error) {
+	return s.scanConnect(s.db.QueryRowContext(ctx, `SELECT `+connectColumns+` FROM connect_states WHERE id = ?`, id))
+}
+
+// TakeConnect reads and deletes a connect state in one statement: of two concurrent takes, one wins.
+func (s *Store) TakeConnect(ctx context.Context, id string) (*meeting.ConnectState, error) {
+	return s.scanConnect(s.db.QueryRowContext(ctx, `DELETE FROM connect_states WHERE id = ? RETURNING `+connectColumns, id))
+}
+
+const cardColumns = `id, post_id, channel_id, team_id, root_id, creator_id, creator_username, creator_locale, meeting_id, uuid,
+	personal, topic, join_url, passcode, show_passcode, status, participants, created_at, started_at, ended_at, host_zoom_id, updated_at`
+
+func passcodeAAD(meetingID int64) []byte {
+	return fmt.Appendf(nil, "mmzoom:card:%d:passcode", meetingID)
+}
+
+func (s *Store) cardArgs(c *meeting.Card) ([]any, error) {
+	var passcode []byte
+	if c.Passcode != "" {
+		var err error
+		if passcode, err = s.box.Seal([]byte(c.Passcode), passcodeAAD(c.MeetingID)); err != nil {
+			return nil, err
+		}
+	}
+	return []any{c.PostID, c.ChannelID, c.TeamID, c.RootID, c.CreatorID, c.CreatorUsername, c.CreatorLocale, c.MeetingID,
+		c.UUID, boolInt(c.Personal), c.Topic, c.JoinURL, passcode, boolInt(c.ShowPasscode), string(c.Status), c.Participants,
+		ms(c.CreatedAt), ms(c.StartedAt), ms(c.EndedAt), c.HostZoomID, ms(c.UpdatedAt)}, nil
+}
+
+// CreateCard stores a new card and sets its ID.
+func (s *Store) CreateCard(ctx context.Context, c *meeting.Card) error {
+	args, err := s.cardArgs(c)
+	if err != nil {
+		return err
+	}
+	err = s.db.QueryRowContext(ctx, `INSERT INTO cards (`+strings.TrimPrefix(cardColumns, "id, ")+`)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, args...).Scan(&c.ID)
+	if err != nil {
+		return fmt.Errorf("sqlite: create card: %w", err)
+	}
+	return nil
+}
+
+// UpdateCard stores a card's new state.
+func (s *Store) UpdateCard(ctx context.Context, c *meeting.Card) error {
+	args, err := s.cardArgs(c)
+	if err != nil {
+		return err
+	}
+	res, err := s.db.ExecContext(ctx, `UPDATE cards SET post_id = ?, channel_id = ?, team_id = ?, root_id = ?, creator_id = ?,
+		creator_username = ?, creator_locale = ?, meeting_id = ?, uuid = ?, personal = ?, topic = ?, join_url = ?, passcode = ?,
+		show_passcode = ?, status = ?, participants = ?, created_at = ?, started_at = ?, ended_at = ?, host_zoom_id = ?,
+		updated_at = ? WHERE id = ?`, append(args, c.ID)...)
+	if err != nil {
+		return fmt.Errorf("sqlite: update card: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return notFound("card")
+	}
+	return nil
+}
+
+func (s *Store) scanCard(row interface{ Scan(...any) error }) (*meeting.Card, error) {
+	var c meeting.Card
+	var personal, show int
+	var status string
+	var passcode []byte
+	var created, started, ended, updated int64
+	if err := row.Scan(&c.ID, &c.PostID, &c.ChannelID, &c.TeamID, &c.RootID, &c.CreatorID, &c.CreatorUsername, &c.CreatorLocale,
+		&c.MeetingID, &c.UUID, &personal, &c.Topic, &c.JoinURL, &passcode, &show, &status, &c.Participants,
+		&created, &started, &ended, &c.HostZoomID, &updated); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, notFound("card")
+		}
+		return nil, fmt.Errorf("sqlite: card: %w", err)
+	}
+	if len(passcode) > 0 {
+		p, err := s.box.Open(passcode, passcodeAAD(c.MeetingID))
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: opening a card passcode: %w", err)
+		}
+		c.Passcode = string(p)
+	}
+	c.Personal, c.ShowPasscode, c.Status = personal == 1, show == 1, meeting.Status(status)
+	c.CreatedAt, c.StartedAt, c.EndedAt, c.UpdatedAt = fromMS(created), fromMS(started), fromMS(ended), fromMS(updated)
+	return &c, nil
+}
+
+func (s *Store) cards(ctx context.Context, query string, args ...any) ([]*meeting.Card, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+cardColumns+` FROM cards WHERE `+query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: cards: %w", err)
+	}
+	defer rows.Close()
+	var out []*meeting.Card
+	for rows.Next() {
+		c, err := s.scanCard(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// Card returns one card.
+func (s *Store) Card(ctx context.Context, id int64) (*meeting.Card, error) {
+	return s.scanCard(s.db.QueryRowContext(ctx, `SELECT `+cardColumns+` FROM cards WHERE id = ?`, id))
+}
+
+// OpenCards lists a channel's cards not ended and created at or after since, newest first.
+func (s *Store) OpenCards(ctx context.Context, channelID string, since time.Time) ([]*meeting.Card, error) {
+	return s.cards(ctx, `channel_id = ? AND status != ? AND created_at >= ? ORDER BY created_at DESC, id DESC`,
+		channelID, string(meeting.StatusEnded), since.UnixMilli())
+}
+
+// CardsByMeeting lists the cards of a Zoom meeting id, newest first.
+func (s *Store) CardsByMeeting(ctx context.Context, meetingID int64) ([]*meeting.Card, error) {
+	return s.cards(ctx, `meeting_id = ? ORDER BY created_at DESC, id DESC`, meetingID)
+}
+
+// Settings returns a user's settings (an empty PMI preference when they never chose).
+func (s *Store) Settings(ctx context.Context, userID string) (*meeting.UserSettings, error) {
+	set := &meeting.UserSettings{UserID: userID}
+	var pmi string
+	err := s.db.QueryRowContext(ctx, `SELECT pmi FROM user_settings WHERE user_id = ?`, userID).Scan(&pmi)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("sqlite: settings: %w", err)
+	}
+	set.PMI = meeting.PMIPreference(pmi)
+	return set, nil
+}
+
+// SaveSettings stores a user's settings.
+func (s *Store) SaveSettings(ctx context.Context, set *meeting.UserSettings) error {
+	_, err := s.db.ExecContext(ctx, `INSERT INTO user_settings (user_id, pmi) VALUES (?, ?)
+		ON CONFLICT (user_id) DO UPDATE SET pmi = excluded.pmi`, set.UserID, string(set.PMI))
+	if err != nil {
+		return fmt.Errorf("sqlite: save settings: %w", err)
+	}
+	return nil
+}
+
+// BindCommandToken binds a command token to the first team it is used from and returns the bound team.
+func (s *Store) BindCommandToken(ctx context.Context, tokenID, teamID string) (string, error) {
+	var team string
+	err := s.db.QueryRowContext(ctx, `INSERT INTO command_tokens (token_id, team_id, first_used_at) VALUES (?, ?, ?)
+		ON CONFLICT (token_id) DO UPDATE SET token_id = token_id RETURNING team_id`, tokenID, teamID, s.now().UnixMilli()).Scan(&team)
+	if err != nil {
+		return "", fmt.Errorf("sqlite: bind command token: %w", err)
+	}
+	return team, nil
+}
+
+// UseNonce records a single-use nonce; a nonce seen before is refused.
+func (s *Store) UseNonce(ctx context.Context, nonce string, expires time.Time) error {
+	res, err := s.db.ExecContext(ctx, `INSERT INTO nonces (nonce, expires) VALUES (?, ?) ON CONFLICT (nonce) DO NOTHING`, nonce, expires.UnixMilli())
+	if err != nil {
+		return fmt.Errorf("sqlite: use nonce: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return &meeting.Error{Kind: meeting.KindActionInvalid, Err: errors.New("sqlite: nonce already used")}
+	}
+	// A nonce is only needed while its button can still verify.
+	_, _ = s.db.ExecContext(ctx, `DELETE FROM nonces WHERE expires < ?`, s.now().Add(-time.Hour).UnixMilli())
+	return nil
+}
