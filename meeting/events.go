@@ -23,6 +23,11 @@ const (
 // ApplyEvent moves the matching card forward and shows it in the channel. It reports whether a card
 // changed; an event for no known card, or one that would move a card backwards, changes nothing.
 func (s *Service) ApplyEvent(ctx context.Context, ev Event) (bool, error) {
+	// Zoom delivers events concurrently; the events of one meeting are applied one at a time so that a
+	// late "started" cannot overwrite an "ended" read at the same moment.
+	mu := &s.eventLocks[uint64(ev.MeetingID)%uint64(len(s.eventLocks))]
+	mu.Lock()
+	defer mu.Unlock()
 	c, err := s.cardFor(ctx, ev)
 	if err != nil || c == nil {
 		return false, err

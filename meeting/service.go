@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -52,6 +53,8 @@ type Deps struct {
 type Service struct {
 	cfg Config
 	Deps
+	// eventLocks serialize the events of one meeting (striped by meeting id) within this process.
+	eventLocks [64]sync.Mutex
 }
 
 // NewService returns a Service. Every dependency is required except Authorizer in the s2s kind.

@@ -1,0 +1,202 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/mmzoom/mmzoom/meeting"
+	"github.com/mmzoom/mmzoom/seal"
+)
+
+// config is mmzoom's whole configuration. The environment variables are the public contract (README table);
+// MMZOOM_CONFIG may name a JSON file with the finer settings (fileConfig).
+type config struct {
+	Listen          string
+	SiteURL         string
+	Database        string
+	EncryptionKey   seal.Key
+	OldKeys         []seal.Key
+	MattermostURL   string
+	BotToken        string
+	CommandTokens   []string
+	Kind            meeting.AppKind
+	ClientID        string
+	ClientSecret    string
+	AccountID       string
+	WebhookSecret   string
+	ZoomURL         string
+	ZoomAPIURL      string
+	ShowPasscode    bool
+	RecentWindow    time.Duration
+	TrustUnverified bool
+	StartBudget     time.Duration
+	LogLevel        string
+}
+
+// fileConfig is the optional JSON configuration file.
+type fileConfig struct {
+	ShowPasscode         *bool  `json:"show_passcode"`
+	RecentMeetingWindow  string `json:"recent_meeting_window"`
+	TrustUnverifiedEmail *bool  `json:"trust_unverified_email"`
+	StartBudget          string `json:"start_budget"`
+	LogLevel             string `json:"log_level"`
+}
+
+// loadConfig reads the configuration from getenv (and the file it names). It returns every problem found,
+// one line each, naming the variable; no problem line ever contains a secret's value.
+func loadConfig(getenv func(string) string, readFile func(string) ([]byte, error)) (*config, []string) {
+	var problems []string
+	bad := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
+	get := func(name, def string) string {
+		if v := strings.TrimSpace(getenv(name)); v != "" {
+			return v
+		}
+		return def
+	}
+	c := &config{
+		Listen:        get("MMZOOM_LISTEN", ":8090"),
+		SiteURL:       strings.TrimRight(get("MMZOOM_SITE_URL", ""), "/"),
+		Database:      get("MMZOOM_DATABASE", "sqlite://mmzoom.db"),
+		MattermostURL: strings.TrimRight(get("MMZOOM_MATTERMOST_URL", ""), "/"),
+		BotToken:      get("MMZOOM_MATTERMOST_BOT_TOKEN", ""),
+		Kind:          meeting.AppKind(get("MMZOOM_ZOOM_APP_KIND", "")),
+		ClientID:      get("MMZOOM_ZOOM_CLIENT_ID", ""),
+		ClientSecret:  get("MMZOOM_ZOOM_CLIENT_SECRET", ""),
+		AccountID:     get("MMZOOM_ZOOM_ACCOUNT_ID", ""),
+		WebhookSecret: get("MMZOOM_ZOOM_WEBHOOK_SECRET", ""),
+		ZoomURL:       strings.TrimRight(get("MMZOOM_ZOOM_URL", "https://zoom.us"), "/"),
+		ZoomAPIURL:    strings.TrimRight(get("MMZOOM_ZOOM_API_URL", "https://api.zoom.us/v2"), "/"),
+		ShowPasscode:  true,
+		RecentWindow:  3 * time.Hour,
+		StartBudget:   2500 * time.Millisecond,
+		LogLevel:      "info",
+	}
+	for _, t := range strings.Split(getenv("MMZOOM_MATTERMOST_COMMAND_TOKENS"), ",") {
+		if t = strings.TrimSpace(t); t != "" {
+			c.CommandTokens = append(c.CommandTokens, t)
+		}
+	}
+	required := func(name, value string) {
+		if value == "" {
+			bad("%s is required", name)
+		}
+	}
+	checkURL := func(name, value string) {
+		if value == "" {
+			return
+		}
+		u, err := url.Parse(value)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil {
+			bad("%s must be an http(s) URL like https://host[:port][/path] without user or password, got %q", name, redactDSN(value))
+		}
+	}
+	required("MMZOOM_SITE_URL", c.SiteURL)
+	checkURL("MMZOOM_SITE_URL", c.SiteURL)
+	required("MMZOOM_MATTERMOST_URL", c.MattermostURL)
+	checkURL("MMZOOM_MATTERMOST_URL", c.MattermostURL)
+	checkURL("MMZOOM_ZOOM_URL", c.ZoomURL)
+	checkURL("MMZOOM_ZOOM_API_URL", c.ZoomAPIURL)
+	required("MMZOOM_MATTERMOST_BOT_TOKEN", c.BotToken)
+	if len(c.CommandTokens) == 0 {
+		bad("MMZOOM_MATTERMOST_COMMAND_TOKENS is required (comma-separated tokens of the /zoom command, one per team)")
+	}
+	required("MMZOOM_ZOOM_WEBHOOK_SECRET", c.WebhookSecret)
+	switch {
+	case c.Kind == "":
+		bad("MMZOOM_ZOOM_APP_KIND is required: user, account or s2s")
+	case !c.Kind.Valid():
+		bad("MMZOOM_ZOOM_APP_KIND must be user, account or s2s, got %q", string(c.Kind))
+	}
+	required("MMZOOM_ZOOM_CLIENT_ID", c.ClientID)
+	required("MMZOOM_ZOOM_CLIENT_SECRET", c.ClientSecret)
+	if c.Kind == meeting.KindS2S {
+		required("MMZOOM_ZOOM_ACCOUNT_ID", c.AccountID)
+	}
+	if raw := getenv("MMZOOM_ENCRYPTION_KEY"); raw == "" {
+		bad("MMZOOM_ENCRYPTION_KEY is required (32 random bytes, base64; `mmzoom keygen` prints one)")
+	} else if k, err := seal.ParseKey(strings.TrimSpace(raw)); err != nil {
+		bad("MMZOOM_ENCRYPTION_KEY is invalid: %v", err)
+	} else {
+		c.EncryptionKey = k
+	}
+	for i, raw := range strings.Split(getenv("MMZOOM_ENCRYPTION_OLD_KEYS"), ",") {
+		if raw = strings.TrimSpace(raw); raw == "" {
+			continue
+		}
+		k, err := seal.ParseKey(raw)
+		if err != nil {
+			bad("MMZOOM_ENCRYPTION_OLD_KEYS entry %d is invalid: %v", i+1, err)
+			continue
+		}
+		c.OldKeys = append(c.OldKeys, k)
+	}
+	if !strings.HasPrefix(c.Database, "sqlite://") || strings.TrimPrefix(c.Database, "sqlite://") == "" {
+		bad("MMZOOM_DATABASE must be sqlite://<path> (PostgreSQL support is not built yet), got %q", redactDSN(c.Database))
+	}
+	if path := getenv("MMZOOM_CONFIG"); path != "" {
+		problems = append(problems, c.applyFile(path, readFile)...)
+	}
+	return c, problems
+}
+
+// applyFile applies the JSON configuration file at path.
+func (c *config) applyFile(path string, readFile func(string) ([]byte, error)) []string {
+	b, err := readFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return []string{fmt.Sprintf("MMZOOM_CONFIG names %s, which does not exist", path)}
+	}
+	if err != nil {
+		return []string{fmt.Sprintf("MMZOOM_CONFIG: cannot read %s: %v", path, err)}
+	}
+	var f fileConfig
+	dec := json.NewDecoder(strings.NewReader(string(b)))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&f); err != nil {
+		return []string{fmt.Sprintf("MMZOOM_CONFIG: %s is not valid: %v", path, err)}
+	}
+	var problems []string
+	dur := func(name, v string, into *time.Duration) {
+		if v == "" {
+			return
+		}
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			problems = append(problems, fmt.Sprintf("MMZOOM_CONFIG: %s must be a positive duration like 3h or 2.5s, got %q", name, v))
+			return
+		}
+		*into = d
+	}
+	if f.ShowPasscode != nil {
+		c.ShowPasscode = *f.ShowPasscode
+	}
+	if f.TrustUnverifiedEmail != nil {
+		c.TrustUnverified = *f.TrustUnverifiedEmail
+	}
+	dur("recent_meeting_window", f.RecentMeetingWindow, &c.RecentWindow)
+	dur("start_budget", f.StartBudget, &c.StartBudget)
+	switch f.LogLevel {
+	case "":
+	case "debug", "info", "warn", "error":
+		c.LogLevel = f.LogLevel
+	default:
+		problems = append(problems, fmt.Sprintf("MMZOOM_CONFIG: log_level must be debug, info, warn or error, got %q", f.LogLevel))
+	}
+	return problems
+}
+
+// redactDSN hides a password in a database URL.
+func redactDSN(dsn string) string {
+	u, err := url.Parse(dsn)
+	if err != nil || u.User == nil {
+		return dsn
+	}
+	if _, ok := u.User.Password(); ok {
+		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	}
+	return u.String()
+}

@@ -1,0 +1,223 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/mmzoom/mmzoom/meeting"
+	"github.com/mmzoom/mmzoom/seal"
+	"github.com/mmzoom/mmzoom/sim/mmsim"
+	"github.com/mmzoom/mmzoom/sim/zoomsim"
+)
+
+// demoWorld is mmzoom running against both simulators on loopback, seeded with a team, channels and users.
+type demoWorld struct {
+	Zoom       *zoomsim.Server
+	Mattermost *mmsim.Server
+	ZoomURL    string
+	MMURL      string
+	MMZoomURL  string
+	Team       mmsim.Team
+	Alice      mmsim.User // English
+	Kenji      mmsim.User // Japanese locale
+	Maria      mmsim.User // English, no Zoom account
+	Town       mmsim.Channel
+	Private    mmsim.Channel
+	DM         mmsim.Channel // alice and kenji
+	GM         mmsim.Channel // alice, kenji and maria
+	Command    mmsim.Command
+	Bot        mmsim.User
+	Config     *config
+	servers    []*http.Server
+	app        *app
+}
+
+// demoSetup describes a world to start.
+type demoSetup struct {
+	kind    meeting.AppKind
+	dir     string // database directory
+	addr    map[string]string
+	logger  *slog.Logger
+	now     func() time.Time
+	goFunc  func(func())
+	botRole string
+	// httpClient is mmzoom's outgoing client (tests wrap its transport to watch or slow calls).
+	httpClient *http.Client
+	// mmHTTPClient is the Mattermost simulator's outgoing client (slash commands and button clicks).
+	mmHTTPClient *http.Client
+	// startBudget overrides how long /zoom start waits for Zoom before answering "working on it".
+	startBudget time.Duration
+	// recentWindow overrides the recent-meeting window (benchmarks start many meetings in one channel).
+	recentWindow time.Duration
+}
+
+// listen opens addr, falling back to a free port on loopback when it is taken.
+func listen(addr string) (net.Listener, error) {
+	if addr == "" {
+		addr = "127.0.0.1:0"
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return net.Listen("tcp", "127.0.0.1:0")
+	}
+	return ln, nil
+}
+
+// startWorld starts the Zoom simulator, the Mattermost simulator and mmzoom, wired to each other.
+func startWorld(ctx context.Context, s demoSetup) (*demoWorld, error) {
+	if s.logger == nil {
+		s.logger = slog.New(slog.DiscardHandler)
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.botRole == "" {
+		s.botRole = "system_user system_post_all"
+	}
+	w := &demoWorld{}
+	lnZoom, err := listen(s.addr["zoom"])
+	if err != nil {
+		return nil, err
+	}
+	lnMM, err := listen(s.addr["mattermost"])
+	if err != nil {
+		return nil, err
+	}
+	lnApp, err := listen(s.addr["mmzoom"])
+	if err != nil {
+		return nil, err
+	}
+	w.ZoomURL = "http://" + lnZoom.Addr().String()
+	w.MMURL = "http://" + lnMM.Addr().String()
+	w.MMZoomURL = "http://" + lnApp.Addr().String()
+
+	const clientID, clientSecret, accountID, webhookSecret = "demoClientID", "demoClientSecret", "demoAccountID", "demoWebhookSecret"
+	w.Zoom = zoomsim.New(zoomsim.Options{Now: s.now, ClientID: clientID, ClientSecret: clientSecret, AccountID: accountID,
+		WebhookSecret: webhookSecret, WebhookURL: w.MMZoomURL + "/zoom/webhook"})
+	w.Zoom.SetBaseURL(w.ZoomURL)
+	w.Mattermost = mmsim.New(mmsim.Options{Now: s.now, HTTPClient: s.mmHTTPClient})
+	w.Mattermost.SetSiteURL(w.MMURL)
+
+	mm := w.Mattermost
+	w.Team = mm.AddTeam(mmsim.Team{Name: "demo", DisplayName: "Demo Team"})
+	w.Alice = mm.AddUser(mmsim.User{Username: "alice", Email: "alice@example.com", FirstName: "Alice", Locale: "en"}, w.Team.ID)
+	w.Kenji = mm.AddUser(mmsim.User{Username: "kenji", Email: "kenji@example.jp", FirstName: "健二", Locale: "ja"}, w.Team.ID)
+	w.Town = mm.AddChannel(mmsim.Channel{TeamID: w.Team.ID, Type: "O", Name: "town-square", DisplayName: "Town Square"}, w.Alice.ID, w.Kenji.ID)
+	w.Private = mm.AddChannel(mmsim.Channel{TeamID: w.Team.ID, Type: "P", Name: "design", DisplayName: "Design (private)"}, w.Alice.ID, w.Kenji.ID)
+	w.Maria = mm.AddUser(mmsim.User{Username: "maria", Email: "maria@example.com", FirstName: "Maria", Locale: "en"}, w.Team.ID)
+	w.DM = mm.DirectChannel(w.Alice.ID, w.Kenji.ID)
+	w.GM = mm.GroupChannel(w.Alice.ID, w.Kenji.ID, w.Maria.ID)
+	// Mattermost requires e-mail verification here, so account and s2s kinds may match users by e-mail.
+	mm.SetClientConfig("RequireEmailVerification", "true")
+	bot, botToken := mm.AddBot("zoom", "Zoom")
+	mm.SetRoles(bot.ID, s.botRole)
+	// As the README recommends: the bot is a member of the team, so it can join public channels itself.
+	mm.AddTeamMember(w.Team.ID, bot.ID)
+	w.Bot = bot
+	w.Command = mm.AddCommand(w.Team.ID, "zoom", w.MMZoomURL+"/mattermost/command")
+	// alice is also the Zoom account admin, who authorizes an admin-managed app (account kind).
+	w.Zoom.AddUser(zoomsim.User{Email: w.Alice.Email, FirstName: "Alice", LastName: "Admin", Admin: true, EmbedPasswordInJoinLink: true})
+	w.Zoom.AddUser(zoomsim.User{Email: w.Kenji.Email, FirstName: "健二", LastName: "佐藤", EmbedPasswordInJoinLink: true})
+
+	key, err := seal.GenerateKey()
+	if err != nil {
+		return nil, err
+	}
+	k, err := seal.ParseKey(key)
+	if err != nil {
+		return nil, err
+	}
+	cfg := &config{
+		SiteURL: w.MMZoomURL, Database: "sqlite://" + filepath.Join(s.dir, "mmzoom.db"), EncryptionKey: k,
+		MattermostURL: w.MMURL, BotToken: botToken, CommandTokens: []string{w.Command.Token}, Kind: s.kind,
+		ClientID: clientID, ClientSecret: clientSecret, AccountID: accountID, WebhookSecret: webhookSecret,
+		ZoomURL: w.ZoomURL, ZoomAPIURL: w.ZoomURL + "/v2", ShowPasscode: true, RecentWindow: 3 * time.Hour,
+		StartBudget: 2500 * time.Millisecond,
+	}
+	if s.startBudget != 0 {
+		cfg.StartBudget = s.startBudget
+	}
+	if s.recentWindow != 0 {
+		cfg.RecentWindow = s.recentWindow
+	}
+	w.Config = cfg
+	w.app, err = build(ctx, cfg, s.logger, options{now: s.now, goFunc: s.goFunc, httpClient: s.httpClient})
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range []struct {
+		ln net.Listener
+		h  http.Handler
+	}{{lnZoom, w.Zoom.Handler()}, {lnMM, w.Mattermost.Handler()}, {lnApp, w.app.handler}} {
+		srv := &http.Server{Handler: p.h, ReadHeaderTimeout: 10 * time.Second}
+		w.servers = append(w.servers, srv)
+		go func() { _ = srv.Serve(p.ln) }()
+	}
+	return w, nil
+}
+
+// Close stops the servers and closes the database.
+func (w *demoWorld) Close() {
+	for _, s := range w.servers {
+		_ = s.Close()
+	}
+	if w.app != nil {
+		_ = w.app.store.Close()
+	}
+}
+
+// runDemo is `mmzoom demo`.
+func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	kind := fs.String("kind", "s2s", "Zoom app kind to simulate: user, account or s2s")
+	mmAddr := fs.String("mattermost", "127.0.0.1:8065", "listen address of the Mattermost simulator (the page to open)")
+	zoomAddr := fs.String("zoom", "127.0.0.1:9090", "listen address of the Zoom simulator")
+	appAddr := fs.String("listen", "127.0.0.1:8090", "listen address of mmzoom")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if !meeting.AppKind(*kind).Valid() {
+		return fmt.Errorf("-kind must be user, account or s2s")
+	}
+	dir, err := os.MkdirTemp("", "mmzoom-demo-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	w, err := startWorld(ctx, demoSetup{kind: meeting.AppKind(*kind), dir: dir, logger: logger,
+		addr: map[string]string{"mattermost": *mmAddr, "zoom": *zoomAddr, "mmzoom": *appAddr}})
+	if err != nil {
+		return err
+	}
+	defer w.Close()
+	if *kind == string(meeting.KindAccount) {
+		// An admin-managed app needs one admin authorization; the demo's alice is that admin.
+		w.Mattermost.SetRoles(w.Alice.ID, "system_admin system_user")
+	}
+	fmt.Fprintf(stdout, `mmzoom demo is running (Zoom app kind: %s).
+
+  Open Mattermost (simulator):  %s
+  Zoom (simulator):             %s
+  mmzoom:                       %s
+
+In Mattermost, click "Start Zoom meeting": a meeting card appears. Follow Join, then end the meeting
+(on the Zoom page, or in the Zoom simulator's list) and watch the card say it ended and how long it lasted.
+Switch the user to kenji to see everything in Japanese. Press Ctrl+C to stop.
+`, *kind, w.MMURL, w.ZoomURL, w.MMZoomURL)
+	<-ctx.Done()
+	if errors.Is(ctx.Err(), context.Canceled) {
+		return nil
+	}
+	return ctx.Err()
+}

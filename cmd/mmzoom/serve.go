@@ -1,0 +1,132 @@
+package main
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/mmzoom/mmzoom/httpapi"
+	"github.com/mmzoom/mmzoom/i18n"
+	"github.com/mmzoom/mmzoom/mattermost"
+	"github.com/mmzoom/mmzoom/meeting"
+	"github.com/mmzoom/mmzoom/seal"
+	"github.com/mmzoom/mmzoom/sqlite"
+	"github.com/mmzoom/mmzoom/zoom"
+)
+
+// app is mmzoom wired together.
+type app struct {
+	handler http.Handler
+	store   *sqlite.Store
+}
+
+// options are the wiring choices tests and the demo make differently from production.
+type options struct {
+	now        func() time.Time
+	httpClient *http.Client
+	goFunc     func(func())
+}
+
+// build wires mmzoom from cfg. It is the one place that knows every concrete type.
+func build(ctx context.Context, cfg *config, logger *slog.Logger, o options) (*app, error) {
+	if o.now == nil {
+		o.now = time.Now
+	}
+	if o.httpClient == nil {
+		o.httpClient = &http.Client{Timeout: 30 * time.Second}
+	}
+	box, err := seal.NewBox(cfg.EncryptionKey, cfg.OldKeys...)
+	if err != nil {
+		return nil, err
+	}
+	store, err := sqlite.Open(ctx, strings.TrimPrefix(cfg.Database, "sqlite://"), box, o.now)
+	if err != nil {
+		return nil, fmt.Errorf("opening the database: %w", err)
+	}
+	text, err := i18n.Load()
+	if err != nil {
+		return nil, err
+	}
+	signer := mattermost.NewSigner(deriveKey(cfg.EncryptionKey, "mmzoom button contexts v1"), cfg.SiteURL+"/mattermost/action", o.now)
+	mm := mattermost.NewClient(mattermost.ClientConfig{
+		BaseURL: cfg.MattermostURL, BotToken: cfg.BotToken, HTTPClient: o.httpClient, Signer: signer, Now: o.now,
+	})
+	var authorizer meeting.Authorizer
+	var oauth *zoom.OAuth
+	if cfg.Kind != meeting.KindS2S {
+		oauth = zoom.NewOAuth(cfg.ClientID, cfg.ClientSecret, cfg.ZoomURL, cfg.SiteURL+"/oauth2/complete", o.httpClient, o.now)
+		authorizer = oauth
+	}
+	gw := zoom.NewGateway(zoom.GatewayConfig{
+		Kind: cfg.Kind, APIURL: cfg.ZoomAPIURL, ZoomURL: cfg.ZoomURL, OAuth: oauth,
+		AccountID: cfg.AccountID, ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret,
+		Store: store, HTTPClient: o.httpClient, Now: o.now, Logger: logger,
+	})
+	svc := meeting.NewService(meeting.Config{
+		Kind: cfg.Kind, SiteURL: cfg.SiteURL, ShowPasscode: cfg.ShowPasscode,
+		RecentWindow: cfg.RecentWindow, TrustUnverifiedEmail: cfg.TrustUnverified,
+	}, meeting.Deps{
+		Zoom: gw, Authorizer: authorizer, Chat: mm, Store: store, Text: text,
+		Escape: mattermost.EscapeText, Now: o.now, Logger: logger,
+	})
+	api := httpapi.New(httpapi.Config{
+		CommandTokens: cfg.CommandTokens, StartBudget: cfg.StartBudget,
+		MattermostURL: cfg.MattermostURL, SecureCookies: strings.HasPrefix(cfg.SiteURL, "https://"),
+	}, httpapi.Deps{
+		Service: svc, Store: store, Signer: signer, Responder: mm,
+		Webhook: &zoom.Webhook{Secret: cfg.WebhookSecret, Now: o.now}, Text: text, Logger: logger, Go: o.goFunc,
+	})
+	return &app{handler: api.Handler(), store: store}, nil
+}
+
+// deriveKey derives an independent key for another purpose from the encryption key, so that one secret
+// configures mmzoom and no key serves two purposes.
+func deriveKey(k seal.Key, purpose string) []byte {
+	m := hmac.New(sha256.New, k.Bytes())
+	m.Write([]byte(purpose))
+	return m.Sum(nil)
+}
+
+// serve runs mmzoom until ctx ends. ready, when not nil, is called with the listening address.
+func serve(ctx context.Context, cfg *config, logger *slog.Logger, ready func(addr string)) error {
+	a, err := build(ctx, cfg, logger, options{})
+	if err != nil {
+		return err
+	}
+	defer a.store.Close()
+	ln, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Handler:           a.handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	logger.Info("mmzoom listening", "addr", ln.Addr().String(), "site_url", cfg.SiteURL, "zoom_app_kind", string(cfg.Kind))
+	if ready != nil {
+		ready(ln.Addr().String())
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdown); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}

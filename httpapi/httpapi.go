@@ -1,0 +1,158 @@
+// Package httpapi is mmzoom's inbound HTTP adapter: the Mattermost slash command and message buttons, the
+// Zoom OAuth redirect endpoints, Zoom's webhook, and health checks. Handlers parse the request, call the
+// domain (package meeting) and answer; errors become a status and a translated, safe message in one place
+// (userMessage), and everything else about them goes to the log.
+package httpapi
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/hex"
+	"errors"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/mmzoom/mmzoom/mattermost"
+	"github.com/mmzoom/mmzoom/meeting"
+	"github.com/mmzoom/mmzoom/zoom"
+)
+
+// Store is the part of storage the handlers use directly: request authentication state.
+type Store interface {
+	BindCommandToken(ctx context.Context, tokenID, teamID string) (string, error)
+	UseNonce(ctx context.Context, nonce string, expires time.Time) error
+	Ping(ctx context.Context) error
+}
+
+// Responder delivers late answers to a slash command through its response_url.
+type Responder interface {
+	Respond(ctx context.Context, responseURL string, resp *mattermost.CommandResponse) error
+}
+
+// Config is what the handlers need to know.
+type Config struct {
+	// CommandTokens are the tokens of the /zoom commands, one per team.
+	CommandTokens []string
+	// StartBudget is how long a slash command waits for Zoom before answering "working on it" and
+	// finishing through response_url. Mattermost itself gives up after 30 s.
+	StartBudget time.Duration
+	// MattermostURL is the Mattermost site URL; a response_url elsewhere is never called.
+	MattermostURL string
+	// SecureCookies marks cookies Secure (mmzoom's site URL is https).
+	SecureCookies bool
+}
+
+// Server holds the handlers' dependencies.
+type Server struct {
+	cfg       Config
+	svc       *meeting.Service
+	store     Store
+	signer    *mattermost.Signer
+	responder Responder
+	webhook   *zoom.Webhook
+	text      meeting.Translator
+	log       *slog.Logger
+	// bg runs work that outlives a request (a slow start finishing through response_url).
+	bg func(func())
+}
+
+// Deps are the Server's collaborators.
+type Deps struct {
+	Service   *meeting.Service
+	Store     Store
+	Signer    *mattermost.Signer
+	Responder Responder
+	Webhook   *zoom.Webhook
+	Text      meeting.Translator
+	Logger    *slog.Logger
+	// Go runs f in the background; nil means a plain goroutine. Tests pass one they can wait for.
+	Go func(f func())
+}
+
+// New returns a Server.
+func New(cfg Config, d Deps) *Server {
+	if cfg.StartBudget <= 0 {
+		cfg.StartBudget = 2500 * time.Millisecond
+	}
+	if d.Logger == nil {
+		d.Logger = slog.New(slog.DiscardHandler)
+	}
+	if d.Go == nil {
+		d.Go = func(f func()) { go f() }
+	}
+	return &Server{cfg: cfg, svc: d.Service, store: d.Store, signer: d.Signer, responder: d.Responder,
+		webhook: d.Webhook, text: d.Text, log: d.Logger, bg: d.Go}
+}
+
+// Handler routes mmzoom's endpoints.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /mattermost/command", s.command)
+	mux.HandleFunc("POST /mattermost/action", s.action)
+	mux.HandleFunc("GET /oauth2/connect", s.connect)
+	mux.HandleFunc("GET /oauth2/complete", s.complete)
+	mux.HandleFunc("POST /zoom/webhook", s.zoomWebhook)
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte("ok\n")) })
+	mux.HandleFunc("GET /readyz", s.ready)
+	return mux
+}
+
+func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	if err := s.store.Ping(ctx); err != nil {
+		s.log.WarnContext(ctx, "readiness: store unavailable", "err", err)
+		http.Error(w, "store unavailable", http.StatusServiceUnavailable)
+		return
+	}
+	_, _ = w.Write([]byte("ok\n"))
+}
+
+// knownToken reports whether tok is one of the configured command tokens, comparing in constant time and
+// against every token so that timing says nothing about which one matched.
+func (s *Server) knownToken(tok string) bool {
+	ok := 0
+	for _, t := range s.cfg.CommandTokens {
+		ok |= subtle.ConstantTimeCompare([]byte(tok), []byte(t))
+	}
+	return ok == 1 && tok != ""
+}
+
+// tokenID names a command token in storage without storing the token.
+func tokenID(tok string) string {
+	h := sha256.Sum256([]byte("mmzoom-command-token:" + tok))
+	return hex.EncodeToString(h[:16])
+}
+
+// userMessage turns an error into the message a user sees: the one place where errors meet users.
+func (s *Server) userMessage(locale string, err error) string {
+	var e *meeting.Error
+	if !errors.As(err, &e) {
+		return s.text.T(locale, "error.internal")
+	}
+	switch e.Kind {
+	case meeting.KindZoomUserNotFound, meeting.KindEmailUntrusted:
+		return s.text.T(locale, "error."+string(e.Kind), "Email", e.Email)
+	case meeting.KindZoomRejected:
+		if e.Message == "" {
+			return s.text.T(locale, "error.zoom_unavailable")
+		}
+		return s.text.T(locale, "error.zoom_rejected", "Message", e.Message)
+	}
+	return s.text.T(locale, "error."+string(e.Kind))
+}
+
+// logError logs err at a level fitting its kind: what users cause is info, what breaks is error.
+func (s *Server) logError(ctx context.Context, msg string, err error, attrs ...any) {
+	level := slog.LevelError
+	switch meeting.KindOf(err) {
+	case meeting.KindNotConnected, meeting.KindZoomUserNotFound, meeting.KindEmailUntrusted, meeting.KindNoEmail,
+		meeting.KindNotAdmin, meeting.KindLinkInvalid, meeting.KindActionInvalid, meeting.KindAccountNotSetUp:
+		level = slog.LevelInfo
+	case meeting.KindZoomUnavailable, meeting.KindZoomRateLimited, meeting.KindChatUnavailable:
+		level = slog.LevelWarn
+	}
+	s.log.Log(ctx, level, msg, append(attrs, "err", err)...)
+}

@@ -1,0 +1,184 @@
+// The Mattermost simulator's chat page. It talks to the simulator's REST API v4 like Mattermost's web app
+// does (session token from /users/login), polls the channel, and renders mmzoom's meeting cards from the
+// props contract (testdata/card_props.golden.json).
+'use strict';
+const $ = (id) => document.getElementById(id);
+const state = {token: '', me: null, team: null, channel: null, users: {}, channels: []};
+
+function esc(s) {
+  return String(s ?? '').replace(/[&<>"']/g, (c) => ({'&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;'}[c]));
+}
+function safeURL(u) {
+  try { const p = new URL(u); return (p.protocol === 'https:' || p.protocol === 'http:') ? p.href : ''; } catch { return ''; }
+}
+// Minimal Markdown: escape first, then links, bold and code; backslash escapes are honoured.
+function md(s) {
+  const stash = [];
+  let t = String(s ?? '').replace(/\\([\\`*_\[\]()<>!#|~])/g, (_, c) => { stash.push(esc(c)); return `\u0000${stash.length - 1}\u0000`; });
+  t = esc(t);
+  t = t.replace(/\[([^\]]+)\]\(([^)\s]+)\)/g, (m, text, url) => {
+    const u = safeURL(url.replace(/&amp;/g, '&'));
+    return u ? `<a href="${esc(u)}" target="_blank" rel="noopener noreferrer">${text}</a>` : m;
+  });
+  t = t.replace(/\*\*([^*]+)\*\*/g, '<b>$1</b>').replace(/`([^`]+)`/g, '<code>$1</code>').replace(/\n/g, '<br>');
+  return t.replace(/\u0000(\d+)\u0000/g, (_, i) => stash[+i]);
+}
+
+async function api(method, path, body) {
+  const r = await fetch('/api/v4' + path, {method, headers: {'Authorization': 'Bearer ' + state.token, 'Content-Type': 'application/json'},
+    body: body === undefined ? undefined : JSON.stringify(body)});
+  const data = await r.json().catch(() => ({}));
+  if (!r.ok) throw new Error(data.message || ('HTTP ' + r.status));
+  return data;
+}
+function showError(e) { $('error').hidden = !e; $('error').textContent = e ? String(e.message || e) : ''; }
+
+const L = {
+  en: {waiting: 'Waiting for the host', started: 'In progress', ended: 'Ended', join: 'Join meeting', id: 'Meeting ID',
+    pass: 'Passcode', by: 'Started by', people: 'Participants', lasted: 'Lasted', min: 'min', h: 'h', fb: 'Show what clients without the plugin see'},
+  ja: {waiting: 'ホストの開始待ち', started: '進行中', ended: '終了', join: 'ミーティングに参加', id: 'ミーティングID',
+    pass: 'パスコード', by: '開始した人', people: '参加者', lasted: '所要時間', min: '分', h: '時間', fb: 'プラグインなしの表示を見る'},
+};
+function tr() { return L[(state.me && state.me.locale || 'en').startsWith('ja') ? 'ja' : 'en']; }
+function fmtID(id) {
+  const s = String(id || '');
+  if (s.length === 11) return `${s.slice(0, 3)} ${s.slice(3, 7)} ${s.slice(7)}`;
+  if (s.length === 10) return `${s.slice(0, 3)} ${s.slice(3, 6)} ${s.slice(6)}`;
+  return s;
+}
+function fmtDuration(sec) {
+  const t = tr(), m = Math.round(sec / 60), ja = t === L.ja;
+  if (m < 60) return ja ? `${m}${t.min}` : `${m} ${t.min}`;
+  return ja ? `${Math.floor(m / 60)}${t.h}${m % 60}${t.min}` : `${Math.floor(m / 60)} ${t.h} ${m % 60} ${t.min}`;
+}
+
+function card(p) {
+  const pr = p.props || {}, t = tr(), st = pr.meeting_status;
+  if (pr.mmzoom_schema !== 1) return `<div>${md(p.message)}</div>`;
+  const join = safeURL(pr.meeting_join_url);
+  let html = `<div class="card"><span class="badge ${esc(st)}">${esc(t[st] || st)}</span><h3>${esc(pr.meeting_topic)}</h3><dl>`;
+  html += `<dt>${t.id}</dt><dd>${esc(fmtID(pr.meeting_id))}</dd>`;
+  if (pr.meeting_passcode) html += `<dt>${t.pass}</dt><dd>${esc(pr.meeting_passcode)}</dd>`;
+  html += `<dt>${t.by}</dt><dd>@${esc(pr.meeting_creator_username)}</dd>`;
+  if (pr.meeting_participant_count > 0 && st === 'started') html += `<dt>${t.people}</dt><dd>${esc(pr.meeting_participant_count)}</dd>`;
+  if (st === 'ended' && pr.meeting_duration_seconds) html += `<dt>${t.lasted}</dt><dd>${esc(fmtDuration(pr.meeting_duration_seconds))}</dd>`;
+  html += '</dl>';
+  if (st !== 'ended' && join) html += `<a class="join" href="${esc(join)}" target="_blank" rel="noopener noreferrer">${t.join}</a>`;
+  html += `<div class="fb" data-fb="${esc(p.id)}">▸ ${t.fb}</div><div hidden id="fb-${esc(p.id)}">${md(p.message)}${attachments(p)}</div></div>`;
+  return html;
+}
+
+function attachments(p) {
+  const atts = (p.props && p.props.attachments) || [];
+  return atts.map((a) => {
+    let h = `<div class="att" style="border-left-color:${/^#[0-9a-f]{6}$/i.test(a.color || '') ? a.color : '#ccc'}">`;
+    if (a.pretext) h += `<div>${md(a.pretext)}</div>`;
+    if (a.title) { const u = safeURL(a.title_link); h += `<div class="ft">${u ? `<a href="${esc(u)}" target="_blank" rel="noopener noreferrer">${esc(a.title)}</a>` : esc(a.title)}</div>`; }
+    if (a.text) h += `<div>${md(a.text)}</div>`;
+    if (a.fields && a.fields.length) h += '<div class="fields">' + a.fields.map((f) => `<div class="field${f.short ? ' short' : ''}"><div class="ft">${esc(f.title)}</div><div>${md(f.value)}</div></div>`).join('') + '</div>';
+    if (a.footer) h += `<div class="time">${esc(a.footer)}</div>`;
+    (a.actions || []).forEach((b) => { h += `<button class="${esc(b.style || '')}" data-post="${esc(p.id)}" data-action="${esc(b.id)}">${esc(b.name)}</button>`; });
+    return h + '</div>';
+  }).join('');
+}
+
+function renderPost(p) {
+  const u = state.users[p.user_id] || {username: '?'};
+  const time = new Date(p.create_at).toLocaleTimeString();
+  let body = p.type === 'custom_mmzoom_meeting' ? card(p) : `<div>${md(p.message)}</div>${attachments(p)}`;
+  const who = p.ephemeral ? 'System' : esc(u.username);
+  return `<div class="post${p.ephemeral ? ' eph' : ''}${p.root_id ? ' thread' : ''}"><span class="who">${who}</span>${u.is_bot && !p.ephemeral ? '<span class="bot">BOT</span>' : ''}` +
+    `<span class="time">${esc(time)}</span>${p.ephemeral ? '<span class="note">(Only visible to you)</span>' : ''}${body}</div>`;
+}
+
+let open = new Set();
+async function refresh() {
+  if (!state.channel) return;
+  try {
+    const list = await api('GET', `/channels/${state.channel.id}/posts`);
+    const eph = await fetch('/sim/ephemeral?channel_id=' + state.channel.id, {headers: {'Authorization': 'Bearer ' + state.token}}).then((r) => r.json());
+    const posts = list.order.map((id) => list.posts[id]).concat(eph.map((p) => ({...p, ephemeral: true})));
+    posts.sort((a, b) => a.create_at - b.create_at);
+    const box = $('posts'), atBottom = box.scrollTop + box.clientHeight >= box.scrollHeight - 20;
+    box.innerHTML = posts.map(renderPost).join('') || '<p class="time">No messages yet.</p>';
+    open.forEach((id) => { const el = $('fb-' + id); if (el) el.hidden = false; });
+    if (atBottom) box.scrollTop = box.scrollHeight;
+  } catch (e) { showError(e); }
+}
+
+function channelName(c) {
+  if (c.type === 'D') {
+    const other = c.name.split('__').find((id) => id !== state.me.id);
+    return '@' + ((state.users[other] || {}).username || 'direct');
+  }
+  if (c.type === 'G') return c.display_name || 'group';
+  return (c.type === 'P' ? '🔒 ' : '# ') + (c.display_name || c.name);
+}
+
+function selectChannel(c) {
+  state.channel = c;
+  $('chname').textContent = channelName(c);
+  document.querySelectorAll('#channels li').forEach((li) => li.classList.toggle('on', li.dataset.id === c.id));
+  refresh();
+}
+
+async function signIn(username) {
+  const r = await fetch('/api/v4/users/login', {method: 'POST', headers: {'Content-Type': 'application/json'},
+    body: JSON.stringify({login_id: username, password: 'demo'})});
+  if (!r.ok) throw new Error('login failed');
+  state.token = r.headers.get('Token');
+  state.me = await r.json();
+  localStorage.setItem('mmsim-user', username);
+  const teams = await api('GET', '/users/me/teams');
+  state.team = teams[0];
+  $('team').textContent = state.team ? state.team.display_name : '';
+  state.channels = state.team ? await api('GET', `/users/me/teams/${state.team.id}/channels`) : [];
+  const order = {O: 0, P: 1, G: 2, D: 3};
+  state.channels.sort((a, b) => order[a.type] - order[b.type] || channelName(a).localeCompare(channelName(b)));
+  $('channels').innerHTML = state.channels.map((c) => `<li data-id="${esc(c.id)}">${esc(channelName(c))}</li>`).join('');
+  const keep = state.channel && state.channels.find((c) => c.id === state.channel.id);
+  selectChannel(keep || state.channels[0]);
+}
+
+async function runCommand(command) {
+  // Open the meeting window inside the click so no popup blocker stops it; it is closed when not needed.
+  const win = command.startsWith('/zoom start') ? window.open('', '_blank') : null;
+  try {
+    const res = await api('POST', '/commands/execute', {channel_id: state.channel.id, team_id: state.team.id, root_id: '', command});
+    if (win) { if (res.goto_location) win.location.href = res.goto_location; else win.close(); }
+    showError(null);
+  } catch (e) { if (win) win.close(); showError(e); }
+  refresh();
+}
+
+async function main() {
+  const users = await fetch('/sim/users').then((r) => r.json());
+  users.forEach((u) => { state.users[u.id] = u; });
+  const people = users.filter((u) => !u.is_bot);
+  $('user').innerHTML = people.map((u) => `<option value="${esc(u.username)}">${esc(u.username)}${u.locale === 'ja' ? ' (日本語)' : ''}</option>`).join('');
+  const saved = localStorage.getItem('mmsim-user');
+  if (saved && people.some((u) => u.username === saved)) $('user').value = saved;
+  $('user').onchange = () => signIn($('user').value).catch(showError);
+  $('channels').onclick = (e) => { const li = e.target.closest('li'); if (li) selectChannel(state.channels.find((c) => c.id === li.dataset.id)); };
+  $('start').onclick = async () => { $('start').disabled = true; try { await runCommand('/zoom start'); } finally { $('start').disabled = false; } };
+  $('box').onsubmit = async (e) => {
+    e.preventDefault();
+    const text = $('msg').value.trim();
+    $('msg').value = '';
+    if (!text) return;
+    if (text.startsWith('/')) return runCommand(text);
+    try { await api('POST', '/posts', {channel_id: state.channel.id, message: text}); } catch (err) { showError(err); }
+    refresh();
+  };
+  $('posts').onclick = async (e) => {
+    const fb = e.target.closest('[data-fb]');
+    if (fb) { const id = fb.dataset.fb; open.has(id) ? open.delete(id) : open.add(id); $('fb-' + id).hidden = !open.has(id); return; }
+    const b = e.target.closest('button[data-action]');
+    if (!b) return;
+    try { await api('POST', `/posts/${b.dataset.post}/actions/${b.dataset.action}`, {}); showError(null); } catch (err) { showError(err); }
+    refresh();
+  };
+  await signIn($('user').value);
+  setInterval(refresh, 1500);
+}
+main().catch(showError);

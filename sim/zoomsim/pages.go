@@ -1,0 +1,112 @@
+package zoomsim
+
+import (
+	"crypto/subtle"
+	"html/template"
+	"net/http"
+	"sort"
+	"strconv"
+)
+
+var pageTmpl = template.Must(template.New("page").Parse(`<!doctype html>
+<html><head><meta charset="utf-8"><title>Zoom (simulator)</title>
+<style>body{font-family:system-ui,-apple-system,"Hiragino Sans","Noto Sans JP",sans-serif;background:#f7f9fa;margin:0;color:#232333}
+header{background:#0b5cff;color:#fff;padding:.8rem 1.5rem;font-weight:600}main{max-width:46rem;margin:2rem auto;padding:0 1rem}
+.box{background:#fff;border-radius:10px;padding:1.2rem 1.5rem;box-shadow:0 2px 10px rgba(0,0,0,.06);margin-bottom:1rem}
+button{background:#0b5cff;color:#fff;border:0;border-radius:8px;padding:.5rem 1rem;cursor:pointer;margin-right:.4rem}
+button.end{background:#e02828}.muted{color:#747487}table{width:100%;border-collapse:collapse}td,th{text-align:left;padding:.4rem}
+form{display:inline}</style></head>
+<body><header>Zoom (simulator)</header><main>
+{{if .Message}}<div class="box"><h2>{{.Message}}</h2>{{if .Meeting}}<p class="muted">Meeting ID {{.Meeting.ID}} · {{.Meeting.Status}} · {{.Meeting.Participants}} participant(s)</p>
+{{if eq .Meeting.Status "started"}}<form method="post" action="/sim/meetings/{{.Meeting.ID}}/end"><button class="end">End meeting for all</button></form>{{end}}{{end}}</div>{{end}}
+{{if .Ask}}<div class="box"><form method="get"><label>Passcode <input name="pwd"></label> <button>Join</button></form></div>{{end}}
+{{if .List}}<div class="box"><h2>Meetings</h2><table><tr><th>Topic</th><th>ID</th><th>Status</th><th>People</th><th></th></tr>
+{{range .Meetings}}<tr><td>{{.Topic}}</td><td>{{.ID}}</td><td>{{.Status}}</td><td>{{.Participants}}</td><td>
+{{if eq .Status "started"}}<form method="post" action="/sim/meetings/{{.ID}}/join"><button>Join</button></form><form method="post" action="/sim/meetings/{{.ID}}/end"><button class="end">End</button></form>
+{{else}}<form method="post" action="/sim/meetings/{{.ID}}/start"><button>Start</button></form>{{end}}</td></tr>
+{{else}}<tr><td colspan="5" class="muted">No meetings yet. Start one from Mattermost.</td></tr>{{end}}</table></div>{{end}}
+</main></body></html>
+`))
+
+type pageData struct {
+	Message  string
+	Meeting  *Meeting
+	Ask      bool
+	List     bool
+	Meetings []Meeting
+}
+
+func (s *Server) page(w http.ResponseWriter, status int, d pageData) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	_ = pageTmpl.Execute(w, d)
+}
+
+// homePage lists the meetings with buttons to start, join and end them.
+func (s *Server) homePage(w http.ResponseWriter, r *http.Request) {
+	ms := s.Meetings()
+	sort.Slice(ms, func(i, j int) bool { return ms[i].CreatedAt.After(ms[j].CreatedAt) })
+	s.page(w, http.StatusOK, pageData{List: true, Meetings: ms})
+}
+
+func (s *Server) pathMeeting(r *http.Request) (Meeting, bool) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		return Meeting{}, false
+	}
+	return s.Meeting(id)
+}
+
+// joinPage is a participant following a join link: the passcode must be in the link (pwd) or typed.
+func (s *Server) joinPage(w http.ResponseWriter, r *http.Request) {
+	m, ok := s.pathMeeting(r)
+	if !ok {
+		s.page(w, http.StatusNotFound, pageData{Message: "This meeting ID is not valid."})
+		return
+	}
+	pwd := r.URL.Query().Get("pwd")
+	if pwd != m.EncryptedPassword && pwd != m.Password {
+		s.page(w, http.StatusOK, pageData{Message: "Enter the meeting passcode", Ask: true})
+		return
+	}
+	if m.Status != "started" {
+		s.page(w, http.StatusOK, pageData{Message: "Please wait, the host will let you in soon: " + m.Topic, Meeting: &m})
+		return
+	}
+	_ = s.JoinMeeting(r.Context(), m.ID, "Guest")
+	m, _ = s.Meeting(m.ID)
+	s.page(w, http.StatusOK, pageData{Message: "You joined " + m.Topic, Meeting: &m})
+}
+
+// startPage is the host following the start link: its zak starts the meeting.
+func (s *Server) startPage(w http.ResponseWriter, r *http.Request) {
+	m, ok := s.pathMeeting(r)
+	if !ok || subtle.ConstantTimeCompare([]byte(r.URL.Query().Get("zak")), []byte(m.zak)) != 1 {
+		s.page(w, http.StatusForbidden, pageData{Message: "This start link is not valid."})
+		return
+	}
+	_ = s.StartMeeting(r.Context(), m.ID)
+	m, _ = s.Meeting(m.ID)
+	s.page(w, http.StatusOK, pageData{Message: "You are hosting " + m.Topic, Meeting: &m})
+}
+
+// meetingOp is the list page's start, join and end buttons.
+func (s *Server) meetingOp(w http.ResponseWriter, r *http.Request) {
+	m, ok := s.pathMeeting(r)
+	if !ok {
+		http.NotFound(w, r)
+		return
+	}
+	switch r.PathValue("op") {
+	case "start":
+		_ = s.StartMeeting(r.Context(), m.ID)
+	case "join":
+		_ = s.JoinMeeting(r.Context(), m.ID, "Guest")
+	case "end":
+		_ = s.EndMeeting(r.Context(), m.ID)
+	default:
+		http.NotFound(w, r)
+		return
+	}
+	http.Redirect(w, r, "/", http.StatusSeeOther)
+}

@@ -1,0 +1,427 @@
+// Package zoomsim is a simulator of Zoom for tests and the demo: OAuth (authorization code with PKCE,
+// refresh-token rotation, account_credentials, revoke), the REST API v2 users and meetings endpoints with
+// Zoom's error bodies and rate limiting, signed webhooks with Zoom's retry rule, and small web pages to
+// start, join and end meetings. It follows Zoom's documented field names and types: a meeting id is a JSON
+// number in REST answers and a string in webhooks. Production code never imports it.
+package zoomsim
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/binary"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Options configure a simulator.
+type Options struct {
+	Now           func() time.Time
+	ClientID      string // the OAuth app, also the Server-to-Server app
+	ClientSecret  string
+	AccountID     string // for account_credentials
+	WebhookSecret string // signs event notifications
+	WebhookURL    string // where event notifications go ("" = nowhere)
+	HTTPClient    *http.Client
+	// RetryDelays is the webhook retry schedule after failed deliveries; nil means Zoom's 5, 20 and 60 minutes.
+	RetryDelays []time.Duration
+	// AccessTokenTTL is how long access tokens live; 0 means an hour (expires_in 3599).
+	AccessTokenTTL time.Duration
+}
+
+// User is a simulated Zoom user.
+type User struct {
+	ID        string
+	Email     string
+	FirstName string
+	LastName  string
+	Timezone  string
+	PMI       int64
+	Type      int // 1 Basic, 2 Licensed
+	// Admin users approving the consent page grant account-level access (admin-managed apps).
+	Admin bool
+	// EmbedPasswordInJoinLink is the account setting that puts the passcode (encrypted) in join links.
+	EmbedPasswordInJoinLink bool
+}
+
+// Meeting is a simulated meeting.
+type Meeting struct {
+	ID                int64
+	UUID              string // the current (or next) instance
+	HostID            string
+	HostEmail         string
+	Topic             string
+	Type              int
+	Status            string // "waiting" or "started"
+	StartURL          string
+	JoinURL           string
+	Password          string
+	EncryptedPassword string
+	Personal          bool
+	CreatedAt         time.Time
+	StartedAt         time.Time
+	Participants      int
+	zak               string
+}
+
+// Stats counts what the simulator was asked.
+type Stats struct {
+	TokenRequests     map[string]int // by grant_type, successful or not
+	Refreshes         int            // successful refresh_token grants
+	APICalls          int            // every /v2 request
+	APICallsByRoute   map[string]int // e.g. "POST /users/{userId}/meetings"
+	WebhookDeliveries int            // attempts
+}
+
+// Delivery is one webhook delivery attempt.
+type Delivery struct {
+	Event   string
+	Status  int // 0 when the request failed
+	Attempt int
+	At      time.Time
+}
+
+type authCode struct {
+	clientID, redirectURI, challenge, method, userID string
+	expires                                          time.Time
+}
+
+type grant struct {
+	userID        string // the approving user ("" for account_credentials)
+	account       bool
+	access        string
+	refresh       string
+	accessExpires time.Time
+	revoked       bool
+	scope         string
+}
+
+type pastMeeting struct {
+	ID           int64
+	UUID         string
+	HostID       string
+	HostEmail    string
+	Topic        string
+	Type         int
+	Start, End   time.Time
+	Participants int
+}
+
+// Server is the simulator.
+type Server struct {
+	opts    Options
+	baseURL string
+
+	mu          sync.Mutex
+	users       map[string]*User
+	codes       map[string]*authCode
+	byAccess    map[string]*grant
+	byRefresh   map[string]*grant
+	spent       map[string]bool // rotated-out refresh tokens
+	meetings    map[int64]*Meeting
+	past        map[string]*pastMeeting // by uuid
+	lastPast    map[int64]*pastMeeting
+	created     map[string]int // meetings created today per host id
+	createdDay  string
+	stats       Stats
+	deliveries  []Delivery
+	rateLimited bool
+	retryAfter  time.Duration
+	down        bool
+	failNext    *apiError
+	dailyLimit  int
+
+	wg     sync.WaitGroup
+	ctx    context.Context
+	cancel context.CancelFunc
+}
+
+type apiError struct {
+	status, code int
+	message      string
+}
+
+// New returns a simulator.
+func New(o Options) *Server {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.HTTPClient == nil {
+		o.HTTPClient = &http.Client{Timeout: 10 * time.Second}
+	}
+	if o.RetryDelays == nil {
+		o.RetryDelays = []time.Duration{5 * time.Minute, 20 * time.Minute, 60 * time.Minute}
+	}
+	if o.AccessTokenTTL == 0 {
+		o.AccessTokenTTL = time.Hour
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	return &Server{opts: o, baseURL: "https://zoom.us",
+		users: map[string]*User{}, codes: map[string]*authCode{}, byAccess: map[string]*grant{}, byRefresh: map[string]*grant{},
+		spent: map[string]bool{}, meetings: map[int64]*Meeting{}, past: map[string]*pastMeeting{}, lastPast: map[int64]*pastMeeting{},
+		created: map[string]int{}, dailyLimit: 100,
+		stats: Stats{TokenRequests: map[string]int{}, APICallsByRoute: map[string]int{}},
+		ctx:   ctx, cancel: cancel}
+}
+
+// SetBaseURL sets the simulator's public URL, used in join, start and redirect URLs.
+func (s *Server) SetBaseURL(u string) {
+	s.mu.Lock()
+	s.baseURL = strings.TrimRight(u, "/")
+	s.mu.Unlock()
+}
+
+// Close stops webhook deliveries in progress.
+func (s *Server) Close() { s.cancel() }
+
+// Handler serves the simulator.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /oauth/authorize", s.authorizePage)
+	mux.HandleFunc("POST /oauth/authorize", s.authorizeApprove)
+	mux.HandleFunc("POST /oauth/token", s.token)
+	mux.HandleFunc("POST /oauth/revoke", s.revoke)
+	mux.Handle("/v2/", s.api())
+	mux.HandleFunc("GET /{$}", s.homePage)
+	mux.HandleFunc("GET /j/{id}", s.joinPage)
+	mux.HandleFunc("GET /s/{id}", s.startPage)
+	mux.HandleFunc("POST /sim/meetings/{id}/{op}", s.meetingOp)
+	return mux
+}
+
+// AddUser adds a Zoom user and returns it with its id and PMI filled in.
+func (s *Server) AddUser(u User) User {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if u.ID == "" {
+		u.ID = randomID(22)
+	}
+	if u.PMI == 0 {
+		u.PMI = 1000000000 + randomInt(8999999999)
+	}
+	if u.Type == 0 {
+		u.Type = 2
+	}
+	if u.Timezone == "" {
+		u.Timezone = "Asia/Tokyo"
+	}
+	cp := u
+	s.users[u.ID] = &cp
+	return u
+}
+
+// UserByEmail finds a user by e-mail address.
+func (s *Server) UserByEmail(email string) (User, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if u := s.userByEmail(email); u != nil {
+		return *u, true
+	}
+	return User{}, false
+}
+
+func (s *Server) userByEmail(email string) *User {
+	for _, u := range s.users {
+		if strings.EqualFold(u.Email, email) {
+			return u
+		}
+	}
+	return nil
+}
+
+// SetRateLimited makes every /v2 call answer 429 (true) or not.
+func (s *Server) SetRateLimited(on bool, retryAfter time.Duration) {
+	s.mu.Lock()
+	s.rateLimited, s.retryAfter = on, retryAfter
+	s.mu.Unlock()
+}
+
+// SetDown makes /v2 and the token endpoint answer 503.
+func (s *Server) SetDown(on bool) {
+	s.mu.Lock()
+	s.down = on
+	s.mu.Unlock()
+}
+
+// SetDailyLimit sets the per-host daily meeting create limit (Zoom's is 100); negative means none.
+func (s *Server) SetDailyLimit(n int) {
+	s.mu.Lock()
+	s.dailyLimit = n
+	s.mu.Unlock()
+}
+
+// FailNext makes the next /v2 call answer status with Zoom's error body {code, message}.
+func (s *Server) FailNext(status, code int, message string) {
+	s.mu.Lock()
+	s.failNext = &apiError{status, code, message}
+	s.mu.Unlock()
+}
+
+// ExpireAccessTokens makes every access token issued so far expired.
+func (s *Server) ExpireAccessTokens() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, g := range s.byAccess {
+		g.accessExpires = s.opts.Now().Add(-time.Second)
+	}
+}
+
+// RevokeUser revokes every grant the Zoom user approved (as the user removing the app would).
+func (s *Server) RevokeUser(zoomUserID string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, g := range s.byAccess {
+		if g.userID == zoomUserID {
+			g.revoked = true
+		}
+	}
+}
+
+// Stats returns a copy of the counters.
+func (s *Server) Stats() Stats {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st := s.stats
+	st.TokenRequests = map[string]int{}
+	for k, v := range s.stats.TokenRequests {
+		st.TokenRequests[k] = v
+	}
+	st.APICallsByRoute = map[string]int{}
+	for k, v := range s.stats.APICallsByRoute {
+		st.APICallsByRoute[k] = v
+	}
+	return st
+}
+
+// Deliveries lists webhook delivery attempts.
+func (s *Server) Deliveries() []Delivery {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Delivery(nil), s.deliveries...)
+}
+
+// Meeting returns a meeting by id.
+func (s *Server) Meeting(id int64) (Meeting, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	m, ok := s.meetings[id]
+	if !ok {
+		return Meeting{}, false
+	}
+	return *m, true
+}
+
+// Meetings lists every meeting.
+func (s *Server) Meetings() []Meeting {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]Meeting, 0, len(s.meetings))
+	for _, m := range s.meetings {
+		out = append(out, *m)
+	}
+	return out
+}
+
+// StartMeeting is the host starting the meeting: a meeting.started notification follows.
+func (s *Server) StartMeeting(ctx context.Context, id int64) error {
+	s.mu.Lock()
+	m, ok := s.meetings[id]
+	if !ok {
+		s.mu.Unlock()
+		return fmt.Errorf("zoomsim: no meeting %d", id)
+	}
+	if m.Status == "started" {
+		s.mu.Unlock()
+		return nil
+	}
+	m.Status, m.StartedAt, m.Participants = "started", s.opts.Now().UTC(), 1
+	obj := s.eventObject(m)
+	s.mu.Unlock()
+	s.notify("meeting.started", obj)
+	return nil
+}
+
+// JoinMeeting is a participant joining a started meeting: meeting.participant_joined follows.
+func (s *Server) JoinMeeting(ctx context.Context, id int64, name string) error {
+	s.mu.Lock()
+	m, ok := s.meetings[id]
+	if !ok || m.Status != "started" {
+		s.mu.Unlock()
+		return fmt.Errorf("zoomsim: meeting %d is not in progress", id)
+	}
+	m.Participants++
+	obj := s.eventObject(m)
+	obj["participant"] = map[string]any{"user_id": randomID(16), "user_name": name, "id": "", "participant_uuid": randomID(22),
+		"join_time": s.opts.Now().UTC().Format(time.RFC3339), "email": ""}
+	s.mu.Unlock()
+	s.notify("meeting.participant_joined", obj)
+	return nil
+}
+
+// EndMeeting ends the meeting: meeting.ended follows with Zoom's start and end times. The meeting can be
+// started again as a new instance with a new UUID (as a Personal Meeting ID is).
+func (s *Server) EndMeeting(ctx context.Context, id int64) error {
+	s.mu.Lock()
+	m, ok := s.meetings[id]
+	if !ok || m.Status != "started" {
+		s.mu.Unlock()
+		return fmt.Errorf("zoomsim: meeting %d is not in progress", id)
+	}
+	end := s.opts.Now().UTC()
+	obj := s.eventObject(m)
+	obj["end_time"] = end.Format(time.RFC3339)
+	p := &pastMeeting{ID: m.ID, UUID: m.UUID, HostID: m.HostID, HostEmail: m.HostEmail, Topic: m.Topic, Type: m.Type,
+		Start: m.StartedAt, End: end, Participants: m.Participants}
+	s.past[m.UUID], s.lastPast[m.ID] = p, p
+	m.Status, m.Participants, m.StartedAt, m.UUID = "waiting", 0, time.Time{}, newUUID()
+	s.mu.Unlock()
+	s.notify("meeting.ended", obj)
+	return nil
+}
+
+// eventObject is the payload.object of a meeting event. Zoom sends the meeting id as a string here.
+func (s *Server) eventObject(m *Meeting) map[string]any {
+	obj := map[string]any{"id": fmt.Sprint(m.ID), "uuid": m.UUID, "host_id": m.HostID, "topic": m.Topic, "type": m.Type,
+		"timezone": "Asia/Tokyo", "duration": 60}
+	if !m.StartedAt.IsZero() {
+		obj["start_time"] = m.StartedAt.Format(time.RFC3339)
+	}
+	return obj
+}
+
+func randomID(n int) string {
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	for i := range b {
+		b[i] = alphabet[int(b[i])%len(alphabet)]
+	}
+	return string(b)
+}
+
+func randomInt(n int64) int64 {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	return int64(binary.BigEndian.Uint64(b[:])>>1) % n
+}
+
+func newUUID() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	return base64.StdEncoding.EncodeToString(b)
+}
+
+func randomToken() string {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func s256(verifier string) string {
+	h := sha256.Sum256([]byte(verifier))
+	return base64.RawURLEncoding.EncodeToString(h[:])
+}
