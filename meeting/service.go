@@ -29,6 +29,7 @@ type Config struct {
 	ShowPasscode bool
 	// RecentWindow is how long a card that has not ended still counts as a running meeting for the
 	// "join it or start another?" question. Past it a card counts as ended even without Zoom's word.
+	// Zero or less turns the question off.
 	RecentWindow time.Duration
 	// TrustUnverifiedEmail lets account and s2s kinds match users by an e-mail that Mattermost never
 	// verified. Off by default: a user who can set their own e-mail could otherwise act as someone else.
@@ -88,7 +89,7 @@ func (s *Service) Start(ctx context.Context, req StartRequest) (*Reply, error) {
 		return nil, err
 	}
 	loc := user.Locale
-	if !req.Force {
+	if !req.Force && s.cfg.RecentWindow > 0 {
 		open, err := s.Store.OpenCards(ctx, req.ChannelID, s.Now().Add(-s.cfg.RecentWindow))
 		if err != nil {
 			return nil, err
