@@ -141,8 +141,12 @@ func (s *Server) deliverCommandResponse(userID, channelID, rootID string, cr *Co
 		if len(r.Attachments) > 0 {
 			props["attachments"] = copyJSON[any](r.Attachments)
 		}
+		typ := r.Type
+		if typ == "" && len(r.Attachments) > 0 {
+			typ = "slack_attachment" // what ParseMessageAttachment sets when the response names no type
+		}
 		now := s.opts.Now().UnixMilli()
-		p := &Post{ID: newID(), UserID: userID, ChannelID: channelID, RootID: rootID, Message: r.Text, Type: r.Type,
+		p := &Post{ID: newID(), UserID: userID, ChannelID: channelID, RootID: rootID, Message: r.Text, Type: typ,
 			Props: props, CreateAt: now, UpdateAt: now}
 		if r.ResponseType == "in_channel" {
 			p.Props["from_webhook"] = "true"

@@ -38,9 +38,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /hooks/commands/{id}", s.commandHook)
 	mux.HandleFunc("GET /sim/users", s.simUsers)
 	mux.Handle("GET /sim/ephemeral", s.authenticated(http.HandlerFunc(s.simEphemeral)))
-	ui := webUIHandler()
-	mux.Handle("GET /{$}", ui)
-	mux.Handle("GET /webui/", ui)
+	mux.Handle("GET /", webUIHandler()) // the chat page at / and its assets under /webui/
 	return mux
 }
 
@@ -447,6 +445,9 @@ func (s *Server) ephemeralPost(w http.ResponseWriter, r *http.Request) {
 	now := s.opts.Now().UnixMilli()
 	p := &Post{ID: newID(), UserID: userOf(r).ID, ChannelID: body.Post.ChannelID, Message: body.Post.Message, Props: body.Post.Props,
 		CreateAt: now, UpdateAt: now, Ephemeral: true}
+	if p.Props == nil {
+		p.Props = map[string]any{}
+	}
 	s.ephemerals[body.UserID] = append(s.ephemerals[body.UserID], p)
 	writeJSON(w, http.StatusCreated, postJSON(p))
 }
