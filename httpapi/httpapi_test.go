@@ -18,7 +18,7 @@ func TestUserMessageForEveryKind(t *testing.T) {
 	}
 	s := New(Config{}, Deps{Text: text})
 	kinds := []meeting.Kind{
-		meeting.KindInternal, meeting.KindNotConnected, meeting.KindAccountNotSetUp, meeting.KindNotConfirmed,
+		meeting.KindInternal, meeting.KindNotConnected, meeting.KindAccountNotSetUp, meeting.KindCredentialsRefused, meeting.KindNotConfirmed,
 		meeting.KindZoomUserNotFound, meeting.KindEmailUntrusted, meeting.KindNoEmail, meeting.KindNotAdmin,
 		meeting.KindZoomUnavailable, meeting.KindZoomRateLimited, meeting.KindZoomRejected, meeting.KindChatUnavailable,
 		meeting.KindForbidden, meeting.KindNotFound, meeting.KindLinkInvalid, meeting.KindActionInvalid,

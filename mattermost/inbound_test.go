@@ -153,4 +153,3 @@ func FuzzEscapeText(f *testing.F) {
 		}
 	})
 }
-

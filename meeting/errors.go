@@ -11,23 +11,24 @@ type Kind string
 
 // Error kinds the user can be told about. The message catalogs have one entry per kind ("error.<kind>").
 const (
-	KindInternal         Kind = "internal"           // a bug or an unexpected failure: log it, say sorry
-	KindNotConnected     Kind = "not_connected"      // user kind: the user has no usable Zoom token
-	KindAccountNotSetUp  Kind = "account_not_set_up" // account kind: no admin has authorized the app yet
-	KindNotConfirmed     Kind = "not_confirmed"      // a linked Zoom account waits for the user's confirmation
-	KindZoomUserNotFound Kind = "zoom_user_not_found"
-	KindEmailUntrusted   Kind = "email_untrusted"
-	KindNoEmail          Kind = "no_email"
-	KindNotAdmin         Kind = "not_admin"
-	KindZoomUnavailable  Kind = "zoom_unavailable"
-	KindZoomRateLimited  Kind = "zoom_rate_limited"
-	KindZoomRejected     Kind = "zoom_rejected" // Zoom answered 4xx with a message worth showing
-	KindChatUnavailable  Kind = "chat_unavailable"
-	KindForbidden        Kind = "forbidden"      // Mattermost refused the bot
-	KindNotFound         Kind = "not_found"      // a post, card or channel is gone
-	KindLinkInvalid      Kind = "link_invalid"   // an OAuth connect link that is used, expired or someone else's
-	KindActionInvalid    Kind = "action_invalid" // a button context that is forged, altered, expired or reused
-	KindNothingToDo      Kind = "nothing_to_do"
+	KindInternal           Kind = "internal"            // a bug or an unexpected failure: log it, say sorry
+	KindNotConnected       Kind = "not_connected"       // user kind: the user has no usable Zoom token
+	KindAccountNotSetUp    Kind = "account_not_set_up"  // account kind: no admin has authorized the app yet
+	KindCredentialsRefused Kind = "credentials_refused" // s2s kind: Zoom refuses the app's account ID, client ID or secret
+	KindNotConfirmed       Kind = "not_confirmed"       // a linked Zoom account waits for the user's confirmation
+	KindZoomUserNotFound   Kind = "zoom_user_not_found"
+	KindEmailUntrusted     Kind = "email_untrusted"
+	KindNoEmail            Kind = "no_email"
+	KindNotAdmin           Kind = "not_admin"
+	KindZoomUnavailable    Kind = "zoom_unavailable"
+	KindZoomRateLimited    Kind = "zoom_rate_limited"
+	KindZoomRejected       Kind = "zoom_rejected" // Zoom answered 4xx with a message worth showing
+	KindChatUnavailable    Kind = "chat_unavailable"
+	KindForbidden          Kind = "forbidden"      // Mattermost refused the bot
+	KindNotFound           Kind = "not_found"      // a post, card or channel is gone
+	KindLinkInvalid        Kind = "link_invalid"   // an OAuth connect link that is used, expired or someone else's
+	KindActionInvalid      Kind = "action_invalid" // a button context that is forged, altered, expired or reused
+	KindNothingToDo        Kind = "nothing_to_do"
 )
 
 // Error is a domain error with a kind the user can be told about. Detail is for the log only.

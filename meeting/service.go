@@ -217,6 +217,8 @@ func (s *Service) zoomFailed(ctx context.Context, user *ChatUser, owner Owner, h
 	case errors.Is(err, ErrNotConnected) && s.cfg.Kind == KindUser:
 		// Zoom no longer accepts the user's token (revoked, spent): the zoom adapter forgot it; offer a new link.
 		return s.connectReply(ctx, user, owner, req)
+	case errors.Is(err, ErrNotConnected) && s.cfg.Kind == KindS2S:
+		return nil, &Error{Kind: KindCredentialsRefused, Err: err}
 	case errors.Is(err, ErrNotConnected):
 		return nil, &Error{Kind: KindAccountNotSetUp, Err: err}
 	case errors.Is(err, ErrZoomUserNotFound):

@@ -208,6 +208,7 @@ func TestZoomFailuresBecomeUserFacingKinds(t *testing.T) {
 	}{
 		{"user token refused offers a new link", KindUser, &Error{Kind: KindNotConnected}, "", true},
 		{"account not authorized", KindAccount, &Error{Kind: KindNotConnected}, KindAccountNotSetUp, false},
+		{"Server-to-Server credentials refused", KindS2S, &Error{Kind: KindNotConnected}, KindCredentialsRefused, false},
 		{"no Zoom user with the e-mail", KindS2S, &Error{Kind: KindZoomUserNotFound}, KindZoomUserNotFound, false},
 		{"rate limited", KindS2S, &Error{Kind: KindZoomRateLimited}, KindZoomRateLimited, false},
 	}

@@ -665,3 +665,56 @@ func TestTokenZoomNoLongerAcceptsOffersAConnectLink(t *testing.T) {
 		t.Error("a meeting was started with a revoked grant")
 	}
 }
+
+func TestCardsUnderTheMinimalBotRole(t *testing.T) {
+	w := newWorld(t, meeting.KindS2S, func(s *demoSetup) { s.botRole = "system_user" })
+	// Public channel: the bot joins it and posts.
+	res := w.run(w.Alice, w.Town, "/zoom start")
+	w.checkStarted(res, w.Town, w.Alice)
+	// Private channel the bot is not in: refused, and the starter is told what the admin can do; the meeting
+	// itself was created, so the starter still gets its link.
+	res = w.run(w.Alice, w.Private, "/zoom start")
+	if len(w.cards(w.Private)) != 0 {
+		t.Fatal("a card appeared in a private channel the bot is not in")
+	}
+	if !strings.Contains(res.Response.Text, "/j/") {
+		t.Errorf("the starter did not get the meeting link: %q", res.Response.Text)
+	}
+}
+
+func TestZoomWebhookEndpoint(t *testing.T) {
+	w := newWorld(t, meeting.KindS2S)
+	ok, err := w.Zoom.ValidateEndpoint(context.Background())
+	if err != nil || !ok {
+		t.Fatalf("Zoom's endpoint validation failed: %v %v", ok, err)
+	}
+	w.run(w.Alice, w.Town, "/zoom start")
+	card := w.onlyCard(w.Town)
+	m := w.meetingOf(card)
+	forged := `{"event":"meeting.ended","event_ts":1,"payload":{"object":{"id":"` + strconv.FormatInt(m.ID, 10) + `","uuid":"` + m.UUID + `","end_time":"2026-01-01T00:00:00Z"}}}`
+	cases := []struct {
+		name    string
+		headers map[string]string
+	}{
+		{"unsigned", nil},
+		{"wrong signature", map[string]string{"x-zm-request-timestamp": strconv.FormatInt(w.clock.Now().Unix(), 10), "x-zm-signature": "v0=00"}},
+	}
+	for _, c := range cases {
+		req, _ := http.NewRequest(http.MethodPost, w.MMZoomURL+"/zoom/webhook", strings.NewReader(forged))
+		req.Header.Set("Content-Type", "application/json")
+		for k, v := range c.headers {
+			req.Header.Set(k, v)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusUnauthorized {
+			t.Errorf("%s: status %d, want 401", c.name, resp.StatusCode)
+		}
+	}
+	if got, _ := w.Mattermost.Post(card.ID); got.Props[meeting.PropStatus] != string(meeting.StatusWaiting) {
+		t.Errorf("a forged webhook changed the card: %v", got.Props[meeting.PropStatus])
+	}
+}

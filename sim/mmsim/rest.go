@@ -33,7 +33,10 @@ func (s *Server) Handler() http.Handler {
 	api.HandleFunc("POST /api/v4/commands/execute", s.executeCommand)
 
 	mux := http.NewServeMux()
-	mux.Handle("/api/v4/", s.authenticated(api))
+	// One pattern per method: a method-less "/api/v4/" would conflict with "GET /" below.
+	for _, m := range []string{"GET", "POST", "PUT", "DELETE"} {
+		mux.Handle(m+" /api/v4/", s.authenticated(api))
+	}
 	mux.HandleFunc("POST /api/v4/users/login", s.login)
 	mux.HandleFunc("POST /hooks/commands/{id}", s.commandHook)
 	mux.HandleFunc("GET /sim/users", s.simUsers)
