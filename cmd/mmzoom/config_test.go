@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"io/fs"
+	"log/slog"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -121,5 +123,34 @@ func TestKeygenPrintsAUsableKey(t *testing.T) {
 	env["MMZOOM_ENCRYPTION_KEY"] = strings.TrimSpace(stdout.String())
 	if _, problems := loadConfig(func(k string) string { return env[k] }, noFile); len(problems) != 0 {
 		t.Errorf("the generated key is refused: %v", problems)
+	}
+}
+
+func TestServeAnswersHealthChecks(t *testing.T) {
+	env := validEnv("s2s")
+	env["MMZOOM_LISTEN"] = "127.0.0.1:0"
+	env["MMZOOM_DATABASE"] = "sqlite://" + t.TempDir() + "/mmzoom.db"
+	cfg, problems := loadConfig(func(k string) string { return env[k] }, noFile)
+	if len(problems) != 0 {
+		t.Fatal(problems)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	addr := make(chan string, 1)
+	done := make(chan error, 1)
+	go func() { done <- serve(ctx, cfg, slog.New(slog.DiscardHandler), func(a string) { addr <- a }) }()
+	base := "http://" + <-addr
+	for _, path := range []string{"/healthz", "/readyz"} {
+		resp, err := http.Get(base + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Errorf("%s: %d", path, resp.StatusCode)
+		}
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("serve stopped with %v", err)
 	}
 }

@@ -132,7 +132,6 @@ func TestExecuteCommandOutcomes(t *testing.T) {
 }
 
 func TestExecuteCommandTimesOut(t *testing.T) {
-	w := newWorld(t)
 	release := make(chan struct{})
 	ig := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		select { // hold the answer until the simulator gives up
@@ -151,7 +150,6 @@ func TestExecuteCommandTimesOut(t *testing.T) {
 	if err != nil || res.Error != "Command with a trigger of '/zoom' failed." {
 		t.Errorf("timeout: %+v %v", res, err)
 	}
-	_ = w
 }
 
 func TestExecuteCommandNeedsMembershipAndFindsTeamCommandInDM(t *testing.T) {
@@ -211,6 +209,32 @@ func TestResponseURLFiveUsesThenRefused(t *testing.T) {
 	posts := w.sim.Posts(w.public.ID)
 	if last := posts[len(posts)-1]; last.Message != "card" || last.UserID != w.alice.ID || last.RootID != root {
 		t.Errorf("in_channel post = %+v", last)
+	}
+}
+
+func TestResponseURLExpiresAfter30Minutes(t *testing.T) {
+	now := time.UnixMilli(1_700_000_000_000)
+	sim := New(Options{Now: func() time.Time { return now }})
+	srv := httptest.NewServer(sim.Handler())
+	t.Cleanup(srv.Close)
+	sim.SetSiteURL(srv.URL)
+	team := sim.AddTeam(Team{Name: "t"})
+	u := sim.AddUser(User{Username: "u"}, team.ID)
+	ch := sim.AddChannel(Channel{TeamID: team.ID, Type: "O", Name: "c"}, u.ID)
+	ig, got := integration(t, 200, "application/json", `{}`)
+	sim.AddCommand(team.ID, "zoom", ig.URL)
+	if _, err := sim.ExecuteCommand(context.Background(), u.ID, ch.ID, "", "", "/zoom"); err != nil {
+		t.Fatal(err)
+	}
+	form, _ := url.ParseQuery(string((*got)[0].body))
+	now = now.Add(31 * time.Minute)
+	resp, err := http.Post(form.Get("response_url"), "text/plain", strings.NewReader("late"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 400 || len(sim.Ephemerals(u.ID)) != 0 {
+		t.Errorf("expired response URL answered %d", resp.StatusCode)
 	}
 }
 

@@ -6,7 +6,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"strconv"
 	"testing"
 	"time"
 )
@@ -412,5 +411,4 @@ func TestChannelPostsNewestFirst(t *testing.T) {
 	if got := w.sim.Posts(w.public.ID); len(got) != 2 || got[0].ID != first {
 		t.Errorf("Posts() not oldest first")
 	}
-	_ = strconv.Itoa
 }
