@@ -718,3 +718,44 @@ func TestZoomWebhookEndpoint(t *testing.T) {
 		t.Errorf("a forged webhook changed the card: %v", got.Props[meeting.PropStatus])
 	}
 }
+
+func TestStartInAThreadPostsTheCardThere(t *testing.T) {
+	w := newWorld(t, meeting.KindS2S)
+	// A thread to start from: a plain post by kenji.
+	thread := w.Mattermost.AddPost(w.Town.ID, w.Kenji.ID, "Shall we talk?").ID
+	res, err := w.Mattermost.ExecuteCommand(context.Background(), w.Alice.ID, w.Town.ID, w.Team.ID, thread, "/zoom start")
+	if err != nil || res.Error != "" {
+		t.Fatal(err, res)
+	}
+	card := w.onlyCard(w.Town)
+	if card.RootID != thread {
+		t.Errorf("card root %q, want the thread %q", card.RootID, thread)
+	}
+}
+
+func TestSettingsChooseThePersonalMeetingID(t *testing.T) {
+	w := newWorld(t, meeting.KindS2S)
+	w.run(w.Alice, w.Town, "/zoom settings")
+	if r := w.click(w.Alice, w.Mattermost.Ephemerals(w.Alice.ID), "pmipmi"); r.Error != "" {
+		t.Fatalf("choosing PMI: %s", r.Error)
+	}
+	w.run(w.Alice, w.Town, "/zoom start")
+	zu, _ := w.Zoom.UserByEmail(w.Alice.Email)
+	if m := w.meetingOf(w.onlyCard(w.Town)); m.ID != zu.PMI {
+		t.Errorf("meeting %d, want the Personal Meeting ID %d", m.ID, zu.PMI)
+	}
+	// "Ask each time" asks, and the answer starts the meeting.
+	w.run(w.Alice, w.Private, "/zoom settings")
+	w.click(w.Alice, w.Mattermost.Ephemerals(w.Alice.ID), "pmiask")
+	res := w.run(w.Alice, w.Private, "/zoom start")
+	if len(w.cards(w.Private)) != 0 || len(res.Response.Attachments) == 0 {
+		t.Fatalf("no PMI question: %+v", res.Response)
+	}
+	r := w.click(w.Alice, w.Mattermost.Ephemerals(w.Alice.ID), "usenew")
+	if r.Error != "" || r.GotoLocation == "" {
+		t.Fatalf("answering: %+v", r)
+	}
+	if m := w.meetingOf(w.onlyCard(w.Private)); m.ID == zu.PMI {
+		t.Error("a new meeting ID was asked for, the PMI was used")
+	}
+}

@@ -270,6 +270,17 @@ func (s *Server) Posts(channelID string) []Post {
 	return out
 }
 
+// AddPost posts message in a channel as userID (a person writing in the channel).
+func (s *Server) AddPost(channelID, userID, message string) Post {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.opts.Now().UnixMilli()
+	p := &Post{ID: newID(), UserID: userID, ChannelID: channelID, Message: message, Props: map[string]any{}, CreateAt: now, UpdateAt: now}
+	s.posts[p.ID] = p
+	s.order = append(s.order, p.ID)
+	return clientPost(p)
+}
+
 // Post returns one post as clients see it.
 func (s *Server) Post(id string) (Post, bool) {
 	s.mu.Lock()
