@@ -203,15 +203,21 @@ type PastMeeting struct {
 	ParticipantsCount int       `json:"participants_count"`
 }
 
+// call makes one request and decodes the answer into v.
+func (c *Client) call(ctx context.Context, method, path string, body, v any) error {
+	req, err := c.NewRequest(ctx, method, path, body)
+	if err != nil {
+		return err
+	}
+	_, err = c.Do(req, v)
+	return err
+}
+
 // User looks up a user: "me", a user id or an e-mail address.
 // https://developers.zoom.us/docs/api/users/#tag/users/GET/users/{userId}
 func (c *Client) User(ctx context.Context, userID string) (*User, error) {
-	req, err := c.NewRequest(ctx, http.MethodGet, "users/"+url.PathEscape(userID), nil)
-	if err != nil {
-		return nil, err
-	}
 	var u User
-	if _, err := c.Do(req, &u); err != nil {
+	if err := c.call(ctx, http.MethodGet, "users/"+url.PathEscape(userID), nil, &u); err != nil {
 		return nil, err
 	}
 	return &u, nil
@@ -220,12 +226,8 @@ func (c *Client) User(ctx context.Context, userID string) (*User, error) {
 // CreateMeeting creates a meeting hosted by userID ("me", an id or an e-mail address).
 // https://developers.zoom.us/docs/api/meetings/#tag/meetings/POST/users/{userId}/meetings
 func (c *Client) CreateMeeting(ctx context.Context, userID string, m *MeetingRequest) (*Meeting, error) {
-	req, err := c.NewRequest(ctx, http.MethodPost, "users/"+url.PathEscape(userID)+"/meetings", m)
-	if err != nil {
-		return nil, err
-	}
 	var out Meeting
-	if _, err := c.Do(req, &out); err != nil {
+	if err := c.call(ctx, http.MethodPost, "users/"+url.PathEscape(userID)+"/meetings", m, &out); err != nil {
 		return nil, err
 	}
 	return &out, nil
@@ -233,12 +235,8 @@ func (c *Client) CreateMeeting(ctx context.Context, userID string, m *MeetingReq
 
 // Meeting gets a meeting. https://developers.zoom.us/docs/api/meetings/#tag/meetings/GET/meetings/{meetingId}
 func (c *Client) Meeting(ctx context.Context, meetingID int64) (*Meeting, error) {
-	req, err := c.NewRequest(ctx, http.MethodGet, "meetings/"+strconv.FormatInt(meetingID, 10), nil)
-	if err != nil {
-		return nil, err
-	}
 	var out Meeting
-	if _, err := c.Do(req, &out); err != nil {
+	if err := c.call(ctx, http.MethodGet, "meetings/"+strconv.FormatInt(meetingID, 10), nil, &out); err != nil {
 		return nil, err
 	}
 	return &out, nil
@@ -246,33 +244,19 @@ func (c *Client) Meeting(ctx context.Context, meetingID int64) (*Meeting, error)
 
 // DeleteMeeting deletes a meeting. https://developers.zoom.us/docs/api/meetings/#tag/meetings/DELETE/meetings/{meetingId}
 func (c *Client) DeleteMeeting(ctx context.Context, meetingID int64) error {
-	req, err := c.NewRequest(ctx, http.MethodDelete, "meetings/"+strconv.FormatInt(meetingID, 10), nil)
-	if err != nil {
-		return err
-	}
-	_, err = c.Do(req, nil)
-	return err
+	return c.call(ctx, http.MethodDelete, "meetings/"+strconv.FormatInt(meetingID, 10), nil, nil)
 }
 
 // EndMeeting ends a running meeting. https://developers.zoom.us/docs/api/meetings/#tag/meetings/PUT/meetings/{meetingId}/status
 func (c *Client) EndMeeting(ctx context.Context, meetingID int64) error {
-	req, err := c.NewRequest(ctx, http.MethodPut, "meetings/"+strconv.FormatInt(meetingID, 10)+"/status", map[string]string{"action": "end"})
-	if err != nil {
-		return err
-	}
-	_, err = c.Do(req, nil)
-	return err
+	return c.call(ctx, http.MethodPut, "meetings/"+strconv.FormatInt(meetingID, 10)+"/status", map[string]string{"action": "end"}, nil)
 }
 
 // PastMeeting gets an ended meeting instance by meeting id (the latest instance) or UUID.
 // https://developers.zoom.us/docs/api/meetings/#tag/meetings/GET/past_meetings/{meetingId}
 func (c *Client) PastMeeting(ctx context.Context, uuidOrID string) (*PastMeeting, error) {
-	req, err := c.NewRequest(ctx, http.MethodGet, "past_meetings/"+EscapeUUID(uuidOrID), nil)
-	if err != nil {
-		return nil, err
-	}
 	var out PastMeeting
-	if _, err := c.Do(req, &out); err != nil {
+	if err := c.call(ctx, http.MethodGet, "past_meetings/"+EscapeUUID(uuidOrID), nil, &out); err != nil {
 		return nil, err
 	}
 	return &out, nil
