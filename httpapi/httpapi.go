@@ -55,7 +55,8 @@ type Server struct {
 	text      meeting.Translator
 	log       *slog.Logger
 	// bg runs work that outlives a request (a slow start finishing through response_url).
-	bg func(func())
+	bg  func(func())
+	now func() time.Time
 }
 
 // Deps are the Server's collaborators.
@@ -69,6 +70,8 @@ type Deps struct {
 	Logger    *slog.Logger
 	// Go runs f in the background; nil means a plain goroutine. Tests pass one they can wait for.
 	Go func(f func())
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
 }
 
 // New returns a Server.
@@ -82,8 +85,11 @@ func New(cfg Config, d Deps) *Server {
 	if d.Go == nil {
 		d.Go = func(f func()) { go f() }
 	}
+	if d.Now == nil {
+		d.Now = time.Now
+	}
 	return &Server{cfg: cfg, svc: d.Service, store: d.Store, signer: d.Signer, responder: d.Responder,
-		webhook: d.Webhook, text: d.Text, log: d.Logger, bg: d.Go}
+		webhook: d.Webhook, text: d.Text, log: d.Logger, bg: d.Go, now: d.Now}
 }
 
 // Handler routes mmzoom's endpoints.

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"time"
 
 	"github.com/mmzoom/mmzoom/meeting"
 	"github.com/mmzoom/mmzoom/zoom"
@@ -28,33 +29,68 @@ func (s *Server) zoomWebhook(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "invalid signature", http.StatusUnauthorized)
 		return
 	}
+	// A captured request replayed within the timestamp window is refused: each delivery Zoom makes, retries
+	// included, is signed anew with its own timestamp, so the same signature never comes twice from Zoom.
+	if err := s.store.UseNonce(ctx, "zoom-webhook:"+r.Header.Get("x-zm-signature"), s.now().Add(10*time.Minute)); err != nil {
+		s.log.WarnContext(ctx, "replayed Zoom webhook refused", "err", err)
+		http.Error(w, "replayed request", http.StatusConflict)
+		return
+	}
 	ev, err := zoom.ParseEvent(body)
 	if err != nil {
 		s.log.WarnContext(ctx, "malformed Zoom webhook", "err", err)
 		http.Error(w, "malformed event", http.StatusBadRequest)
 		return
 	}
-	switch ev.Event {
-	case "endpoint.url_validation":
+	if ev.Event == "endpoint.url_validation" {
 		if ev.PlainToken == "" {
 			http.Error(w, "no plainToken", http.StatusBadRequest)
 			return
 		}
 		writeJSON(w, http.StatusOK, map[string]string{"plainToken": ev.PlainToken, "encryptedToken": s.webhook.EncryptToken(ev.PlainToken)})
-	case meeting.EventMeetingStarted, meeting.EventMeetingEnded:
-		_, err := s.svc.ApplyEvent(ctx, meeting.Event{
-			Type: ev.Event, MeetingID: ev.Meeting.ID, UUID: ev.Meeting.UUID,
-			StartTime: ev.Meeting.StartTime, EndTime: ev.Meeting.EndTime,
-		})
-		if err != nil {
-			// 500 makes Zoom deliver the event again later.
-			s.logError(ctx, "applying a Zoom event failed", err, "event", ev.Event, "meeting_id", ev.Meeting.ID)
-			http.Error(w, "event not applied", http.StatusInternalServerError)
-			return
-		}
-		w.WriteHeader(http.StatusOK)
-	default:
+		return
+	}
+	if !meeting.Handled(ev.Event) {
 		s.log.DebugContext(ctx, "Zoom event ignored", "event", ev.Event)
 		w.WriteHeader(http.StatusOK)
+		return
 	}
+	// Acknowledge only what is durable: the event is stored (and deduplicated) before Zoom hears 200.
+	added, err := s.svc.Ingest(ctx, domainEvent(ev))
+	if err != nil {
+		// 500 makes Zoom deliver the event again later.
+		s.logError(ctx, "storing a Zoom event failed", err, "event", ev.Event, "meeting_id", ev.Meeting.ID)
+		http.Error(w, "event not stored", http.StatusInternalServerError)
+		return
+	}
+	if !added {
+		s.log.DebugContext(ctx, "repeated Zoom event acknowledged", "event", ev.Event, "meeting_id", ev.Meeting.ID)
+	}
+	w.WriteHeader(http.StatusOK)
+}
+
+// domainEvent keeps what the domain needs of a webhook; the recording's download token is dropped here
+// (mmzoom links recordings, it does not download them), so it is never stored.
+func domainEvent(ev *zoom.Event) meeting.Event {
+	out := meeting.Event{Type: ev.Event, MeetingID: ev.Meeting.ID, UUID: ev.Meeting.UUID, StartTime: ev.Meeting.StartTime,
+		EndTime: ev.Meeting.EndTime, Participant: ev.Participant.Key(), ParticipantName: ev.Participant.UserName,
+		ZoomUserID: ev.UserID, DeauthorizedAt: ev.DeauthorizedAt}
+	switch ev.Event {
+	case meeting.EventParticipantJoined:
+		out.At = ev.Participant.JoinTime
+	case meeting.EventParticipantLeft:
+		out.At = ev.Participant.LeaveTime
+	case meeting.EventRecordingCompleted:
+		r := &meeting.Recording{ShareURL: ev.Recording.ShareURL, Passcode: ev.Recording.Password}
+		for _, f := range ev.Recording.Files {
+			if f.PlayURL != "" {
+				r.PlayURLs = append(r.PlayURLs, f.PlayURL)
+			}
+		}
+		out.Recording = r
+	}
+	if out.At.IsZero() {
+		out.At = ev.EventTS
+	}
+	return out
 }

@@ -28,6 +28,7 @@ const (
 	PropEndedAt      = "meeting_ended_at"   // absent until Zoom says the meeting ended
 	PropDuration     = "meeting_duration_seconds"
 	PropParticipants = "meeting_participant_count"
+	PropRecording    = "meeting_recording_url" // absent until Zoom says a cloud recording is ready
 )
 
 // Card colours, as Mattermost attachment colours.
@@ -69,6 +70,9 @@ func (c *Card) Props() map[string]any {
 	}
 	if c.Status == StatusEnded {
 		p[PropDuration] = int64(c.Duration() / time.Second)
+	}
+	if c.RecordingURL != "" {
+		p[PropRecording] = c.RecordingURL
 	}
 	return p
 }

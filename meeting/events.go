@@ -2,27 +2,93 @@ package meeting
 
 import (
 	"context"
+	"errors"
+	"strconv"
+	"strings"
 	"time"
 )
 
-// Event is what Zoom says happened to a meeting instance (from a verified webhook).
+// Event is what Zoom says happened (from a verified webhook).
 type Event struct {
-	Type      string // "meeting.started", "meeting.ended"
+	Type      string
 	MeetingID int64
 	UUID      string
 	StartTime time.Time
 	EndTime   time.Time
+	// Participant events: who (a key stable across join and leave) and when.
+	Participant     string
+	ParticipantName string
+	At              time.Time
+	// Recording is set for recording.completed.
+	Recording *Recording
+	// ZoomUserID and DeauthorizedAt are set for app_deauthorized.
+	ZoomUserID     string
+	DeauthorizedAt time.Time
 }
 
-// Zoom meeting event types mmzoom acts on.
+// Recording is a meeting's finished cloud recording.
+type Recording struct {
+	ShareURL string
+	PlayURLs []string
+	Passcode string // shown only when the admin allows it
+}
+
+// Zoom event types mmzoom acts on.
 const (
-	EventMeetingStarted = "meeting.started"
-	EventMeetingEnded   = "meeting.ended"
+	EventMeetingStarted     = "meeting.started"
+	EventMeetingEnded       = "meeting.ended"
+	EventParticipantJoined  = "meeting.participant_joined"
+	EventParticipantLeft    = "meeting.participant_left"
+	EventRecordingCompleted = "recording.completed"
+	EventAppDeauthorized    = "app_deauthorized"
 )
 
-// ApplyEvent moves the matching card forward and shows it in the channel. It reports whether a card
-// changed; an event for no known card, or one that would move a card backwards, changes nothing.
+// Handled reports whether mmzoom acts on events of type t (others are acknowledged and ignored).
+func Handled(t string) bool {
+	switch t {
+	case EventMeetingStarted, EventMeetingEnded, EventParticipantJoined, EventParticipantLeft, EventRecordingCompleted, EventAppDeauthorized:
+		return true
+	}
+	return false
+}
+
+// DedupeKey identifies an event across Zoom's repeated deliveries of it. Zoom sends no event id, so the key
+// is built from what makes each event type unique: the meeting instance (UUID) for started, ended and
+// recordings; the instance, participant and time for joins and leaves; the user and time for
+// deauthorizations.
+func (e Event) DedupeKey() string {
+	inst := e.UUID
+	if inst == "" {
+		inst = itoa(e.MeetingID) + "@" + stampMS(e.StartTime)
+	}
+	switch e.Type {
+	case EventParticipantJoined, EventParticipantLeft:
+		return e.Type + ":" + inst + ":" + e.Participant + ":" + stampMS(e.At)
+	case EventAppDeauthorized:
+		return e.Type + ":" + e.ZoomUserID + ":" + stampMS(e.DeauthorizedAt)
+	}
+	return e.Type + ":" + inst
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+func stampMS(t time.Time) string {
+	if t.IsZero() {
+		return "0"
+	}
+	return itoa(t.UnixMilli())
+}
+
+// participantCoalesce is the least time between two card edits caused by participants joining and leaving.
+const participantCoalesce = 5 * time.Second
+
+// ApplyEvent applies a Zoom event: the matching card moves forward and is shown again, participants are
+// counted, recordings announced, deauthorized tokens forgotten. It reports whether anything changed; an
+// event for no known card, or one that would move a card backwards, changes nothing.
 func (s *Service) ApplyEvent(ctx context.Context, ev Event) (bool, error) {
+	if ev.Type == EventAppDeauthorized {
+		return s.deauthorized(ctx, ev)
+	}
 	// Zoom delivers events concurrently; the events of one meeting are applied one at a time so that a
 	// late "started" cannot overwrite an "ended" read at the same moment.
 	mu := &s.eventLocks[uint64(ev.MeetingID)%uint64(len(s.eventLocks))]
@@ -32,7 +98,7 @@ func (s *Service) ApplyEvent(ctx context.Context, ev Event) (bool, error) {
 	if err != nil || c == nil {
 		return false, err
 	}
-	var news string
+	refreshAt := s.Now()
 	switch ev.Type {
 	case EventMeetingStarted:
 		if !c.Advance(StatusStarted) {
@@ -40,7 +106,6 @@ func (s *Service) ApplyEvent(ctx context.Context, ev Event) (bool, error) {
 		}
 		c.UUID = ev.UUID
 		c.StartedAt = ev.StartTime
-		news = s.Text.T(c.CreatorLocale, "card.news_started", "Topic", s.Escape(c.Topic))
 	case EventMeetingEnded:
 		if !c.Advance(StatusEnded) {
 			return false, nil
@@ -55,8 +120,18 @@ func (s *Service) ApplyEvent(ctx context.Context, ev Event) (bool, error) {
 		if c.EndedAt.IsZero() {
 			c.EndedAt = s.Now()
 		}
-		news = s.Text.T(c.CreatorLocale, "card.news_ended", "Topic", s.Escape(c.Topic),
-			"Duration", FormatDuration(s.Text, c.CreatorLocale, c.Duration()))
+	case EventParticipantJoined, EventParticipantLeft:
+		if c.Status == StatusEnded || ev.Participant == "" {
+			return false, nil
+		}
+		n, changed, err := s.Store.SetParticipant(ctx, c.ID, ev.Participant, ev.Type == EventParticipantJoined, ev.At)
+		if err != nil || !changed {
+			return false, err
+		}
+		c.Participants = n
+		refreshAt = refreshAt.Add(participantCoalesce)
+	case EventRecordingCompleted:
+		return s.recordingReady(ctx, c, ev)
 	default:
 		return false, nil
 	}
@@ -64,7 +139,7 @@ func (s *Service) ApplyEvent(ctx context.Context, ev Event) (bool, error) {
 	if err := s.Store.UpdateCard(ctx, c); err != nil {
 		return false, err
 	}
-	return true, s.RefreshCard(ctx, c, news)
+	return true, s.scheduleRefresh(ctx, c, refreshAt)
 }
 
 // cardFor finds the card an event is about. A card is matched by its meeting instance UUID; a Personal
@@ -89,4 +164,127 @@ func (s *Service) cardFor(ctx context.Context, ev Event) (*Card, error) {
 		}
 	}
 	return nil, nil
+}
+
+// recordingReady announces a meeting's recording in the card's thread and links it from the card.
+func (s *Service) recordingReady(ctx context.Context, c *Card, ev Event) (bool, error) {
+	r := ev.Recording
+	if r == nil || (r.ShareURL == "" && len(r.PlayURLs) == 0) {
+		return false, nil
+	}
+	link := r.ShareURL
+	if link == "" {
+		link = r.PlayURLs[0]
+	}
+	if !strings.HasPrefix(link, "https://") && !strings.HasPrefix(link, "http://") {
+		return false, nil
+	}
+	t := func(key string, args ...any) string { return s.Text.T(c.CreatorLocale, key, args...) }
+	msg := t("recording.ready", "Topic", s.Escape(c.Topic), "URL", link)
+	if s.cfg.ShowRecordingPasscode && r.Passcode != "" {
+		msg += "\n" + t("recording.passcode", "Passcode", s.Escape(r.Passcode))
+	}
+	if c.RecordingURL != "" {
+		return false, nil // announced already (the event's dedupe key is the instance; this guards restarts)
+	}
+	if _, err := s.Chat.CreatePost(ctx, &Post{ChannelID: c.ChannelID, RootID: c.threadRoot(), Message: msg}); err != nil {
+		return false, err
+	}
+	c.RecordingURL, c.UpdatedAt = link, s.Now()
+	if err := s.Store.UpdateCard(ctx, c); err != nil {
+		return false, err
+	}
+	return true, s.scheduleRefresh(ctx, c, s.Now())
+}
+
+// deauthorized forgets the tokens of a Zoom user who removed mmzoom in Zoom, and tells the Mattermost user.
+// A user who disconnected with /zoom disconnect has no tokens left, so is not told again.
+func (s *Service) deauthorized(ctx context.Context, ev Event) (bool, error) {
+	if ev.ZoomUserID == "" {
+		return false, nil
+	}
+	owners, err := s.Store.TokenOwners(ctx, ev.ZoomUserID)
+	if err != nil {
+		return false, err
+	}
+	for _, o := range owners {
+		if err := s.Store.DeleteToken(ctx, o); err != nil {
+			return false, err
+		}
+		s.Logger.InfoContext(ctx, "Zoom deauthorized mmzoom; the tokens were deleted", "owner", string(o))
+		userID, ok := strings.CutPrefix(string(o), "user:")
+		if !ok {
+			continue
+		}
+		loc := s.Locale(ctx, userID)
+		if _, err := s.Chat.SendDirect(ctx, userID, &Post{Message: s.Text.T(loc, "deauthorized.dm")}); err != nil {
+			// The tokens are gone either way; the notice is best effort.
+			s.Logger.WarnContext(ctx, "telling a user about the deauthorization failed", "user_id", userID, "err", err)
+		}
+	}
+	return len(owners) > 0, nil
+}
+
+// RefreshCard shows a card's current state in its channel: the post is edited in place (props rebuilt whole
+// from the stored card). A bot holding system_post_all can post in any channel without being a member, but
+// may edit a post only where it is a member: in a public channel it joins and edits; elsewhere the change of
+// state (started, ended) is announced once as a reply in the card's thread.
+func (s *Service) RefreshCard(ctx context.Context, c *Card) error {
+	p := s.CardPost(c)
+	err := s.Chat.PatchPost(ctx, c.PostID, p)
+	if errors.Is(err, ErrForbidden) {
+		if ch, cerr := s.Chat.Channel(ctx, c.ChannelID); cerr == nil && ch.Type == ChannelOpen {
+			if jerr := s.Chat.JoinChannel(ctx, c.ChannelID); jerr == nil {
+				err = s.Chat.PatchPost(ctx, c.PostID, p)
+			}
+		}
+	}
+	if err == nil {
+		return s.markAnnounced(ctx, c)
+	}
+	if !errors.Is(err, ErrForbidden) {
+		return err
+	}
+	if c.Announced == c.Status || c.Status == StatusWaiting {
+		return nil // nothing new to say where the card cannot be edited (participant counts, for example)
+	}
+	var news string
+	switch c.Status {
+	case StatusStarted:
+		news = s.Text.T(c.CreatorLocale, "card.news_started", "Topic", s.Escape(c.Topic))
+	case StatusEnded:
+		news = s.Text.T(c.CreatorLocale, "card.news_ended", "Topic", s.Escape(c.Topic),
+			"Duration", FormatDuration(s.Text, c.CreatorLocale, c.Duration()))
+	}
+	if _, err := s.Chat.CreatePost(ctx, &Post{ChannelID: c.ChannelID, RootID: c.threadRoot(), Message: news}); err != nil {
+		return err
+	}
+	// If mmzoom dies between the reply and this write, the reply is posted again: Mattermost has no
+	// idempotency key for posts, so that one duplicate cannot be prevented.
+	return s.markAnnounced(ctx, c)
+}
+
+// markAnnounced records that the channel has been shown the card's current status.
+func (s *Service) markAnnounced(ctx context.Context, c *Card) error {
+	if c.Announced == c.Status {
+		return nil
+	}
+	c.Announced = c.Status
+	return s.Store.MarkAnnounced(ctx, c.ID, c.Status)
+}
+
+// refreshStored shows the stored state of card id, holding its meeting's lock so that an event applied at
+// the same moment is either shown now or by the refresh it schedules.
+func (s *Service) refreshStored(ctx context.Context, id int64) error {
+	c, err := s.Store.Card(ctx, id)
+	if err != nil {
+		return err
+	}
+	mu := &s.eventLocks[uint64(c.MeetingID)%uint64(len(s.eventLocks))]
+	mu.Lock()
+	defer mu.Unlock()
+	if c, err = s.Store.Card(ctx, id); err != nil {
+		return err
+	}
+	return s.RefreshCard(ctx, c)
 }

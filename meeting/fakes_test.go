@@ -207,6 +207,7 @@ type memStore struct {
 	bound    map[string]string
 	nonces   map[string]bool
 	nextCard int64
+	present  map[int64]map[string]presence
 }
 
 func newMemStore() *memStore {
@@ -352,4 +353,58 @@ func (m *memStore) UseNonce(_ context.Context, nonce string, _ time.Time) error 
 	}
 	m.nonces[nonce] = true
 	return nil
+}
+
+func (m *memStore) MarkAnnounced(_ context.Context, id int64, s Status) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	c, ok := m.cards[id]
+	if !ok {
+		return &Error{Kind: KindNotFound}
+	}
+	c.Announced = s
+	m.cards[id] = c
+	return nil
+}
+
+type presence struct {
+	in bool
+	at time.Time
+}
+
+func (m *memStore) SetParticipant(_ context.Context, cardID int64, key string, present bool, at time.Time) (int, bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.present == nil {
+		m.present = map[int64]map[string]presence{}
+	}
+	set := m.present[cardID]
+	if set == nil {
+		set = map[string]presence{}
+		m.present[cardID] = set
+	}
+	old, seen := set[key]
+	changed := !seen || (at.After(old.at) || at.Equal(old.at)) && old.in != present
+	if !seen || !at.Before(old.at) {
+		set[key] = presence{present, at}
+	}
+	n := 0
+	for _, p := range set {
+		if p.in {
+			n++
+		}
+	}
+	return n, changed, nil
+}
+
+func (m *memStore) TokenOwners(_ context.Context, zoomUserID string) ([]Owner, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []Owner
+	for o, t := range m.tokens {
+		if t.ZoomUserID == zoomUserID {
+			out = append(out, o)
+		}
+	}
+	return out, nil
 }

@@ -99,7 +99,10 @@ type Card struct {
 	StartedAt       time.Time
 	EndedAt         time.Time
 	HostZoomID      string
-	UpdatedAt       time.Time
+	RecordingURL    string // the cloud recording, once Zoom says it is ready
+	// Announced is the status the channel has been shown (in place or by a thread reply).
+	Announced Status
+	UpdatedAt time.Time
 }
 
 // MeetingIDString is the meeting id as the props contract carries it: a decimal string, because JavaScript

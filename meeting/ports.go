@@ -66,6 +66,14 @@ type Store interface {
 	OpenCards(ctx context.Context, channelID string, since time.Time) ([]*Card, error)
 	// CardsByMeeting lists the cards of a Zoom meeting id, newest first.
 	CardsByMeeting(ctx context.Context, meetingID int64) ([]*Card, error)
+	// MarkAnnounced records which status the card's channel has been shown.
+	MarkAnnounced(ctx context.Context, cardID int64, s Status) error
+	// SetParticipant records that a participant (by a key stable across their join and leave) is in the
+	// meeting or not, as of at; an older event than the one recorded changes nothing. It returns how many
+	// participants are in and whether anything changed.
+	SetParticipant(ctx context.Context, cardID int64, key string, present bool, at time.Time) (int, bool, error)
+	// TokenOwners lists the owners of tokens that belong to a Zoom user.
+	TokenOwners(ctx context.Context, zoomUserID string) ([]Owner, error)
 
 	// Settings returns a user's settings; a user who never chose gets an empty PMI (DefaultPMI applies).
 	Settings(ctx context.Context, userID string) (*UserSettings, error)

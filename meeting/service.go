@@ -34,6 +34,8 @@ type Config struct {
 	// TrustUnverifiedEmail lets account and s2s kinds match users by an e-mail that Mattermost never
 	// verified. Off by default: a user who can set their own e-mail could otherwise act as someone else.
 	TrustUnverifiedEmail bool
+	// ShowRecordingPasscode adds a recording's passcode to the thread reply announcing it.
+	ShowRecordingPasscode bool
 }
 
 // Deps are the service's collaborators.
@@ -42,7 +44,10 @@ type Deps struct {
 	Authorizer Authorizer // nil in the s2s kind
 	Chat       Chat
 	Store      Store
-	Text       Translator
+	// Queue, when set, makes Zoom events and card refreshes durable jobs (see Processor); without it they
+	// are applied at once.
+	Queue Queue
+	Text  Translator
 	// Escape makes user input inert where it is posted (no mentions, no links); the Mattermost adapter
 	// provides it because what is inert depends on Mattermost's Markdown.
 	Escape func(string) string
@@ -56,6 +61,8 @@ type Service struct {
 	Deps
 	// eventLocks serialize the events of one meeting (striped by meeting id) within this process.
 	eventLocks [64]sync.Mutex
+	// wakeQueue tells the queue's processor that a job is due (set by NewProcessor).
+	wakeQueue func()
 }
 
 // NewService returns a Service. Every dependency is required except Authorizer in the s2s kind.
@@ -243,31 +250,6 @@ func (s *Service) postCard(ctx context.Context, c *Card) (string, error) {
 		return "", errors.Join(err, jerr)
 	}
 	return s.Chat.CreatePost(ctx, p)
-}
-
-// RefreshCard shows a card's current state in its channel: the post is edited in place, or, where the bot may
-// not edit it (a private channel, DM or group it is not in), the news is posted as a reply in its thread.
-//
-// A bot holding system_post_all can post in any channel without being a member, but may edit a post only
-// where it is a member: in a public channel it joins and edits; elsewhere it replies in the card's thread.
-func (s *Service) RefreshCard(ctx context.Context, c *Card, news string) error {
-	p := s.CardPost(c)
-	err := s.Chat.PatchPost(ctx, c.PostID, p)
-	if err == nil || !errors.Is(err, ErrForbidden) {
-		return err
-	}
-	if ch, cerr := s.Chat.Channel(ctx, c.ChannelID); cerr == nil && ch.Type == ChannelOpen {
-		if jerr := s.Chat.JoinChannel(ctx, c.ChannelID); jerr == nil {
-			if err = s.Chat.PatchPost(ctx, c.PostID, p); err == nil || !errors.Is(err, ErrForbidden) {
-				return err
-			}
-		}
-	}
-	if news == "" {
-		return err
-	}
-	_, rerr := s.Chat.CreatePost(ctx, &Post{ChannelID: c.ChannelID, RootID: c.threadRoot(), Message: news})
-	return rerr
 }
 
 // threadRoot is the root to reply under: the card's own thread root, or the card itself.

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"bytes"
 	"context"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"testing"
@@ -44,6 +45,14 @@ func TestStoreContract(t *testing.T) {
 	})
 }
 
+func TestQueueContract(t *testing.T) {
+	storetest.RunQueue(t, func(t *testing.T) meeting.Queue {
+		s := openAt(t, filepath.Join(t.TempDir(), "mmzoom.db"), newKey(t))
+		t.Cleanup(func() { s.Close() })
+		return s
+	})
+}
+
 func TestNoSecretInTheFiles(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "mmzoom.db")
@@ -53,6 +62,9 @@ func TestNoSecretInTheFiles(t *testing.T) {
 	_ = s.SaveToken(ctx, meeting.AccountOwner, &meeting.Token{AccessToken: secrets[2]})
 	_ = s.SaveConnect(ctx, &meeting.ConnectState{ID: "st", Owner: meeting.UserOwner("u1"), UserID: "u1", Verifier: secrets[3], Expires: time.Now().Add(time.Hour)})
 	_ = s.CreateCard(ctx, &meeting.Card{ChannelID: "c", CreatorID: "u1", MeetingID: 1, Passcode: secrets[4], Status: meeting.StatusWaiting, CreatedAt: time.Now()})
+	secrets = append(secrets, "recording-pass-SECRET-5")
+	_, _ = s.Enqueue(ctx, &meeting.Job{Key: "k", Kind: meeting.JobEvent, NotBefore: time.Now(), CreatedAt: time.Now(),
+		Event: &meeting.Event{Type: meeting.EventRecordingCompleted, Recording: &meeting.Recording{Passcode: secrets[5]}}})
 	scan := func(when string) {
 		for _, name := range []string{path, path + "-wal"} {
 			b, err := os.ReadFile(name)
@@ -136,7 +148,8 @@ func TestReopenKeepsDataAndMigratesOnce(t *testing.T) {
 	}
 	var n int
 	_ = s.db.QueryRow(`SELECT count(*) FROM schema_migrations`).Scan(&n)
-	if n != 1 {
-		t.Errorf("%d migration rows, want 1", n)
+	files, _ := fs.Glob(migrations, "migrations/*.sql")
+	if n != len(files) {
+		t.Errorf("%d migration rows, want one per migration (%d)", n, len(files))
 	}
 }

@@ -185,4 +185,131 @@ func Run(t *testing.T, open func(t *testing.T) meeting.Store) {
 			t.Errorf("another nonce: %v", err)
 		}
 	})
+	t.Run("participants are a set, the latest event winning", func(t *testing.T) {
+		s := open(t)
+		c := &meeting.Card{ChannelID: "c", CreatorID: "u", MeetingID: 1, Status: meeting.StatusStarted, CreatedAt: t0}
+		_ = s.CreateCard(ctx, c)
+		steps := []struct {
+			key     string
+			present bool
+			at      time.Duration
+			count   int
+			changed bool
+		}{
+			{"p1", true, 1, 1, true},
+			{"p1", true, 2, 1, false}, // a repeated join counts once
+			{"p2", true, 3, 2, true},
+			{"p2", false, 5, 1, true},
+			{"p2", true, 4, 1, false}, // an older join delivered late changes nothing
+			{"p3", false, 6, 1, false},
+		}
+		for i, st := range steps {
+			n, changed, err := s.SetParticipant(ctx, c.ID, st.key, st.present, t0.Add(st.at*time.Second))
+			if err != nil || n != st.count || changed != st.changed {
+				t.Fatalf("step %d: count %d changed %v err %v, want %d %v", i, n, changed, err, st.count, st.changed)
+			}
+		}
+		if err := s.MarkAnnounced(ctx, c.ID, meeting.StatusStarted); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := s.Card(ctx, c.ID); got.Announced != meeting.StatusStarted {
+			t.Errorf("announced %q", got.Announced)
+		}
+	})
+
+	t.Run("token owners by Zoom user", func(t *testing.T) {
+		s := open(t)
+		_ = s.SaveToken(ctx, meeting.UserOwner("a"), &meeting.Token{AccessToken: "x", ZoomUserID: "z1"})
+		_ = s.SaveToken(ctx, meeting.UserOwner("b"), &meeting.Token{AccessToken: "y", ZoomUserID: "z2"})
+		owners, err := s.TokenOwners(ctx, "z1")
+		if err != nil || len(owners) != 1 || owners[0] != meeting.UserOwner("a") {
+			t.Errorf("owners %v %v", owners, err)
+		}
+	})
+}
+
+// RunQueue tests a meeting.Queue (usually the same store).
+func RunQueue(t *testing.T, open func(t *testing.T) meeting.Queue) {
+	ctx := context.Background()
+	t0 := time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)
+	ev := func(uuid string) *meeting.Job {
+		e := meeting.Event{Type: meeting.EventMeetingEnded, MeetingID: 81000000001, UUID: uuid, EndTime: t0,
+			Recording: &meeting.Recording{Passcode: "rec-SECRET"}}
+		return &meeting.Job{Key: e.DedupeKey(), Kind: meeting.JobEvent, Event: &e, NotBefore: t0, CreatedAt: t0}
+	}
+	t.Run("events are stored once", func(t *testing.T) {
+		q := open(t)
+		for i, want := range []bool{true, false} {
+			if added, err := q.Enqueue(ctx, ev("u1==")); err != nil || added != want {
+				t.Fatalf("enqueue %d: %v %v", i, added, err)
+			}
+		}
+		jobs, err := q.Due(ctx, t0, 10, time.Minute)
+		if err != nil || len(jobs) != 1 || jobs[0].Event == nil || jobs[0].Event.UUID != "u1==" || jobs[0].Event.Recording.Passcode != "rec-SECRET" {
+			t.Fatalf("due %+v %v", jobs, err)
+		}
+		if again, _ := q.Due(ctx, t0, 10, time.Minute); len(again) != 0 {
+			t.Errorf("a leased job was handed out twice")
+		}
+		if after, _ := q.Due(ctx, t0.Add(2*time.Minute), 10, time.Minute); len(after) != 1 {
+			t.Errorf("a job whose lease ran out (its process died) did not come back")
+		}
+		_ = q.Complete(ctx, jobs[0])
+		if added, _ := q.Enqueue(ctx, ev("u1==")); added {
+			t.Error("a repeated delivery of an applied event was stored again")
+		}
+		if due, _ := q.Due(ctx, t0.Add(time.Hour), 10, time.Minute); len(due) != 0 {
+			t.Errorf("completed job still due: %+v", due)
+		}
+	})
+	t.Run("retry and dead letters", func(t *testing.T) {
+		q := open(t)
+		_, _ = q.Enqueue(ctx, ev("u2=="))
+		jobs, _ := q.Due(ctx, t0, 10, time.Minute)
+		_ = q.Retry(ctx, jobs[0].ID, t0.Add(30*time.Second), "chat unavailable")
+		if due, _ := q.Due(ctx, t0.Add(10*time.Second), 10, time.Minute); len(due) != 0 {
+			t.Error("a retried job ran before its time")
+		}
+		due, _ := q.Due(ctx, t0.Add(31*time.Second), 10, time.Minute)
+		if len(due) != 1 || due[0].Attempts != 1 || due[0].LastError != "chat unavailable" {
+			t.Fatalf("retried job %+v", due)
+		}
+		_ = q.Bury(ctx, due[0].ID, "card deleted")
+		dead, err := q.DeadLetters(ctx, 10)
+		if err != nil || len(dead) != 1 || dead[0].LastError != "card deleted" {
+			t.Errorf("dead letters %+v %v", dead, err)
+		}
+		if later, _ := q.Due(ctx, t0.Add(time.Hour), 10, time.Minute); len(later) != 0 {
+			t.Error("a dead job is still due")
+		}
+	})
+	t.Run("refreshes coalesce", func(t *testing.T) {
+		q := open(t)
+		refresh := func(at time.Duration) *meeting.Job {
+			return &meeting.Job{Key: "refresh:7", Kind: meeting.JobRefresh, Coalesce: true, CardID: 7, NotBefore: t0.Add(at), CreatedAt: t0}
+		}
+		_, _ = q.Enqueue(ctx, refresh(5*time.Second))
+		_, _ = q.Enqueue(ctx, refresh(9*time.Second)) // merged: still due at +5s
+		if due, _ := q.Due(ctx, t0.Add(4*time.Second), 10, time.Minute); len(due) != 0 {
+			t.Fatal("due early")
+		}
+		due, _ := q.Due(ctx, t0.Add(5*time.Second), 10, time.Minute)
+		if len(due) != 1 || due[0].CardID != 7 {
+			t.Fatalf("due %+v", due)
+		}
+		// A change while the refresh runs: the refresh must run once more.
+		_, _ = q.Enqueue(ctx, refresh(6*time.Second))
+		_ = q.Complete(ctx, due[0])
+		again, _ := q.Due(ctx, t0.Add(7*time.Second), 10, time.Minute)
+		if len(again) != 1 {
+			t.Fatalf("a refresh requested while one ran was lost")
+		}
+		_ = q.Complete(ctx, again[0])
+		if last, _ := q.Due(ctx, t0.Add(time.Hour), 10, time.Minute); len(last) != 0 {
+			t.Errorf("completed refresh still due: %+v", last)
+		}
+		if added, _ := q.Enqueue(ctx, refresh(0)); !added {
+			t.Error("a new refresh after a completed one was refused")
+		}
+	})
 }

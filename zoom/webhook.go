@@ -77,13 +77,55 @@ func (w *Webhook) EncryptToken(plainToken string) string {
 // Event is a webhook notification, parsed defensively: Zoom sends object.id as a string in webhooks but a
 // number in REST, and event_ts as a number (milliseconds) except in app_deauthorized, where it is a string.
 type Event struct {
-	Event      string
-	EventTS    time.Time
-	PlainToken string // endpoint.url_validation
-	AccountID  string
-	UserID     string // app_deauthorized
-	ClientID   string // app_deauthorized
-	Meeting    EventMeeting
+	Event          string
+	EventTS        time.Time
+	PlainToken     string // endpoint.url_validation
+	AccountID      string
+	UserID         string    // app_deauthorized: the Zoom user who removed the app
+	ClientID       string    // app_deauthorized
+	DeauthorizedAt time.Time // app_deauthorized
+	Meeting        EventMeeting
+	Participant    EventParticipant // meeting.participant_joined / _left
+	Recording      EventRecording   // recording.completed
+}
+
+// EventParticipant is payload.object.participant.
+type EventParticipant struct {
+	UserID          string
+	UserName        string
+	ID              string
+	ParticipantUUID string
+	Email           string
+	JoinTime        time.Time
+	LeaveTime       time.Time
+}
+
+// Key identifies a participant across their join and leave events: Zoom's participant_uuid when present,
+// else the participant's user id, else their name.
+func (p EventParticipant) Key() string {
+	for _, k := range []string{p.ParticipantUUID, p.UserID, p.ID, p.Email, p.UserName} {
+		if k != "" {
+			return k
+		}
+	}
+	return ""
+}
+
+// EventRecording is what recording.completed says about a meeting's recordings.
+type EventRecording struct {
+	ShareURL      string
+	Password      string // the recording passcode: a secret, shown only if the admin allows
+	DownloadToken string // a secret: never stored in plaintext, never posted
+	Files         []RecordingFile
+}
+
+// RecordingFile is one file of a recording.
+type RecordingFile struct {
+	ID            string
+	RecordingType string
+	FileType      string
+	PlayURL       string
+	Status        string
 }
 
 // EventMeeting is payload.object of a meeting event.
@@ -169,15 +211,35 @@ func ParseEvent(body []byte) (*Event, error) {
 			UserID     string   `json:"user_id"`
 			ClientID   string   `json:"client_id"`
 			EventTS    flexTime `json:"event_ts"`
+			DeauthTime flexTime `json:"deauthorization_time"`
 			Object     struct {
-				ID        flexInt  `json:"id"`
-				UUID      string   `json:"uuid"`
-				HostID    string   `json:"host_id"`
-				Topic     string   `json:"topic"`
-				StartTime flexTime `json:"start_time"`
-				EndTime   flexTime `json:"end_time"`
+				ID          flexInt  `json:"id"`
+				UUID        string   `json:"uuid"`
+				HostID      string   `json:"host_id"`
+				Topic       string   `json:"topic"`
+				StartTime   flexTime `json:"start_time"`
+				EndTime     flexTime `json:"end_time"`
+				Password    string   `json:"password"`
+				ShareURL    string   `json:"share_url"`
+				Participant struct {
+					UserID          string   `json:"user_id"`
+					UserName        string   `json:"user_name"`
+					ID              string   `json:"id"`
+					ParticipantUUID string   `json:"participant_uuid"`
+					Email           string   `json:"email"`
+					JoinTime        flexTime `json:"join_time"`
+					LeaveTime       flexTime `json:"leave_time"`
+				} `json:"participant"`
+				RecordingFiles []struct {
+					ID            string `json:"id"`
+					RecordingType string `json:"recording_type"`
+					FileType      string `json:"file_type"`
+					PlayURL       string `json:"play_url"`
+					Status        string `json:"status"`
+				} `json:"recording_files"`
 			} `json:"object"`
 		} `json:"payload"`
+		DownloadToken string `json:"download_token"`
 	}
 	if err := json.Unmarshal(body, &raw); err != nil {
 		return nil, fmt.Errorf("zoom webhook: malformed body: %w", err)
@@ -196,6 +258,15 @@ func ParseEvent(body []byte) (*Event, error) {
 	}
 	if ev.EventTS.IsZero() {
 		ev.EventTS = time.Time(raw.Payload.EventTS)
+	}
+	ev.DeauthorizedAt = time.Time(raw.Payload.DeauthTime)
+	o := raw.Payload.Object
+	ev.Participant = EventParticipant{UserID: o.Participant.UserID, UserName: o.Participant.UserName, ID: o.Participant.ID,
+		ParticipantUUID: o.Participant.ParticipantUUID, Email: o.Participant.Email,
+		JoinTime: time.Time(o.Participant.JoinTime), LeaveTime: time.Time(o.Participant.LeaveTime)}
+	ev.Recording = EventRecording{ShareURL: o.ShareURL, Password: o.Password, DownloadToken: raw.DownloadToken}
+	for _, f := range o.RecordingFiles {
+		ev.Recording.Files = append(ev.Recording.Files, RecordingFile{ID: f.ID, RecordingType: f.RecordingType, FileType: f.FileType, PlayURL: f.PlayURL, Status: f.Status})
 	}
 	return ev, nil
 }

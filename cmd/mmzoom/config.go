@@ -34,8 +34,10 @@ type config struct {
 	ShowPasscode    bool
 	RecentWindow    time.Duration
 	TrustUnverified bool
-	StartBudget     time.Duration
-	LogLevel        string
+	// ShowRecordingPasscode adds a cloud recording's passcode to the thread reply announcing it.
+	ShowRecordingPasscode bool
+	StartBudget           time.Duration
+	LogLevel              string
 }
 
 // fileConfig is the optional JSON configuration file.
@@ -43,6 +45,7 @@ type fileConfig struct {
 	ShowPasscode         *bool  `json:"show_passcode"`
 	RecentMeetingWindow  string `json:"recent_meeting_window"`
 	TrustUnverifiedEmail *bool  `json:"trust_unverified_email"`
+	ShowRecordingPass    *bool  `json:"show_recording_passcode"`
 	StartBudget          string `json:"start_budget"`
 	LogLevel             string `json:"log_level"`
 }
@@ -176,6 +179,9 @@ func (c *config) applyFile(path string, readFile func(string) ([]byte, error)) [
 	}
 	if f.TrustUnverifiedEmail != nil {
 		c.TrustUnverified = *f.TrustUnverifiedEmail
+	}
+	if f.ShowRecordingPass != nil {
+		c.ShowRecordingPasscode = *f.ShowRecordingPass
 	}
 	dur("recent_meeting_window", f.RecentMeetingWindow, &c.RecentWindow)
 	dur("start_budget", f.StartBudget, &c.StartBudget)

@@ -38,6 +38,7 @@ type demoWorld struct {
 	Bot        mmsim.User
 	Config     *config
 	servers    []*http.Server
+	stopQueue  context.CancelFunc
 	app        *app
 }
 
@@ -56,6 +57,9 @@ type demoSetup struct {
 	mmHTTPClient *http.Client
 	// startBudget overrides how long /zoom start waits for Zoom before answering "working on it".
 	startBudget time.Duration
+	// manualQueue leaves the job queue to the caller (tests run it step by step); otherwise it runs in the
+	// background as in production.
+	manualQueue bool
 	// recentWindow overrides the recent-meeting window (benchmarks start many meetings in one channel).
 	recentWindow time.Duration
 }
@@ -154,6 +158,11 @@ func startWorld(ctx context.Context, s demoSetup) (*demoWorld, error) {
 	if err != nil {
 		return nil, err
 	}
+	if !s.manualQueue {
+		qctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+		w.stopQueue = cancel
+		go w.app.queue.Run(qctx, 500*time.Millisecond)
+	}
 	for _, p := range []struct {
 		ln net.Listener
 		h  http.Handler
@@ -167,6 +176,10 @@ func startWorld(ctx context.Context, s demoSetup) (*demoWorld, error) {
 
 // Close stops the servers and closes the database.
 func (w *demoWorld) Close() {
+	if w.stopQueue != nil {
+		w.stopQueue()
+	}
+	w.Zoom.Close()
 	for _, s := range w.servers {
 		_ = s.Close()
 	}

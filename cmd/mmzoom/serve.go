@@ -25,6 +25,8 @@ import (
 type app struct {
 	handler http.Handler
 	store   *sqlite.Store
+	// queue applies Zoom events and card refreshes from the durable queue; run it with queue.Run.
+	queue *meeting.Processor
 }
 
 // options are the wiring choices tests and the demo make differently from production.
@@ -72,18 +74,20 @@ func build(ctx context.Context, cfg *config, logger *slog.Logger, o options) (*a
 	svc := meeting.NewService(meeting.Config{
 		Kind: cfg.Kind, SiteURL: cfg.SiteURL, ShowPasscode: cfg.ShowPasscode,
 		RecentWindow: cfg.RecentWindow, TrustUnverifiedEmail: cfg.TrustUnverified,
+		ShowRecordingPasscode: cfg.ShowRecordingPasscode,
 	}, meeting.Deps{
-		Zoom: gw, Authorizer: authorizer, Chat: mm, Store: store, Text: text,
+		Zoom: gw, Authorizer: authorizer, Chat: mm, Store: store, Queue: store, Text: text,
 		Escape: mattermost.EscapeText, Now: o.now, Logger: logger,
 	})
+	queue := meeting.NewProcessor(svc, store)
 	api := httpapi.New(httpapi.Config{
 		CommandTokens: cfg.CommandTokens, StartBudget: cfg.StartBudget,
 		MattermostURL: cfg.MattermostURL, SecureCookies: strings.HasPrefix(cfg.SiteURL, "https://"),
 	}, httpapi.Deps{
 		Service: svc, Store: store, Signer: signer, Responder: mm,
-		Webhook: &zoom.Webhook{Secret: cfg.WebhookSecret, Now: o.now}, Text: text, Logger: logger, Go: o.goFunc,
+		Webhook: &zoom.Webhook{Secret: cfg.WebhookSecret, Now: o.now}, Text: text, Logger: logger, Go: o.goFunc, Now: o.now,
 	})
-	return &app{handler: api.Handler(), store: store}, nil
+	return &app{handler: api.Handler(), store: store, queue: queue}, nil
 }
 
 // deriveKey derives an independent key for another purpose from the encryption key, so that one secret
@@ -118,6 +122,9 @@ func serve(ctx context.Context, cfg *config, logger *slog.Logger, ready func(add
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	qctx, stopQueue := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopQueue()
+	go a.queue.Run(qctx, time.Second)
 	select {
 	case err := <-errc:
 		return err

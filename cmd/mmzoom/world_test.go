@@ -140,7 +140,7 @@ func newWorld(t *testing.T, kind meeting.AppKind, opts ...func(*demoSetup)) *wor
 	t.Helper()
 	w := &world{t: t, clock: newTestClock(), wire: &wire{base: http.DefaultTransport}, logs: &syncBuffer{}, dir: t.TempDir()}
 	setup := demoSetup{
-		kind: kind, dir: w.dir, now: w.clock.Now,
+		kind: kind, dir: w.dir, now: w.clock.Now, manualQueue: true,
 		logger:     slog.New(slog.NewJSONHandler(w.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		httpClient: &http.Client{Transport: w.wire, Timeout: 30 * time.Second},
 		goFunc: func(f func()) {
@@ -173,15 +173,25 @@ func (w *world) run(user mmsim.User, ch mmsim.Channel, line string) *mmsim.Comma
 	return res
 }
 
-// settle waits for mmzoom's background work and the Zoom simulator's webhook deliveries.
+// settle waits for mmzoom's background work and the Zoom simulator's webhook deliveries, then runs every
+// queued job that is due.
 func (w *world) settle() {
 	w.t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	if err := w.Zoom.WaitDeliveries(ctx); err != nil {
-		w.t.Fatalf("waiting for webhook deliveries: %v", err)
+	for {
+		if err := w.Zoom.WaitDeliveries(ctx); err != nil {
+			w.t.Fatalf("waiting for webhook deliveries: %v", err)
+		}
+		w.bg.Wait()
+		n, err := w.app.queue.RunOnce(ctx)
+		if err != nil {
+			w.t.Fatalf("running queued jobs: %v", err)
+		}
+		if n == 0 {
+			return
+		}
 	}
-	w.bg.Wait()
 }
 
 // cards returns the meeting cards posted in a channel, oldest first.

@@ -22,8 +22,8 @@ form{display:inline}</style></head>
 {{if .Ask}}<div class="box"><form method="get"><label>Passcode <input name="pwd"></label> <button>Join</button></form></div>{{end}}
 {{if .List}}<div class="box"><h2>Meetings</h2><table><tr><th>Topic</th><th>ID</th><th>Status</th><th>People</th><th></th></tr>
 {{range .Meetings}}<tr><td>{{.Topic}}</td><td>{{.ID}}</td><td>{{.Status}}</td><td>{{.Participants}}</td><td>
-{{if eq .Status "started"}}<form method="post" action="/sim/meetings/{{.ID}}/join"><button>Join</button></form><form method="post" action="/sim/meetings/{{.ID}}/end"><button class="end">End</button></form>
-{{else}}<form method="post" action="/sim/meetings/{{.ID}}/start"><button>Start</button></form>{{end}}</td></tr>
+{{if eq .Status "started"}}<form method="post" action="/sim/meetings/{{.ID}}/join"><button>Join</button></form><form method="post" action="/sim/meetings/{{.ID}}/leave"><button>Leave</button></form><form method="post" action="/sim/meetings/{{.ID}}/end"><button class="end">End</button></form>
+{{else}}<form method="post" action="/sim/meetings/{{.ID}}/start"><button>Start</button></form><form method="post" action="/sim/meetings/{{.ID}}/record"><button>Recording ready</button></form>{{end}}</td></tr>
 {{else}}<tr><td colspan="5" class="muted">No meetings yet. Start one from Mattermost.</td></tr>{{end}}</table></div>{{end}}
 </main></body></html>
 `))
@@ -73,7 +73,7 @@ func (s *Server) joinPage(w http.ResponseWriter, r *http.Request) {
 		s.page(w, http.StatusOK, pageData{Message: "Please wait, the host will let you in soon: " + m.Topic, Meeting: &m})
 		return
 	}
-	_ = s.JoinMeeting(r.Context(), m.ID, "Guest")
+	_, _ = s.JoinMeeting(r.Context(), m.ID, "Guest")
 	m, _ = s.Meeting(m.ID)
 	s.page(w, http.StatusOK, pageData{Message: "You joined " + m.Topic, Meeting: &m})
 }
@@ -101,7 +101,20 @@ func (s *Server) meetingOp(w http.ResponseWriter, r *http.Request) {
 	case "start":
 		_ = s.StartMeeting(r.Context(), m.ID)
 	case "join":
-		_ = s.JoinMeeting(r.Context(), m.ID, "Guest")
+		_, _ = s.JoinMeeting(r.Context(), m.ID, "Guest")
+	case "leave":
+		s.mu.Lock()
+		var pid string
+		for id := range s.meetings[m.ID].present {
+			pid = id
+			break
+		}
+		s.mu.Unlock()
+		if pid != "" {
+			_ = s.LeaveMeeting(r.Context(), m.ID, pid)
+		}
+	case "record":
+		_ = s.RecordingCompleted(r.Context(), m.ID)
 	case "end":
 		_ = s.EndMeeting(r.Context(), m.ID)
 	default:

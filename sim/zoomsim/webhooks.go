@@ -23,16 +23,28 @@ func (s *Server) sign(ts string, body []byte) string {
 	return "v0=" + hex.EncodeToString(m.Sum(nil))
 }
 
-// notify delivers an event notification in the background, as Zoom does, retrying on 5xx and network
-// errors after RetryDelays (3 retries); 4xx answers are not retried.
+// notify delivers a meeting event notification in the background, as Zoom does.
 func (s *Server) notify(event string, object map[string]any) {
-	if s.opts.WebhookURL == "" {
-		return
-	}
-	body, _ := json.Marshal(map[string]any{
+	s.notifyBody(event, map[string]any{
 		"event": event, "event_ts": s.opts.Now().UnixMilli(),
 		"payload": map[string]any{"account_id": "simAccount", "object": object},
 	})
+}
+
+// notifyBody delivers an event body in the background, retrying on 5xx and network errors after
+// RetryDelays (3 retries); 4xx answers are not retried.
+func (s *Server) notifyBody(event string, v any) {
+	if s.opts.WebhookURL == "" {
+		return
+	}
+	body, _ := json.Marshal(v)
+	s.mu.Lock()
+	s.lastEvent, s.lastBody = event, body
+	s.mu.Unlock()
+	s.send(event, body)
+}
+
+func (s *Server) send(event string, body []byte) {
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()

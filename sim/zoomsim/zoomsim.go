@@ -66,6 +66,7 @@ type Meeting struct {
 	StartedAt         time.Time
 	Participants      int
 	zak               string
+	present           map[string]string // participant id → name
 }
 
 // Stats counts what the simulator was asked.
@@ -134,6 +135,8 @@ type Server struct {
 	down        bool
 	failNext    *apiError
 	dailyLimit  int
+	lastEvent   string
+	lastBody    []byte
 
 	wg     sync.WaitGroup
 	ctx    context.Context
@@ -338,28 +341,98 @@ func (s *Server) StartMeeting(ctx context.Context, id int64) error {
 		s.mu.Unlock()
 		return nil
 	}
-	m.Status, m.StartedAt, m.Participants = "started", s.opts.Now().UTC(), 1
+	m.Status, m.StartedAt, m.Participants, m.present = "started", s.opts.Now().UTC(), 1, map[string]string{}
 	obj := s.eventObject(m)
 	s.mu.Unlock()
 	s.notify("meeting.started", obj)
 	return nil
 }
 
-// JoinMeeting is a participant joining a started meeting: meeting.participant_joined follows.
-func (s *Server) JoinMeeting(ctx context.Context, id int64, name string) error {
+// JoinMeeting is a participant joining a started meeting: meeting.participant_joined follows. It returns
+// the participant's id for LeaveMeeting.
+func (s *Server) JoinMeeting(ctx context.Context, id int64, name string) (string, error) {
 	s.mu.Lock()
 	m, ok := s.meetings[id]
 	if !ok || m.Status != "started" {
 		s.mu.Unlock()
-		return fmt.Errorf("zoomsim: meeting %d is not in progress", id)
+		return "", fmt.Errorf("zoomsim: meeting %d is not in progress", id)
 	}
-	m.Participants++
+	pid := randomID(22)
+	if m.present == nil {
+		m.present = map[string]string{}
+	}
+	m.present[pid] = name
+	m.Participants = len(m.present) + 1 // the host
 	obj := s.eventObject(m)
-	obj["participant"] = map[string]any{"user_id": randomID(16), "user_name": name, "id": "", "participant_uuid": randomID(22),
+	obj["participant"] = map[string]any{"user_id": randomID(16), "user_name": name, "id": "", "participant_uuid": pid,
 		"join_time": s.opts.Now().UTC().Format(time.RFC3339), "email": ""}
 	s.mu.Unlock()
 	s.notify("meeting.participant_joined", obj)
+	return pid, nil
+}
+
+// LeaveMeeting is a participant leaving: meeting.participant_left follows.
+func (s *Server) LeaveMeeting(ctx context.Context, id int64, participantID string) error {
+	s.mu.Lock()
+	m, ok := s.meetings[id]
+	if !ok || m.present[participantID] == "" {
+		s.mu.Unlock()
+		return fmt.Errorf("zoomsim: no participant %s in meeting %d", participantID, id)
+	}
+	name := m.present[participantID]
+	delete(m.present, participantID)
+	m.Participants = len(m.present) + 1
+	obj := s.eventObject(m)
+	obj["participant"] = map[string]any{"user_id": "", "user_name": name, "id": "", "participant_uuid": participantID,
+		"leave_time": s.opts.Now().UTC().Format(time.RFC3339), "leave_reason": name + " left the meeting.", "email": ""}
+	s.mu.Unlock()
+	s.notify("meeting.participant_left", obj)
 	return nil
+}
+
+// RecordingCompleted announces the cloud recording of the meeting's last ended instance
+// (recording.completed, with a download_token and the recording passcode, as Zoom sends them).
+func (s *Server) RecordingCompleted(ctx context.Context, id int64) error {
+	s.mu.Lock()
+	p := s.lastPast[id]
+	if p == nil {
+		s.mu.Unlock()
+		return fmt.Errorf("zoomsim: meeting %d has not ended", id)
+	}
+	rec := randomID(20)
+	obj := map[string]any{"id": p.ID, "uuid": p.UUID, "host_id": p.HostID, "account_id": "simAccount", "topic": p.Topic, "type": p.Type,
+		"start_time": p.Start.Format(time.RFC3339), "password": "rec" + randomID(6), "timezone": "Asia/Tokyo", "host_email": p.HostEmail,
+		"duration": int(p.End.Sub(p.Start).Minutes()), "share_url": s.baseURL + "/rec/share/" + rec, "total_size": 3328371, "recording_count": 1,
+		"recording_files": []map[string]any{{"id": randomID(16), "meeting_id": p.UUID, "recording_start": p.Start.Format(time.RFC3339),
+			"recording_end": p.End.Format(time.RFC3339), "recording_type": "shared_screen_with_speaker_view", "file_type": "MP4",
+			"file_size": 3328371, "file_extension": "MP4", "play_url": s.baseURL + "/rec/play/" + rec,
+			"download_url": s.baseURL + "/rec/download/" + rec, "status": "completed"}}}
+	s.mu.Unlock()
+	s.notifyBody("recording.completed", map[string]any{"event": "recording.completed", "event_ts": s.opts.Now().UnixMilli(),
+		"download_token": randomToken(), "payload": map[string]any{"account_id": "simAccount", "object": obj}})
+	return nil
+}
+
+// Deauthorize is the user removing the app in Zoom: their grants stop working and app_deauthorized follows
+// (event_ts a string there, as Zoom sends it).
+func (s *Server) Deauthorize(ctx context.Context, zoomUserID string) {
+	s.RevokeUser(zoomUserID)
+	now := s.opts.Now().UTC()
+	s.notifyBody("app_deauthorized", map[string]any{"event": "app_deauthorized", "payload": map[string]any{
+		"account_id": "simAccount", "user_id": zoomUserID, "signature": randomID(64),
+		"deauthorization_time": now.Format("2006-01-02T15:04:05.000Z"), "client_id": s.opts.ClientID,
+		"event_ts": now.Format("2006-01-02 15:04:05")}})
+}
+
+// Redeliver sends the last event notification again (freshly signed), as Zoom does when it did not hear
+// an answer in time: the receiver must apply it once.
+func (s *Server) Redeliver(ctx context.Context) {
+	s.mu.Lock()
+	event, body := s.lastEvent, s.lastBody
+	s.mu.Unlock()
+	if body != nil {
+		s.send(event, body)
+	}
 }
 
 // EndMeeting ends the meeting: meeting.ended follows with Zoom's start and end times. The meeting can be

@@ -1,0 +1,184 @@
+package meeting
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"math/rand/v2"
+	"time"
+)
+
+// Job kinds.
+const (
+	JobEvent   = "event"   // apply a Zoom event
+	JobRefresh = "refresh" // show a card's stored state in its channel
+)
+
+// Job is durable work: a verified Zoom event to apply, or a card to show again. Jobs are stored before
+// Zoom is answered, so nothing acknowledged is lost, and retried with backoff until they succeed or can
+// never succeed (dead letters).
+type Job struct {
+	ID   int64
+	Key  string // dedupe key: a job whose key was seen before is not added again
+	Kind string
+	// Coalesce lets a new job with the same key join a pending one (its NotBefore moves earlier if needed)
+	// instead of being dropped; used for card refreshes, which must run once more after the latest change.
+	Coalesce  bool
+	Event     *Event // JobEvent
+	CardID    int64  // JobRefresh
+	Attempts  int
+	Version   int // bumped when a coalescing job is merged into; Complete keeps a job merged into after Due
+	NotBefore time.Time
+	CreatedAt time.Time
+	LastError string
+}
+
+// Queue stores jobs durably; package sqlite implements it. Due claims jobs for lease: a process that dies
+// while holding them lets the lease run out and another process (or its restart) takes them again.
+type Queue interface {
+	// Enqueue stores j unless a job with its key exists; it reports whether j was stored (or, for a
+	// coalescing job, merged into a pending one).
+	Enqueue(ctx context.Context, j *Job) (bool, error)
+	Due(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]*Job, error)
+	// Complete finishes j: an event job is kept (done) for deduplication; a refresh job is deleted, unless
+	// it was merged into after Due returned it, in which case it runs again.
+	Complete(ctx context.Context, j *Job) error
+	Retry(ctx context.Context, id int64, at time.Time, lastErr string) error
+	// Bury keeps a job that can never succeed as a dead letter, for the admin to see.
+	Bury(ctx context.Context, id int64, lastErr string) error
+	DeadLetters(ctx context.Context, limit int) ([]*Job, error)
+}
+
+// Processor applies queued jobs.
+type Processor struct {
+	svc    *Service
+	q      Queue
+	now    func() time.Time
+	log    *slog.Logger
+	wake   chan struct{}
+	lease  time.Duration
+	maxAge time.Duration
+}
+
+// NewProcessor returns a Processor of q's jobs for svc.
+func NewProcessor(svc *Service, q Queue) *Processor {
+	p := &Processor{svc: svc, q: q, now: svc.Now, log: svc.Logger, wake: make(chan struct{}, 1),
+		lease: time.Minute, maxAge: 7 * 24 * time.Hour}
+	svc.wakeQueue = p.Wake
+	return p
+}
+
+// Wake makes Run look for due jobs now.
+func (p *Processor) Wake() {
+	select {
+	case p.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Run processes jobs until ctx ends, looking for due jobs when woken and at least every interval.
+func (p *Processor) Run(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		for {
+			n, err := p.RunOnce(ctx)
+			if err != nil {
+				p.log.ErrorContext(ctx, "processing queued jobs failed", "err", err)
+			}
+			if n == 0 || err != nil || ctx.Err() != nil {
+				break
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-p.wake:
+		case <-t.C:
+		}
+	}
+}
+
+// RunOnce processes the jobs due now (up to a batch) and returns how many it handled.
+func (p *Processor) RunOnce(ctx context.Context) (int, error) {
+	jobs, err := p.q.Due(ctx, p.now(), 64, p.lease)
+	if err != nil {
+		return 0, err
+	}
+	for _, j := range jobs {
+		p.handle(ctx, j)
+	}
+	return len(jobs), nil
+}
+
+func (p *Processor) handle(ctx context.Context, j *Job) {
+	var err error
+	switch j.Kind {
+	case JobEvent:
+		_, err = p.svc.ApplyEvent(ctx, *j.Event)
+	case JobRefresh:
+		err = p.svc.refreshStored(ctx, j.CardID)
+	default:
+		err = &Error{Kind: KindInternal, Err: errors.New("unknown job kind " + j.Kind)}
+	}
+	if err == nil {
+		if cerr := p.q.Complete(ctx, j); cerr != nil {
+			p.log.ErrorContext(ctx, "completing a job failed; it will run again", "job", j.Key, "err", cerr)
+		}
+		return
+	}
+	kind := KindOf(err)
+	if kind == KindNotFound || kind == KindForbidden || p.now().Sub(j.CreatedAt) > p.maxAge {
+		// A card or channel that is gone, or a permission the bot lacks, will not come back by retrying.
+		p.log.WarnContext(ctx, "a job can never succeed; kept as a dead letter", "job", j.Key, "err", err)
+		if berr := p.q.Bury(ctx, j.ID, err.Error()); berr != nil {
+			p.log.ErrorContext(ctx, "burying a job failed", "job", j.Key, "err", berr)
+		}
+		return
+	}
+	at := p.now().Add(backoff(j.Attempts, err))
+	p.log.InfoContext(ctx, "a job failed; retrying later", "job", j.Key, "attempt", j.Attempts+1, "retry_at", at, "err", err)
+	if rerr := p.q.Retry(ctx, j.ID, at, err.Error()); rerr != nil {
+		p.log.ErrorContext(ctx, "scheduling a retry failed; the lease will bring the job back", "job", j.Key, "err", rerr)
+	}
+}
+
+// backoff is the wait before retry n+1: what a rate limit asked for, else exponential from one second to
+// five minutes, with jitter so that many jobs failing together do not retry together.
+func backoff(attempts int, err error) time.Duration {
+	var e *Error
+	if errors.As(err, &e) && e.RetryAfter > 0 {
+		return e.RetryAfter
+	}
+	d := time.Second << min(attempts, 9)
+	d = min(d, 5*time.Minute)
+	return d/2 + time.Duration(rand.Int64N(int64(d/2)+1))
+}
+
+// Ingest stores a verified Zoom event for the processor. It reports false for an event already received
+// (Zoom retries deliveries): duplicates are acknowledged and change nothing.
+func (s *Service) Ingest(ctx context.Context, ev Event) (bool, error) {
+	if s.Queue == nil {
+		_, err := s.ApplyEvent(ctx, ev)
+		return true, err
+	}
+	added, err := s.Queue.Enqueue(ctx, &Job{Key: ev.DedupeKey(), Kind: JobEvent, Event: &ev, NotBefore: s.Now(), CreatedAt: s.Now()})
+	if added && err == nil && s.wakeQueue != nil {
+		s.wakeQueue()
+	}
+	return added, err
+}
+
+// scheduleRefresh shows card c again at the latest at "at" (coalescing with a pending refresh). Without a
+// queue the card is refreshed at once.
+func (s *Service) scheduleRefresh(ctx context.Context, c *Card, at time.Time) error {
+	if s.Queue == nil {
+		return s.RefreshCard(ctx, c)
+	}
+	_, err := s.Queue.Enqueue(ctx, &Job{Key: "refresh:" + itoa(c.ID), Kind: JobRefresh, Coalesce: true, CardID: c.ID,
+		NotBefore: at, CreatedAt: s.Now()})
+	if err == nil && s.wakeQueue != nil {
+		s.wakeQueue()
+	}
+	return err
+}

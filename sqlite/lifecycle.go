@@ -1,0 +1,214 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+
+	"fmt"
+	"time"
+
+	"github.com/mmzoom/mmzoom/meeting"
+)
+
+var _ meeting.Queue = (*Store)(nil)
+
+// eventRetention is how long applied events are remembered to recognise Zoom's repeated deliveries (Zoom
+// retries for about an hour and a half).
+const eventRetention = 7 * 24 * time.Hour
+
+// MarkAnnounced records which status a card's channel has been shown.
+func (s *Store) MarkAnnounced(ctx context.Context, cardID int64, st meeting.Status) error {
+	if _, err := s.db.ExecContext(ctx, `UPDATE cards SET announced = ? WHERE id = ?`, string(st), cardID); err != nil {
+		return fmt.Errorf("sqlite: mark announced: %w", err)
+	}
+	return nil
+}
+
+// SetParticipant records a participant's presence as of at (the latest event wins) and counts who is in.
+func (s *Store) SetParticipant(ctx context.Context, cardID int64, key string, present bool, at time.Time) (int, bool, error) {
+	var n int
+	var changed bool
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		var was, wasAt int64
+		err := tx.QueryRowContext(ctx, `SELECT present, at FROM card_participants WHERE card_id = ? AND key = ?`, cardID, key).Scan(&was, &wasAt)
+		seen := err == nil
+		if err != nil && err != sql.ErrNoRows {
+			return err
+		}
+		if !seen || at.UnixMilli() >= wasAt {
+			// The latest event wins, so a leave delivered before its join does not leave a ghost.
+			if _, err := tx.ExecContext(ctx, `INSERT INTO card_participants (card_id, key, present, at) VALUES (?, ?, ?, ?)
+				ON CONFLICT (card_id, key) DO UPDATE SET present = excluded.present, at = excluded.at`,
+				cardID, key, boolInt(present), at.UnixMilli()); err != nil {
+				return err
+			}
+			changed = (was == 1) != present
+		}
+		return tx.QueryRowContext(ctx, `SELECT count(*) FROM card_participants WHERE card_id = ? AND present = 1`, cardID).Scan(&n)
+	})
+	if err != nil {
+		return 0, false, fmt.Errorf("sqlite: set participant: %w", err)
+	}
+	return n, changed, nil
+}
+
+// TokenOwners lists the owners of a Zoom user's tokens.
+func (s *Store) TokenOwners(ctx context.Context, zoomUserID string) ([]meeting.Owner, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT owner FROM tokens WHERE zoom_user_id = ?`, zoomUserID)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: token owners: %w", err)
+	}
+	defer rows.Close()
+	var out []meeting.Owner
+	for rows.Next() {
+		var o string
+		if err := rows.Scan(&o); err != nil {
+			return nil, err
+		}
+		out = append(out, meeting.Owner(o))
+	}
+	return out, rows.Err()
+}
+
+func jobAAD(key string) []byte { return []byte("mmzoom:job:" + key) }
+
+// Enqueue stores a job unless its key was seen; a coalescing job merges into a pending one with its key.
+func (s *Store) Enqueue(ctx context.Context, j *meeting.Job) (bool, error) {
+	var payload []byte
+	if j.Event != nil {
+		b, err := json.Marshal(j.Event)
+		if err != nil {
+			return false, err
+		}
+		if payload, err = s.box.Seal(b, jobAAD(j.Key)); err != nil {
+			return false, err
+		}
+	}
+	now := s.now().UnixMilli()
+	q := `INSERT INTO jobs (key, kind, payload, card_id, not_before, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (key) DO NOTHING`
+	if j.Coalesce {
+		q = `INSERT INTO jobs (key, kind, payload, card_id, not_before, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (key) DO UPDATE SET not_before = min(jobs.not_before, excluded.not_before), version = jobs.version + 1,
+				updated_at = excluded.updated_at
+			WHERE jobs.status = 'pending'`
+	}
+	res, err := s.db.ExecContext(ctx, q, j.Key, j.Kind, payload, j.CardID, ms(j.NotBefore), now, now)
+	if err != nil {
+		return false, fmt.Errorf("sqlite: enqueue: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	return n > 0, nil
+}
+
+// Due claims up to limit due jobs for lease.
+func (s *Store) Due(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]*meeting.Job, error) {
+	var out []*meeting.Job
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, `UPDATE jobs SET locked_until = ?
+			WHERE id IN (SELECT id FROM jobs WHERE status = 'pending' AND not_before <= ? AND locked_until <= ? ORDER BY not_before, id LIMIT ?)
+			RETURNING id, key, kind, payload, card_id, attempts, version, not_before, created_at, last_error`,
+			now.Add(lease).UnixMilli(), now.UnixMilli(), now.UnixMilli(), limit)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			j, err := s.scanJob(rows)
+			if err != nil {
+				return err
+			}
+			out = append(out, j)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: due jobs: %w", err)
+	}
+	return out, nil
+}
+
+func (s *Store) scanJob(row interface{ Scan(...any) error }) (*meeting.Job, error) {
+	var j meeting.Job
+	var payload []byte
+	var notBefore, created int64
+	if err := row.Scan(&j.ID, &j.Key, &j.Kind, &payload, &j.CardID, &j.Attempts, &j.Version, &notBefore, &created, &j.LastError); err != nil {
+		return nil, err
+	}
+	j.NotBefore, j.CreatedAt = fromMS(notBefore), fromMS(created)
+	if len(payload) > 0 {
+		b, err := s.box.Open(payload, jobAAD(j.Key))
+		if err != nil {
+			return nil, fmt.Errorf("opening job %s: %w", j.Key, err)
+		}
+		j.Event = &meeting.Event{}
+		if err := json.Unmarshal(b, j.Event); err != nil {
+			return nil, err
+		}
+	}
+	return &j, nil
+}
+
+// Complete finishes a job: event jobs are kept (done, payload dropped) for deduplication, refresh jobs are
+// deleted unless merged into since they were claimed, in which case they run again.
+func (s *Store) Complete(ctx context.Context, j *meeting.Job) error {
+	now := s.now().UnixMilli()
+	var err error
+	if j.Kind == meeting.JobRefresh {
+		var res sql.Result
+		res, err = s.db.ExecContext(ctx, `DELETE FROM jobs WHERE id = ? AND version = ?`, j.ID, j.Version)
+		if err == nil {
+			if n, _ := res.RowsAffected(); n == 0 {
+				_, err = s.db.ExecContext(ctx, `UPDATE jobs SET locked_until = 0, updated_at = ? WHERE id = ?`, now, j.ID)
+			}
+		}
+	} else {
+		_, err = s.db.ExecContext(ctx, `UPDATE jobs SET status = 'done', payload = NULL, locked_until = 0, updated_at = ? WHERE id = ?`, now, j.ID)
+	}
+	if err != nil {
+		return fmt.Errorf("sqlite: complete job: %w", err)
+	}
+	// Forget events old enough that Zoom no longer repeats them.
+	_, _ = s.db.ExecContext(ctx, `DELETE FROM jobs WHERE status = 'done' AND updated_at < ?`, s.now().Add(-eventRetention).UnixMilli())
+	return nil
+}
+
+// Retry schedules a failed job again at at.
+func (s *Store) Retry(ctx context.Context, id int64, at time.Time, lastErr string) error {
+	_, err := s.db.ExecContext(ctx, `UPDATE jobs SET attempts = attempts + 1, not_before = ?, locked_until = 0, last_error = ?, updated_at = ? WHERE id = ?`,
+		at.UnixMilli(), lastErr, s.now().UnixMilli(), id)
+	if err != nil {
+		return fmt.Errorf("sqlite: retry job: %w", err)
+	}
+	return nil
+}
+
+// Bury keeps a job that can never succeed as a dead letter.
+func (s *Store) Bury(ctx context.Context, id int64, lastErr string) error {
+	_, err := s.db.ExecContext(ctx, `UPDATE jobs SET status = 'dead', attempts = attempts + 1, locked_until = 0, last_error = ?, updated_at = ? WHERE id = ?`,
+		lastErr, s.now().UnixMilli(), id)
+	if err != nil {
+		return fmt.Errorf("sqlite: bury job: %w", err)
+	}
+	return nil
+}
+
+// DeadLetters lists the newest dead jobs.
+func (s *Store) DeadLetters(ctx context.Context, limit int) ([]*meeting.Job, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id, key, kind, payload, card_id, attempts, version, not_before, created_at, last_error
+		FROM jobs WHERE status = 'dead' ORDER BY updated_at DESC LIMIT ?`, limit)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: dead letters: %w", err)
+	}
+	defer rows.Close()
+	var out []*meeting.Job
+	for rows.Next() {
+		j, err := s.scanJob(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, j)
+	}
+	return out, rows.Err()
+}
