@@ -384,8 +384,9 @@ func (m *memStore) SetParticipant(_ context.Context, cardID int64, key string, p
 		m.present[cardID] = set
 	}
 	old, seen := set[key]
-	changed := !seen || (at.After(old.at) || at.Equal(old.at)) && old.in != present
-	if !seen || !at.Before(old.at) {
+	changed := false
+	if !seen || at.After(old.at) || (at.Equal(old.at) && !present) {
+		changed = old.in != present
 		set[key] = presence{present, at}
 	}
 	n := 0

@@ -36,8 +36,9 @@ func (s *Store) SetParticipant(ctx context.Context, cardID int64, key string, pr
 		if err != nil && err != sql.ErrNoRows {
 			return err
 		}
-		if !seen || at.UnixMilli() >= wasAt {
-			// The latest event wins, so a leave delivered before its join does not leave a ghost.
+		if !seen || at.UnixMilli() > wasAt || (at.UnixMilli() == wasAt && !present) {
+			// The latest event wins, so a leave delivered before its join does not leave a ghost; a join and a
+			// leave stamped the same second mean the participant came and went.
 			if _, err := tx.ExecContext(ctx, `INSERT INTO card_participants (card_id, key, present, at) VALUES (?, ?, ?, ?)
 				ON CONFLICT (card_id, key) DO UPDATE SET present = excluded.present, at = excluded.at`,
 				cardID, key, boolInt(present), at.UnixMilli()); err != nil {

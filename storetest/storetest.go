@@ -202,6 +202,8 @@ func Run(t *testing.T, open func(t *testing.T) meeting.Store) {
 			{"p2", false, 5, 1, true},
 			{"p2", true, 4, 1, false}, // an older join delivered late changes nothing
 			{"p3", false, 6, 1, false},
+			{"p4", false, 7, 1, false}, // a leave and its join in the same second, the leave first
+			{"p4", true, 7, 1, false},
 		}
 		for i, st := range steps {
 			n, changed, err := s.SetParticipant(ctx, c.ID, st.key, st.present, t0.Add(st.at*time.Second))

@@ -281,6 +281,19 @@ func (s *Server) AddPost(channelID, userID, message string) Post {
 	return clientPost(p)
 }
 
+// DeletePost deletes a post (as its author or an admin would): later reads and edits answer 404.
+func (s *Server) DeletePost(id string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.posts, id)
+	for i, pid := range s.order {
+		if pid == id {
+			s.order = append(s.order[:i:i], s.order[i+1:]...)
+			break
+		}
+	}
+}
+
 // Post returns one post as clients see it.
 func (s *Server) Post(id string) (Post, bool) {
 	s.mu.Lock()
