@@ -4,7 +4,6 @@ import (
 	"errors"
 	"io"
 	"net/http"
-	"time"
 
 	"github.com/mmzoom/mmzoom/meeting"
 	"github.com/mmzoom/mmzoom/zoom"
@@ -29,13 +28,6 @@ func (s *Server) zoomWebhook(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "invalid signature", http.StatusUnauthorized)
 		return
 	}
-	// A captured request replayed within the timestamp window is refused: each delivery Zoom makes, retries
-	// included, is signed anew with its own timestamp, so the same signature never comes twice from Zoom.
-	if err := s.store.UseNonce(ctx, "zoom-webhook:"+r.Header.Get("x-zm-signature"), s.now().Add(10*time.Minute)); err != nil {
-		s.log.WarnContext(ctx, "replayed Zoom webhook refused", "err", err)
-		http.Error(w, "replayed request", http.StatusConflict)
-		return
-	}
 	ev, err := zoom.ParseEvent(body)
 	if err != nil {
 		s.log.WarnContext(ctx, "malformed Zoom webhook", "err", err)
@@ -55,8 +47,15 @@ func (s *Server) zoomWebhook(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusOK)
 		return
 	}
-	// Acknowledge only what is durable: the event is stored (and deduplicated) before Zoom hears 200.
-	added, err := s.svc.Ingest(ctx, domainEvent(ev))
+	// Acknowledge only what is durable: the event is stored (and deduplicated) before Zoom hears 200. A
+	// captured request replayed within the timestamp window is refused: each delivery Zoom makes, retries
+	// included, is signed anew with its own timestamp, so the same signature never comes twice from Zoom.
+	added, err := s.svc.Ingest(ctx, domainEvent(ev), "zoom-webhook:"+r.Header.Get("x-zm-signature"))
+	if meeting.KindOf(err) == meeting.KindActionInvalid {
+		s.log.WarnContext(ctx, "replayed Zoom webhook refused", "event", ev.Event)
+		http.Error(w, "replayed request", http.StatusConflict)
+		return
+	}
 	if err != nil {
 		// 500 makes Zoom deliver the event again later.
 		s.logError(ctx, "storing a Zoom event failed", err, "event", ev.Event, "meeting_id", ev.Meeting.ID)

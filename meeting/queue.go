@@ -21,6 +21,9 @@ type Job struct {
 	ID   int64
 	Key  string // dedupe key: a job whose key was seen before is not added again
 	Kind string
+	// Nonce, when set, is recorded with the job in the same write; a nonce seen before refuses the job
+	// with KindActionInvalid (a replayed webhook request).
+	Nonce string
 	// Coalesce lets a new job with the same key join a pending one (its NotBefore moves earlier if needed)
 	// instead of being dropped; used for card refreshes, which must run once more after the latest change.
 	Coalesce  bool
@@ -156,13 +159,15 @@ func backoff(attempts int, err error) time.Duration {
 }
 
 // Ingest stores a verified Zoom event for the processor. It reports false for an event already received
-// (Zoom retries deliveries): duplicates are acknowledged and change nothing.
-func (s *Service) Ingest(ctx context.Context, ev Event) (bool, error) {
+// (Zoom retries deliveries): duplicates are acknowledged and change nothing. replay identifies the request
+// that carried the event (its signature): the same request seen twice is refused with KindActionInvalid.
+func (s *Service) Ingest(ctx context.Context, ev Event, replay string) (bool, error) {
 	if s.Queue == nil {
 		_, err := s.ApplyEvent(ctx, ev)
 		return true, err
 	}
-	added, err := s.Queue.Enqueue(ctx, &Job{Key: ev.DedupeKey(), Kind: JobEvent, Event: &ev, NotBefore: s.Now(), CreatedAt: s.Now()})
+	added, err := s.Queue.Enqueue(ctx, &Job{Key: ev.DedupeKey(), Kind: JobEvent, Event: &ev, Nonce: replay,
+		NotBefore: s.Now(), CreatedAt: s.Now()})
 	if added && err == nil && s.wakeQueue != nil {
 		s.wakeQueue()
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 
 	"fmt"
 	"time"
@@ -12,6 +13,19 @@ import (
 )
 
 var _ meeting.Queue = (*Store)(nil)
+
+// Statements of the hot ingest path, prepared once (parsing SQL costs more than running it).
+const (
+	sqlNonce       = `INSERT INTO nonces (nonce, expires) VALUES (?, ?) ON CONFLICT (nonce) DO NOTHING`
+	sqlJob         = `INSERT INTO jobs (key, kind, payload, card_id, not_before, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING`
+	sqlJobCoalesce = `INSERT INTO jobs (key, kind, payload, card_id, not_before, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (key) DO UPDATE SET not_before = min(jobs.not_before, excluded.not_before), version = jobs.version + 1,
+			updated_at = excluded.updated_at
+		WHERE jobs.status = 'pending'`
+)
+
+// nonceLife is how long a webhook's replay nonce is kept: longer than the signature's timestamp window.
+const nonceLife = 10 * time.Minute
 
 // eventRetention is how long applied events are remembered to recognise Zoom's repeated deliveries (Zoom
 // retries for about an hour and a half).
@@ -87,20 +101,38 @@ func (s *Store) Enqueue(ctx context.Context, j *meeting.Job) (bool, error) {
 		}
 	}
 	now := s.now().UnixMilli()
-	q := `INSERT INTO jobs (key, kind, payload, card_id, not_before, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (key) DO NOTHING`
-	if j.Coalesce {
-		q = `INSERT INTO jobs (key, kind, payload, card_id, not_before, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
-			ON CONFLICT (key) DO UPDATE SET not_before = min(jobs.not_before, excluded.not_before), version = jobs.version + 1,
-				updated_at = excluded.updated_at
-			WHERE jobs.status = 'pending'`
-	}
-	res, err := s.db.ExecContext(ctx, q, j.Key, j.Kind, payload, j.CardID, ms(j.NotBefore), now, now)
+	var added, replayed bool
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		if j.Nonce != "" {
+			res, err := tx.StmtContext(ctx, s.stmtNonce).ExecContext(ctx, j.Nonce, s.now().Add(nonceLife).UnixMilli())
+			if err != nil {
+				return err
+			}
+			if n, _ := res.RowsAffected(); n == 0 {
+				replayed = true
+				return nil
+			}
+		}
+		stmt := s.stmtJob
+		if j.Coalesce {
+			stmt = s.stmtJobCoalesce
+		}
+		res, err := tx.StmtContext(ctx, stmt).ExecContext(ctx, j.Key, j.Kind, payload, j.CardID, ms(j.NotBefore), now, now)
+		if err != nil {
+			return err
+		}
+		n, _ := res.RowsAffected()
+		added = n > 0
+		return nil
+	})
 	if err != nil {
 		return false, fmt.Errorf("sqlite: enqueue: %w", err)
 	}
-	n, _ := res.RowsAffected()
-	return n > 0, nil
+	if replayed {
+		return false, &meeting.Error{Kind: meeting.KindActionInvalid, Err: errors.New("sqlite: replayed request")}
+	}
+	s.pruneNonces(ctx)
+	return added, nil
 }
 
 // Due claims up to limit due jobs for lease.

@@ -16,6 +16,7 @@ import (
 	"net/url"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/mmzoom/mmzoom/meeting"
@@ -32,6 +33,14 @@ type Store struct {
 	db  *sql.DB
 	box *seal.Box
 	now func() time.Time
+
+	ops     chan writeOp // group-committed writes (see batch.go)
+	quit    chan struct{}
+	stopped chan struct{}
+	pruneMu sync.Mutex
+	pruned  time.Time // when expired nonces were last deleted
+
+	stmtNonce, stmtJob, stmtJobCoalesce *sql.Stmt
 }
 
 var _ meeting.Store = (*Store)(nil)
@@ -51,16 +60,34 @@ func Open(ctx context.Context, path string, box *seal.Box, now func() time.Time)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
-	s := &Store{db: db, box: box, now: now}
+	s := &Store{db: db, box: box, now: now, ops: make(chan writeOp), quit: make(chan struct{}), stopped: make(chan struct{})}
 	if err := s.migrate(ctx); err != nil {
 		db.Close()
 		return nil, err
 	}
+	for _, p := range []struct {
+		into **sql.Stmt
+		sql  string
+	}{{&s.stmtNonce, sqlNonce}, {&s.stmtJob, sqlJob}, {&s.stmtJobCoalesce, sqlJobCoalesce}} {
+		if *p.into, err = db.PrepareContext(ctx, p.sql); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("sqlite: prepare: %w", err)
+		}
+	}
+	go s.writer()
 	return s, nil
 }
 
-// Close closes the database.
-func (s *Store) Close() error { return s.db.Close() }
+// Close stops the writer and closes the database.
+func (s *Store) Close() error {
+	select {
+	case <-s.quit:
+	default:
+		close(s.quit)
+		<-s.stopped
+	}
+	return s.db.Close()
+}
 
 // Ping reports whether the database answers.
 func (s *Store) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }
@@ -423,14 +450,37 @@ func (s *Store) BindCommandToken(ctx context.Context, tokenID, teamID string) (s
 
 // UseNonce records a single-use nonce; a nonce seen before is refused.
 func (s *Store) UseNonce(ctx context.Context, nonce string, expires time.Time) error {
-	res, err := s.db.ExecContext(ctx, `INSERT INTO nonces (nonce, expires) VALUES (?, ?) ON CONFLICT (nonce) DO NOTHING`, nonce, expires.UnixMilli())
+	var used bool
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.StmtContext(ctx, s.stmtNonce).ExecContext(ctx, nonce, expires.UnixMilli())
+		if err != nil {
+			return err
+		}
+		n, _ := res.RowsAffected()
+		used = n == 0
+		return nil
+	})
 	if err != nil {
 		return fmt.Errorf("sqlite: use nonce: %w", err)
 	}
-	if n, _ := res.RowsAffected(); n == 0 {
+	if used {
 		return &meeting.Error{Kind: meeting.KindActionInvalid, Err: errors.New("sqlite: nonce already used")}
 	}
-	// A nonce is only needed while its button can still verify.
-	_, _ = s.db.ExecContext(ctx, `DELETE FROM nonces WHERE expires < ?`, s.now().Add(-time.Hour).UnixMilli())
+	s.pruneNonces(ctx)
 	return nil
+}
+
+// pruneNonces deletes nonces whose buttons or webhooks expired, at most once a minute: a nonce is only
+// needed while what it protects can still verify.
+func (s *Store) pruneNonces(ctx context.Context) {
+	now := s.now()
+	s.pruneMu.Lock()
+	due := now.Sub(s.pruned) > time.Minute
+	if due {
+		s.pruned = now
+	}
+	s.pruneMu.Unlock()
+	if due {
+		_, _ = s.db.ExecContext(ctx, `DELETE FROM nonces WHERE expires < ?`, now.Add(-time.Hour).UnixMilli())
+	}
 }
