@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"net/http"
 	"strconv"
 	"strings"
@@ -308,5 +309,14 @@ func TestUpdatesThatCanNeverLandBecomeDeadLetters(t *testing.T) {
 	w.clock.Advance(time.Hour)
 	if n, _ := w.app.queue.RunOnce(ctx); n != 0 {
 		t.Errorf("a dead letter was retried")
+	}
+	// The admin sees it.
+	var out, errOut bytes.Buffer
+	env := map[string]string{"MMZOOM_DATABASE": w.Config.Database, "MMZOOM_ENCRYPTION_KEY": base64.StdEncoding.EncodeToString(w.Config.EncryptionKey.Bytes())}
+	if code := run(ctx, []string{"dead-letters"}, func(k string) string { return env[k] }, &out, &errOut); code != 0 {
+		t.Fatalf("dead-letters exited %d: %s", code, errOut.String())
+	}
+	if !strings.Contains(out.String(), "refresh:") || !strings.Contains(out.String(), "not_found") {
+		t.Errorf("dead-letters printed:\n%s", out.String())
 	}
 }

@@ -3,6 +3,7 @@
 //	mmzoom serve    run the service (configuration from MMZOOM_* environment variables)
 //	mmzoom demo     run mmzoom with built-in Zoom and Mattermost simulators on loopback
 //	mmzoom keygen   print a new MMZOOM_ENCRYPTION_KEY
+//	mmzoom dead-letters   list the card updates that could never be delivered
 //
 // This is the only package that reads the environment; everything else gets explicit dependencies.
 package main
@@ -14,9 +15,13 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
+	"text/tabwriter"
+	"time"
 
 	"github.com/mmzoom/mmzoom/seal"
+	"github.com/mmzoom/mmzoom/sqlite"
 )
 
 const usage = `usage: mmzoom <command>
@@ -25,6 +30,9 @@ commands:
   serve    run the service; configuration comes from MMZOOM_* environment variables (see README)
   demo     run mmzoom with built-in Zoom and Mattermost simulators on loopback and print the URL to open
   keygen   print a new random MMZOOM_ENCRYPTION_KEY
+  dead-letters
+           list the card updates that can never be delivered (the card was deleted, the channel archived)
+           using MMZOOM_DATABASE and MMZOOM_ENCRYPTION_KEY
 `
 
 func main() {
@@ -68,6 +76,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			return 1
 		}
 		return 0
+	case "dead-letters":
+		if err := deadLetters(ctx, getenv, stdout); err != nil {
+			fmt.Fprintln(stderr, "mmzoom dead-letters:", err)
+			return 1
+		}
+		return 0
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
@@ -80,4 +94,49 @@ func newLogger(w io.Writer, level string) *slog.Logger {
 	var l slog.Level
 	_ = l.UnmarshalText([]byte(level))
 	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l}))
+}
+
+// deadLetters prints the jobs that can never succeed, newest first.
+func deadLetters(ctx context.Context, getenv func(string) string, w io.Writer) error {
+	db := getenv("MMZOOM_DATABASE")
+	if db == "" {
+		db = "sqlite://mmzoom.db"
+	}
+	path, ok := strings.CutPrefix(db, "sqlite://")
+	if !ok {
+		return fmt.Errorf("MMZOOM_DATABASE must be sqlite://<path>")
+	}
+	key, err := seal.ParseKey(getenv("MMZOOM_ENCRYPTION_KEY"))
+	if err != nil {
+		return fmt.Errorf("MMZOOM_ENCRYPTION_KEY is invalid: %v", err)
+	}
+	var old []seal.Key
+	for _, raw := range strings.Split(getenv("MMZOOM_ENCRYPTION_OLD_KEYS"), ",") {
+		if k, err := seal.ParseKey(raw); err == nil {
+			old = append(old, k)
+		}
+	}
+	box, err := seal.NewBox(key, old...)
+	if err != nil {
+		return err
+	}
+	store, err := sqlite.Open(ctx, path, box, time.Now)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	jobs, err := store.DeadLetters(ctx, 100)
+	if err != nil {
+		return err
+	}
+	if len(jobs) == 0 {
+		fmt.Fprintln(w, "No dead letters: every card update was delivered.")
+		return nil
+	}
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "CREATED\tKIND\tKEY\tATTEMPTS\tLAST ERROR")
+	for _, j := range jobs {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\n", j.CreatedAt.Format(time.RFC3339), j.Kind, j.Key, j.Attempts, j.LastError)
+	}
+	return tw.Flush()
 }
