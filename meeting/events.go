@@ -102,13 +102,13 @@ func (s *Service) ApplyEvent(ctx context.Context, ev Event) (bool, error) {
 	switch ev.Type {
 	case EventMeetingStarted:
 		if !c.Advance(StatusStarted) {
-			return false, nil
+			return false, s.ensureShown(ctx, c, StatusStarted)
 		}
 		c.UUID = ev.UUID
 		c.StartedAt = ev.StartTime
 	case EventMeetingEnded:
 		if !c.Advance(StatusEnded) {
-			return false, nil
+			return false, s.ensureShown(ctx, c, StatusEnded)
 		}
 		if c.UUID == "" {
 			c.UUID = ev.UUID
@@ -140,6 +140,16 @@ func (s *Service) ApplyEvent(ctx context.Context, ev Event) (bool, error) {
 		return false, err
 	}
 	return true, s.scheduleRefresh(ctx, c, refreshAt)
+}
+
+// ensureShown schedules a refresh for a card already at status st that its channel has not been shown: a
+// process killed between storing the new status and scheduling the refresh leaves exactly that, and the
+// event's redelivery (or the job's rerun) must finish the work rather than find nothing to do.
+func (s *Service) ensureShown(ctx context.Context, c *Card, st Status) error {
+	if c.Status != st || c.Announced == st {
+		return nil
+	}
+	return s.scheduleRefresh(ctx, c, s.Now())
 }
 
 // cardFor finds the card an event is about. A card is matched by its meeting instance UUID; a Personal

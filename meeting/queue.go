@@ -54,19 +54,27 @@ type Queue interface {
 
 // Processor applies queued jobs.
 type Processor struct {
-	svc    *Service
-	q      Queue
-	now    func() time.Time
-	log    *slog.Logger
-	wake   chan struct{}
-	lease  time.Duration
-	maxAge time.Duration
+	svc        *Service
+	q          Queue
+	now        func() time.Time
+	log        *slog.Logger
+	wake       chan struct{}
+	lease      time.Duration
+	maxAge     time.Duration
+	maxBackoff time.Duration
 }
 
-// NewProcessor returns a Processor of q's jobs for svc.
-func NewProcessor(svc *Service, q Queue) *Processor {
+// DefaultMaxBackoff is the longest wait between two attempts of a failing job.
+const DefaultMaxBackoff = 5 * time.Minute
+
+// NewProcessor returns a Processor of q's jobs for svc; failing jobs wait at most maxBackoff between attempts
+// (0 means DefaultMaxBackoff).
+func NewProcessor(svc *Service, q Queue, maxBackoff time.Duration) *Processor {
+	if maxBackoff <= 0 {
+		maxBackoff = DefaultMaxBackoff
+	}
 	p := &Processor{svc: svc, q: q, now: svc.Now, log: svc.Logger, wake: make(chan struct{}, 1),
-		lease: time.Minute, maxAge: 7 * 24 * time.Hour}
+		lease: time.Minute, maxAge: 7 * 24 * time.Hour, maxBackoff: maxBackoff}
 	svc.wakeQueue = p.Wake
 	return p
 }
@@ -139,7 +147,7 @@ func (p *Processor) handle(ctx context.Context, j *Job) {
 		}
 		return
 	}
-	at := p.now().Add(backoff(j.Attempts, err))
+	at := p.now().Add(backoff(j.Attempts, err, p.maxBackoff))
 	p.log.InfoContext(ctx, "a job failed; retrying later", "job", j.Key, "attempt", j.Attempts+1, "retry_at", at, "err", err)
 	if rerr := p.q.Retry(ctx, j.ID, at, err.Error()); rerr != nil {
 		p.log.ErrorContext(ctx, "scheduling a retry failed; the lease will bring the job back", "job", j.Key, "err", rerr)
@@ -147,14 +155,14 @@ func (p *Processor) handle(ctx context.Context, j *Job) {
 }
 
 // backoff is the wait before retry n+1: what a rate limit asked for, else exponential from one second to
-// five minutes, with jitter so that many jobs failing together do not retry together.
-func backoff(attempts int, err error) time.Duration {
+// maxWait, with jitter so that many jobs failing together do not retry together.
+func backoff(attempts int, err error, maxWait time.Duration) time.Duration {
 	var e *Error
 	if errors.As(err, &e) && e.RetryAfter > 0 {
 		return e.RetryAfter
 	}
 	d := time.Second << min(attempts, 9)
-	d = min(d, 5*time.Minute)
+	d = min(d, maxWait)
 	return d/2 + time.Duration(rand.Int64N(int64(d/2)+1))
 }
 

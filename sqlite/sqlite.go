@@ -74,6 +74,12 @@ func Open(ctx context.Context, path string, box *seal.Box, now func() time.Time)
 			return nil, fmt.Errorf("sqlite: prepare: %w", err)
 		}
 	}
+	// One process uses a SQLite store (several replicas need the PostgreSQL store): leases on jobs are what a
+	// previous run of this process held when it stopped, so they are released at once.
+	if _, err := db.ExecContext(ctx, `UPDATE jobs SET locked_until = 0 WHERE locked_until != 0`); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("sqlite: releasing job leases: %w", err)
+	}
 	go s.writer()
 	return s, nil
 }

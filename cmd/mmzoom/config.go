@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -36,8 +37,10 @@ type config struct {
 	TrustUnverified bool
 	// ShowRecordingPasscode adds a cloud recording's passcode to the thread reply announcing it.
 	ShowRecordingPasscode bool
-	StartBudget           time.Duration
-	LogLevel              string
+	// RetryMaxBackoff is the longest wait between attempts of a card update Mattermost refused.
+	RetryMaxBackoff time.Duration
+	StartBudget     time.Duration
+	LogLevel        string
 }
 
 // fileConfig is the optional JSON configuration file.
@@ -46,6 +49,7 @@ type fileConfig struct {
 	RecentMeetingWindow  string `json:"recent_meeting_window"`
 	TrustUnverifiedEmail *bool  `json:"trust_unverified_email"`
 	ShowRecordingPass    *bool  `json:"show_recording_passcode"`
+	RetryMaxBackoff      string `json:"retry_max_backoff"`
 	StartBudget          string `json:"start_budget"`
 	LogLevel             string `json:"log_level"`
 }
@@ -185,6 +189,7 @@ func (c *config) applyFile(path string, readFile func(string) ([]byte, error)) [
 	}
 	dur("recent_meeting_window", f.RecentMeetingWindow, &c.RecentWindow)
 	dur("start_budget", f.StartBudget, &c.StartBudget)
+	dur("retry_max_backoff", f.RetryMaxBackoff, &c.RetryMaxBackoff)
 	switch f.LogLevel {
 	case "":
 	case "debug", "info", "warn", "error":
@@ -205,4 +210,21 @@ func redactDSN(dsn string) string {
 		u.User = url.UserPassword(u.User.Username(), "xxxxx")
 	}
 	return u.String()
+}
+
+// environ is the configuration as the environment variables serve reads (for running mmzoom as a child
+// process); configFile names a JSON file with the file settings.
+func (c *config) environ(configFile string) []string {
+	env := []string{
+		"MMZOOM_LISTEN=" + c.Listen, "MMZOOM_SITE_URL=" + c.SiteURL, "MMZOOM_DATABASE=" + c.Database,
+		"MMZOOM_ENCRYPTION_KEY=" + base64.StdEncoding.EncodeToString(c.EncryptionKey.Bytes()),
+		"MMZOOM_MATTERMOST_URL=" + c.MattermostURL, "MMZOOM_MATTERMOST_BOT_TOKEN=" + c.BotToken,
+		"MMZOOM_MATTERMOST_COMMAND_TOKENS=" + strings.Join(c.CommandTokens, ","), "MMZOOM_ZOOM_APP_KIND=" + string(c.Kind),
+		"MMZOOM_ZOOM_CLIENT_ID=" + c.ClientID, "MMZOOM_ZOOM_CLIENT_SECRET=" + c.ClientSecret, "MMZOOM_ZOOM_ACCOUNT_ID=" + c.AccountID,
+		"MMZOOM_ZOOM_WEBHOOK_SECRET=" + c.WebhookSecret, "MMZOOM_ZOOM_URL=" + c.ZoomURL, "MMZOOM_ZOOM_API_URL=" + c.ZoomAPIURL,
+	}
+	if configFile != "" {
+		env = append(env, "MMZOOM_CONFIG="+configFile)
+	}
+	return env
 }

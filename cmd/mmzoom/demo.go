@@ -57,6 +57,10 @@ type demoSetup struct {
 	mmHTTPClient *http.Client
 	// startBudget overrides how long /zoom start waits for Zoom before answering "working on it".
 	startBudget time.Duration
+	// external leaves mmzoom out: the caller runs it (as a separate process) on MMZoomURL with Config.
+	external bool
+	// zoomRetryDelays overrides Zoom's webhook retry schedule (5, 20, 60 minutes).
+	zoomRetryDelays []time.Duration
 	// manualQueue leaves the job queue to the caller (tests run it step by step); otherwise it runs in the
 	// background as in production.
 	manualQueue bool
@@ -106,7 +110,7 @@ func startWorld(ctx context.Context, s demoSetup) (*demoWorld, error) {
 
 	const clientID, clientSecret, accountID, webhookSecret = "demoClientID", "demoClientSecret", "demoAccountID", "demoWebhookSecret"
 	w.Zoom = zoomsim.New(zoomsim.Options{Now: s.now, ClientID: clientID, ClientSecret: clientSecret, AccountID: accountID,
-		WebhookSecret: webhookSecret, WebhookURL: w.MMZoomURL + "/zoom/webhook"})
+		WebhookSecret: webhookSecret, WebhookURL: w.MMZoomURL + "/zoom/webhook", RetryDelays: s.zoomRetryDelays})
 	w.Zoom.SetBaseURL(w.ZoomURL)
 	w.Mattermost = mmsim.New(mmsim.Options{Now: s.now, HTTPClient: s.mmHTTPClient})
 	w.Mattermost.SetSiteURL(w.MMURL)
@@ -154,6 +158,19 @@ func startWorld(ctx context.Context, s demoSetup) (*demoWorld, error) {
 		cfg.RecentWindow = s.recentWindow
 	}
 	w.Config = cfg
+	if s.external {
+		cfg.Listen = lnApp.Addr().String()
+		_ = lnApp.Close()
+		for _, p := range []struct {
+			ln net.Listener
+			h  http.Handler
+		}{{lnZoom, w.Zoom.Handler()}, {lnMM, w.Mattermost.Handler()}} {
+			srv := &http.Server{Handler: p.h, ReadHeaderTimeout: 10 * time.Second}
+			w.servers = append(w.servers, srv)
+			go func() { _ = srv.Serve(p.ln) }()
+		}
+		return w, nil
+	}
 	w.app, err = build(ctx, cfg, s.logger, options{now: s.now, goFunc: s.goFunc, httpClient: s.httpClient})
 	if err != nil {
 		return nil, err
@@ -180,6 +197,12 @@ func (w *demoWorld) Close() {
 		w.stopQueue()
 	}
 	w.Zoom.Close()
+	if w.app == nil {
+		for _, s := range w.servers {
+			_ = s.Close()
+		}
+		return
+	}
 	for _, s := range w.servers {
 		_ = s.Close()
 	}

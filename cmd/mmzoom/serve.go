@@ -79,7 +79,7 @@ func build(ctx context.Context, cfg *config, logger *slog.Logger, o options) (*a
 		Zoom: gw, Authorizer: authorizer, Chat: mm, Store: store, Queue: store, Text: text,
 		Escape: mattermost.EscapeText, Now: o.now, Logger: logger,
 	})
-	queue := meeting.NewProcessor(svc, store)
+	queue := meeting.NewProcessor(svc, store, cfg.RetryMaxBackoff)
 	api := httpapi.New(httpapi.Config{
 		CommandTokens: cfg.CommandTokens, StartBudget: cfg.StartBudget,
 		MattermostURL: cfg.MattermostURL, SecureCookies: strings.HasPrefix(cfg.SiteURL, "https://"),

@@ -9,6 +9,7 @@ package mmsim
 import (
 	"crypto/rand"
 	"encoding/json"
+	mrand "math/rand/v2"
 	"net/http"
 	"sort"
 	"strings"
@@ -82,6 +83,11 @@ type Server struct {
 	down        bool
 	limited     bool
 	retryAfter  time.Duration
+
+	failRate          float64
+	failAfterCommit   bool
+	rng               *mrand.Rand
+	committedFailures []string // posts created by calls answered 500
 }
 
 // New returns an empty simulator.

@@ -1,9 +1,11 @@
 package mmsim
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"io"
+	"math/rand/v2"
 	"net/http"
 	"regexp"
 	"sort"
@@ -108,10 +110,92 @@ func (s *Server) authenticated(next http.Handler) http.Handler {
 			uid = ""
 			appError(rec, http.StatusUnauthorized, "api.context.session_expired.app_error", "Invalid or expired session, please login again.")
 		default:
-			next.ServeHTTP(rec, r.WithContext(context.WithValue(r.Context(), userKey{}, u)))
+			r = r.WithContext(context.WithValue(r.Context(), userKey{}, u))
+			switch s.chaos(r) {
+			case failBefore:
+				appError(rec, http.StatusInternalServerError, "api.server.injected_failure", "Injected failure before the change.")
+			case failAfter:
+				// The change is made, but the caller hears 500: it cannot know that it worked.
+				bw := &bufferedWriter{header: http.Header{}, status: http.StatusOK}
+				next.ServeHTTP(bw, r)
+				s.recordCommittedFailure(r, bw)
+				appError(rec, http.StatusInternalServerError, "api.server.injected_failure", "Injected failure after the change.")
+			default:
+				next.ServeHTTP(rec, r)
+			}
 		}
 	})
 }
+
+type failMode int
+
+const (
+	failNone failMode = iota
+	failBefore
+	failAfter
+)
+
+// SetFailureRate makes that share of mutating REST calls (POST, PUT) fail with 500: before the change is
+// made or, with afterCommit, after it (the change stands, the caller cannot know). seed makes runs repeatable.
+func (s *Server) SetFailureRate(rate float64, afterCommit bool, seed uint64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.failRate, s.failAfterCommit = rate, afterCommit
+	s.rng = rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
+}
+
+// FailedAfterCommit lists the posts created by calls that were answered 500 (see SetFailureRate).
+func (s *Server) FailedAfterCommit() []Post {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []Post
+	for _, id := range s.committedFailures {
+		if p, ok := s.posts[id]; ok {
+			out = append(out, clientPost(p))
+		}
+	}
+	return out
+}
+
+func (s *Server) chaos(r *http.Request) failMode {
+	if r.Method != http.MethodPost && r.Method != http.MethodPut {
+		return failNone
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.failRate <= 0 || s.rng.Float64() >= s.failRate {
+		return failNone
+	}
+	if s.failAfterCommit && s.rng.IntN(2) == 0 {
+		return failAfter
+	}
+	return failBefore
+}
+
+func (s *Server) recordCommittedFailure(r *http.Request, bw *bufferedWriter) {
+	if r.Method != http.MethodPost || r.URL.Path != "/api/v4/posts" || bw.status != http.StatusCreated {
+		return
+	}
+	var p struct {
+		ID string `json:"id"`
+	}
+	if json.Unmarshal(bw.body.Bytes(), &p) == nil && p.ID != "" {
+		s.mu.Lock()
+		s.committedFailures = append(s.committedFailures, p.ID)
+		s.mu.Unlock()
+	}
+}
+
+// bufferedWriter keeps a response instead of sending it.
+type bufferedWriter struct {
+	header http.Header
+	status int
+	body   bytes.Buffer
+}
+
+func (b *bufferedWriter) Header() http.Header         { return b.header }
+func (b *bufferedWriter) WriteHeader(code int)        { b.status = code }
+func (b *bufferedWriter) Write(p []byte) (int, error) { return b.body.Write(p) }
 
 func (s *Server) userJSON(u *User) map[string]any {
 	return map[string]any{
