@@ -265,6 +265,9 @@ func (s *Service) RefreshCard(ctx context.Context, c *Card) error {
 	case StatusEnded:
 		news = s.Text.T(c.CreatorLocale, "card.news_ended", "Topic", s.Escape(c.Topic),
 			"Duration", FormatDuration(s.Text, c.CreatorLocale, c.Duration()))
+		if c.StartedAt.IsZero() {
+			news = s.Text.T(c.CreatorLocale, "card.news_expired", "Topic", s.Escape(c.Topic))
+		}
 	}
 	if _, err := s.Chat.CreatePost(ctx, &Post{ChannelID: c.ChannelID, RootID: c.threadRoot(), Message: news}); err != nil {
 		return err

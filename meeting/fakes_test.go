@@ -40,10 +40,13 @@ type fakeZoom struct {
 	owners   []Owner
 	nextID   int64
 	joinBase string
+	status   map[int64]string       // meeting id → Zoom's status, for Meeting
+	past     map[string]PastMeeting // uuid → ended instance, for PastMeeting
 }
 
 func newFakeZoom() *fakeZoom {
-	return &fakeZoom{users: map[string]*ZoomUser{}, nextID: 81234567890, joinBase: "https://zoom.example/j/"}
+	return &fakeZoom{users: map[string]*ZoomUser{}, nextID: 81234567890, joinBase: "https://zoom.example/j/",
+		status: map[int64]string{}, past: map[string]PastMeeting{}}
 }
 
 func (z *fakeZoom) User(_ context.Context, owner Owner, userID string) (*ZoomUser, error) {
@@ -66,6 +69,7 @@ func (z *fakeZoom) CreateMeeting(_ context.Context, owner Owner, userID string, 
 	z.owners = append(z.owners, owner)
 	z.nextID++
 	id := fmt.Sprint(z.nextID)
+	z.status[z.nextID] = "waiting"
 	return &ZoomMeeting{ID: z.nextID, UUID: "uuid-" + id + "==", HostID: "host-" + userID, Topic: req.Topic,
 		JoinURL: z.joinBase + id + "?pwd=enc" + id, StartURL: "https://zoom.example/s/" + id + "?zak=HOSTSECRET",
 		Password: "123456", Status: "waiting"}, nil
@@ -406,6 +410,32 @@ func (m *memStore) TokenOwners(_ context.Context, zoomUserID string) ([]Owner, e
 		if t.ZoomUserID == zoomUserID {
 			out = append(out, o)
 		}
+	}
+	return out, nil
+}
+
+func (z *fakeZoom) Meeting(_ context.Context, _ Owner, id int64) (*ZoomMeeting, error) {
+	z.mu.Lock()
+	defer z.mu.Unlock()
+	if st, ok := z.status[id]; ok {
+		return &ZoomMeeting{ID: id, Status: st}, nil
+	}
+	return nil, &Error{Kind: KindNotFound}
+}
+
+func (z *fakeZoom) PastMeeting(_ context.Context, _ Owner, uuid string) (*PastMeeting, error) {
+	z.mu.Lock()
+	defer z.mu.Unlock()
+	if p, ok := z.past[uuid]; ok {
+		return &p, nil
+	}
+	return nil, &Error{Kind: KindNotFound}
+}
+
+func (m *memStore) StaleCards(_ context.Context, before time.Time, limit int) ([]*Card, error) {
+	out := m.selectCards(func(c *Card) bool { return c.Status != StatusEnded && c.UpdatedAt.Before(before) })
+	if len(out) > limit {
+		out = out[:limit]
 	}
 	return out, nil
 }

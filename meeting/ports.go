@@ -15,6 +15,18 @@ type Zoom interface {
 	User(ctx context.Context, owner Owner, userID string) (*ZoomUser, error)
 	// CreateMeeting creates a meeting hosted by userID ("me", an id or an e-mail address).
 	CreateMeeting(ctx context.Context, owner Owner, userID string, req MeetingRequest) (*ZoomMeeting, error)
+	// Meeting gets a meeting's current state (KindNotFound when Zoom no longer knows it).
+	Meeting(ctx context.Context, owner Owner, meetingID int64) (*ZoomMeeting, error)
+	// PastMeeting gets an ended meeting instance by UUID (KindNotFound until it has ended).
+	PastMeeting(ctx context.Context, owner Owner, uuid string) (*PastMeeting, error)
+}
+
+// PastMeeting is an ended meeting instance as Zoom reports it.
+type PastMeeting struct {
+	UUID         string
+	StartTime    time.Time
+	EndTime      time.Time
+	Participants int
 }
 
 // Authorizer runs Zoom's OAuth authorization-code flow (with PKCE); package zoom implements it.
@@ -74,6 +86,9 @@ type Store interface {
 	SetParticipant(ctx context.Context, cardID int64, key string, present bool, at time.Time) (int, bool, error)
 	// TokenOwners lists the owners of tokens that belong to a Zoom user.
 	TokenOwners(ctx context.Context, zoomUserID string) ([]Owner, error)
+	// StaleCards lists up to limit cards that have not ended and were last updated before before, oldest
+	// first: meetings Zoom may never have told mmzoom the end of.
+	StaleCards(ctx context.Context, before time.Time, limit int) ([]*Card, error)
 
 	// Settings returns a user's settings; a user who never chose gets an empty PMI (DefaultPMI applies).
 	Settings(ctx context.Context, userID string) (*UserSettings, error)

@@ -430,3 +430,43 @@ func TestDisconnect(t *testing.T) {
 		})
 	}
 }
+
+func TestReconcileEndsWhatZoomNeverFinished(t *testing.T) {
+	cases := []struct {
+		name      string
+		prepare   func(f *fixture, c *Card)
+		elapsed   time.Duration
+		wantEnded bool
+		wantDur   time.Duration
+	}{
+		{"ended instance found in past meetings", func(f *fixture, c *Card) {
+			f.zoom.past[c.UUID] = PastMeeting{UUID: c.UUID, StartTime: f.now, EndTime: f.now.Add(40 * time.Minute)}
+		}, 3 * time.Hour, true, 40 * time.Minute},
+		{"meeting Zoom no longer knows", func(f *fixture, c *Card) { delete(f.zoom.status, c.MeetingID) }, 3 * time.Hour, true, 0},
+		{"never started for a day", func(*fixture, *Card) {}, 25 * time.Hour, true, 0},
+		{"still waiting, not yet a day", func(*fixture, *Card) {}, 3 * time.Hour, false, 0},
+		{"still running", func(f *fixture, c *Card) { f.zoom.status[c.MeetingID] = "started" }, 30 * time.Hour, false, 0},
+		{"recent card is not checked", func(f *fixture, c *Card) { delete(f.zoom.status, c.MeetingID) }, time.Hour, false, 0},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(KindS2S, func(c *Config) { c.TrustUnverifiedEmail = true })
+			f.start(t, "alice", "town", "Sync")
+			cards, _ := f.store.OpenCards(context.Background(), "town", time.Time{})
+			c := cards[0]
+			tc.prepare(f, c)
+			f.now = f.now.Add(tc.elapsed)
+			n, err := f.svc.Reconcile(context.Background())
+			if err != nil || (n == 1) != tc.wantEnded {
+				t.Fatalf("ended %d cards (err %v), want ended=%v", n, err, tc.wantEnded)
+			}
+			got, _ := f.store.Card(context.Background(), c.ID)
+			if (got.Status == StatusEnded) != tc.wantEnded || got.Duration() != tc.wantDur {
+				t.Errorf("card %s lasting %v, want ended=%v lasting %v", got.Status, got.Duration(), tc.wantEnded, tc.wantDur)
+			}
+			if tc.wantEnded && !strings.Contains(f.chat.postsIn("town")[0].Attachments[0].Text, "card.status_ended") {
+				t.Errorf("the card was not shown ended: %+v", f.chat.postsIn("town")[0])
+			}
+		})
+	}
+}

@@ -31,6 +31,11 @@ const nonceLife = 10 * time.Minute
 // retries for about an hour and a half).
 const eventRetention = 7 * 24 * time.Hour
 
+// StaleCards lists cards not ended and not updated since before, oldest first.
+func (s *Store) StaleCards(ctx context.Context, before time.Time, limit int) ([]*meeting.Card, error) {
+	return s.cards(ctx, `status != ? AND updated_at < ? ORDER BY updated_at, id LIMIT ?`, string(meeting.StatusEnded), before.UnixMilli(), limit)
+}
+
 // MarkAnnounced records which status a card's channel has been shown.
 func (s *Store) MarkAnnounced(ctx context.Context, cardID int64, st meeting.Status) error {
 	if _, err := s.db.ExecContext(ctx, `UPDATE cards SET announced = ? WHERE id = ?`, string(st), cardID); err != nil {

@@ -124,6 +124,33 @@ func (g *Gateway) CreateMeeting(ctx context.Context, owner meeting.Owner, userID
 		StartURL: m.StartURL, Password: m.Password, Status: m.Status, Created: created}, nil
 }
 
+// Meeting gets a meeting's current state.
+func (g *Gateway) Meeting(ctx context.Context, owner meeting.Owner, meetingID int64) (*meeting.ZoomMeeting, error) {
+	var m *Meeting
+	err := g.call(ctx, owner, func(c *Client) (err error) {
+		m, err = c.Meeting(ctx, meetingID)
+		return err
+	})
+	if err != nil {
+		return nil, classify(err, "")
+	}
+	return &meeting.ZoomMeeting{ID: m.ID, UUID: m.UUID, HostID: m.HostID, Topic: m.Topic, JoinURL: m.JoinURL,
+		Password: m.Password, Status: m.Status, Created: m.CreatedAt}, nil
+}
+
+// PastMeeting gets an ended meeting instance.
+func (g *Gateway) PastMeeting(ctx context.Context, owner meeting.Owner, uuid string) (*meeting.PastMeeting, error) {
+	var p *PastMeeting
+	err := g.call(ctx, owner, func(c *Client) (err error) {
+		p, err = c.PastMeeting(ctx, uuid)
+		return err
+	})
+	if err != nil {
+		return nil, classify(err, "")
+	}
+	return &meeting.PastMeeting{UUID: p.UUID, StartTime: p.StartTime, EndTime: p.EndTime, Participants: p.ParticipantsCount}, nil
+}
+
 // Client returns an API client acting with owner's current token (for work beyond the domain interface).
 func (g *Gateway) Client(ctx context.Context, owner meeting.Owner) (*Client, error) {
 	tok, err := g.token(ctx, owner, "")
@@ -292,7 +319,7 @@ func classify(err error, userID string) error {
 		switch {
 		case ze.StatusCode == http.StatusUnauthorized || ze.Code == 124:
 			return &meeting.Error{Kind: meeting.KindNotConnected, Err: err}
-		case ze.StatusCode == http.StatusNotFound && (ze.Code == 1001 || ze.Code == 0):
+		case ze.StatusCode == http.StatusNotFound && (ze.Code == 1001 || ze.Code == 0 && userID != ""):
 			e := &meeting.Error{Kind: meeting.KindZoomUserNotFound, Err: err}
 			if strings.Contains(userID, "@") {
 				e.Email = userID

@@ -179,6 +179,7 @@ func startWorld(ctx context.Context, s demoSetup) (*demoWorld, error) {
 		qctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 		w.stopQueue = cancel
 		go w.app.queue.Run(qctx, 500*time.Millisecond)
+		go w.app.svc.RunReconcile(qctx, time.Minute)
 	}
 	for _, p := range []struct {
 		ln net.Listener

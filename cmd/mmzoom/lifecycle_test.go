@@ -320,3 +320,35 @@ func TestUpdatesThatCanNeverLandBecomeDeadLetters(t *testing.T) {
 		t.Errorf("dead-letters printed:\n%s", out.String())
 	}
 }
+
+func TestCardsZoomNeverFinishedAreCheckedWithZoom(t *testing.T) {
+	w := newWorld(t, meeting.KindS2S)
+	ctx := context.Background()
+	lost, id := w.startedCard(w.Town)
+	w.run(w.Alice, w.Private, "/zoom start Never started")
+	unstarted := w.onlyCard(w.Private)
+	// Zoom stops sending events (a subscription disabled after failed revalidations); the meeting ends.
+	w.Zoom.SetWebhooksDisabled(true)
+	w.clock.Advance(50 * time.Minute)
+	if err := w.Zoom.EndMeeting(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	w.clock.Advance(3 * time.Hour)
+	if n, err := w.app.svc.Reconcile(ctx); err != nil || n != 1 {
+		t.Fatalf("reconcile ended %d cards (%v), want 1", n, err)
+	}
+	w.settle()
+	got, _ := w.Mattermost.Post(lost.ID)
+	if got.Props[meeting.PropStatus] != string(meeting.StatusEnded) || got.Props[meeting.PropDuration] != float64(50*60) {
+		t.Errorf("card %v lasting %v, want ended after 50 minutes (Zoom's own times)", got.Props[meeting.PropStatus], got.Props[meeting.PropDuration])
+	}
+	// The meeting nobody started ends after a day.
+	w.clock.Advance(22 * time.Hour)
+	if n, _ := w.app.svc.Reconcile(ctx); n != 1 {
+		t.Errorf("reconcile ended %d cards, want the unstarted one", n)
+	}
+	w.settle()
+	if replies := w.threadReplies(w.Private, unstarted); len(replies) != 1 || !strings.Contains(replies[0].Message, "never started") {
+		t.Errorf("the private channel was not told: %+v", replies)
+	}
+}

@@ -27,6 +27,7 @@ type app struct {
 	store   *sqlite.Store
 	// queue applies Zoom events and card refreshes from the durable queue; run it with queue.Run.
 	queue *meeting.Processor
+	svc   *meeting.Service
 }
 
 // options are the wiring choices tests and the demo make differently from production.
@@ -87,7 +88,7 @@ func build(ctx context.Context, cfg *config, logger *slog.Logger, o options) (*a
 		Service: svc, Store: store, Signer: signer, Responder: mm,
 		Webhook: &zoom.Webhook{Secret: cfg.WebhookSecret, Now: o.now}, Text: text, Logger: logger, Go: o.goFunc, Now: o.now,
 	})
-	return &app{handler: api.Handler(), store: store, queue: queue}, nil
+	return &app{handler: api.Handler(), store: store, queue: queue, svc: svc}, nil
 }
 
 // deriveKey derives an independent key for another purpose from the encryption key, so that one secret
@@ -125,6 +126,7 @@ func serve(ctx context.Context, cfg *config, logger *slog.Logger, ready func(add
 	qctx, stopQueue := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopQueue()
 	go a.queue.Run(qctx, time.Second)
+	go a.svc.RunReconcile(qctx, 10*time.Minute)
 	select {
 	case err := <-errc:
 		return err

@@ -34,7 +34,10 @@ func (s *Server) notify(event string, object map[string]any) {
 // notifyBody delivers an event body in the background, retrying on 5xx and network errors after
 // RetryDelays (3 retries); 4xx answers are not retried.
 func (s *Server) notifyBody(event string, v any) {
-	if s.opts.WebhookURL == "" {
+	s.mu.Lock()
+	paused := s.webhooksOff
+	s.mu.Unlock()
+	if s.opts.WebhookURL == "" || paused {
 		return
 	}
 	body, _ := json.Marshal(v)
@@ -90,6 +93,14 @@ func (s *Server) deliver(event string, body []byte, attempt int) int {
 	s.deliveries = append(s.deliveries, Delivery{Event: event, Status: status, Attempt: attempt + 1, At: s.opts.Now()})
 	s.mu.Unlock()
 	return status
+}
+
+// SetWebhooksDisabled stops (or resumes) event notifications, as when Zoom disables a subscription after
+// failed revalidations: events in between are never sent.
+func (s *Server) SetWebhooksDisabled(off bool) {
+	s.mu.Lock()
+	s.webhooksOff = off
+	s.mu.Unlock()
 }
 
 // WaitDeliveries waits until every queued webhook delivery (retries included) is done, or ctx ends.

@@ -137,6 +137,7 @@ type Server struct {
 	dailyLimit  int
 	lastEvent   string
 	lastBody    []byte
+	webhooksOff bool
 
 	wg     sync.WaitGroup
 	ctx    context.Context

@@ -1,0 +1,132 @@
+package meeting
+
+import (
+	"context"
+	"time"
+)
+
+// Zoom's word can go missing: an event lost after Zoom's last retry, or a subscription Zoom disabled after
+// failed revalidations. Cards that have not ended and have not changed for a while are therefore checked
+// with the meeting and past-meeting APIs.
+const (
+	// staleAfter is how long a card that has not ended may go without news before Zoom is asked.
+	staleAfter = 2 * time.Hour
+	// expireAfter is how long a meeting may stay unstarted before its card says it is over (an instant
+	// meeting nobody started).
+	expireAfter = 24 * time.Hour
+	// reconcileBatch bounds the Zoom calls of one pass.
+	reconcileBatch = 50
+)
+
+// RunReconcile checks stale cards every interval until ctx ends.
+func (s *Service) RunReconcile(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		if _, err := s.Reconcile(ctx); err != nil {
+			s.Logger.WarnContext(ctx, "checking stale meeting cards failed", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// Reconcile checks the cards that have not ended and have had no news for a while, and returns how many
+// it ended.
+func (s *Service) Reconcile(ctx context.Context) (int, error) {
+	cards, err := s.Store.StaleCards(ctx, s.Now().Add(-staleAfter), reconcileBatch)
+	if err != nil {
+		return 0, err
+	}
+	ended := 0
+	for _, c := range cards {
+		done, err := s.recheck(ctx, c)
+		if err != nil {
+			s.Logger.InfoContext(ctx, "a stale card could not be checked with Zoom; it is checked again later", "card_id", c.ID, "err", err)
+		}
+		if done {
+			ended++
+		}
+	}
+	return ended, nil
+}
+
+// recheck asks Zoom about one card: an ended instance ends the card with Zoom's own times; a meeting Zoom
+// no longer knows, or one never started for a day, ends it without a duration; a meeting still running is
+// checked again later.
+func (s *Service) recheck(ctx context.Context, c *Card) (bool, error) {
+	owner := AccountOwner
+	if s.cfg.Kind == KindUser {
+		owner = UserOwner(c.CreatorID)
+	}
+	if c.UUID != "" {
+		p, err := s.Zoom.PastMeeting(ctx, owner, c.UUID)
+		switch {
+		case err == nil:
+			return s.endCard(ctx, c.ID, p.StartTime, p.EndTime)
+		case KindOf(err) != KindNotFound:
+			return false, s.touch(ctx, c.ID, err)
+		}
+	}
+	m, err := s.Zoom.Meeting(ctx, owner, c.MeetingID)
+	switch {
+	case KindOf(err) == KindNotFound:
+		return s.endCard(ctx, c.ID, time.Time{}, s.Now())
+	case err != nil:
+		return false, s.touch(ctx, c.ID, err)
+	case c.Status == StatusWaiting && m.Status != "started" && s.Now().Sub(c.CreatedAt) > expireAfter:
+		return s.endCard(ctx, c.ID, time.Time{}, s.Now())
+	}
+	return false, s.touch(ctx, c.ID, nil)
+}
+
+// endCard ends a card Zoom's events did not end. start is zero when the meeting never started (or Zoom
+// does not say): the card then shows no duration.
+func (s *Service) endCard(ctx context.Context, id int64, start, end time.Time) (bool, error) {
+	c, err := s.Store.Card(ctx, id)
+	if err != nil {
+		return false, err
+	}
+	mu := &s.eventLocks[uint64(c.MeetingID)%uint64(len(s.eventLocks))]
+	mu.Lock()
+	defer mu.Unlock()
+	if c, err = s.Store.Card(ctx, id); err != nil || !c.Advance(StatusEnded) {
+		return false, err
+	}
+	if !start.IsZero() {
+		c.StartedAt = start
+	}
+	if c.StartedAt.IsZero() {
+		c.EndedAt = time.Time{}
+	} else {
+		c.EndedAt = end
+	}
+	c.UpdatedAt = s.Now()
+	if err := s.Store.UpdateCard(ctx, c); err != nil {
+		return false, err
+	}
+	s.Logger.InfoContext(ctx, "a card Zoom never finished was ended after checking with Zoom", "card_id", c.ID, "meeting_id", c.MeetingID)
+	return true, s.scheduleRefresh(ctx, c, s.Now())
+}
+
+// touch records that a card was checked, so it is checked again only after staleAfter; cause is passed on.
+func (s *Service) touch(ctx context.Context, id int64, cause error) error {
+	c, err := s.Store.Card(ctx, id)
+	if err != nil {
+		return err
+	}
+	mu := &s.eventLocks[uint64(c.MeetingID)%uint64(len(s.eventLocks))]
+	mu.Lock()
+	defer mu.Unlock()
+	if c, err = s.Store.Card(ctx, id); err != nil {
+		return err
+	}
+	c.UpdatedAt = s.Now()
+	if err := s.Store.UpdateCard(ctx, c); err != nil {
+		return err
+	}
+	return cause
+}
