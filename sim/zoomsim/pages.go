@@ -24,7 +24,10 @@ form{display:inline}</style></head>
 {{range .Meetings}}<tr><td>{{.Topic}}</td><td>{{.ID}}</td><td>{{.Status}}</td><td>{{.Participants}}</td><td>
 {{if eq .Status "started"}}<form method="post" action="/sim/meetings/{{.ID}}/join"><button>Join</button></form><form method="post" action="/sim/meetings/{{.ID}}/leave"><button>Leave</button></form><form method="post" action="/sim/meetings/{{.ID}}/end"><button class="end">End</button></form>
 {{else}}<form method="post" action="/sim/meetings/{{.ID}}/start"><button>Start</button></form><form method="post" action="/sim/meetings/{{.ID}}/record"><button>Recording ready</button></form>{{end}}</td></tr>
-{{else}}<tr><td colspan="5" class="muted">No meetings yet. Start one from Mattermost.</td></tr>{{end}}</table></div>{{end}}
+{{else}}<tr><td colspan="5" class="muted">No meetings yet. Start one from Mattermost.</td></tr>{{end}}</table></div>
+<div class="box"><h2>Users</h2><table><tr><th>User</th><th>E-mail</th><th></th></tr>
+{{range .Users}}<tr><td>{{.FirstName}} {{.LastName}}</td><td>{{.Email}}</td><td><form method="post" action="/sim/users/{{.ID}}/deauthorize"><button class="end">Remove the app</button></form></td></tr>{{end}}
+</table><p class="muted">"Remove the app" is the user uninstalling it in Zoom: their access stops and Zoom sends app_deauthorized.</p></div>{{end}}
 </main></body></html>
 `))
 
@@ -34,6 +37,7 @@ type pageData struct {
 	Ask      bool
 	List     bool
 	Meetings []Meeting
+	Users    []User
 }
 
 func (s *Server) page(w http.ResponseWriter, status int, d pageData) {
@@ -46,7 +50,20 @@ func (s *Server) page(w http.ResponseWriter, status int, d pageData) {
 func (s *Server) homePage(w http.ResponseWriter, r *http.Request) {
 	ms := s.Meetings()
 	sort.Slice(ms, func(i, j int) bool { return ms[i].CreatedAt.After(ms[j].CreatedAt) })
-	s.page(w, http.StatusOK, pageData{List: true, Meetings: ms})
+	s.mu.Lock()
+	var users []User
+	for _, u := range s.users {
+		users = append(users, *u)
+	}
+	s.mu.Unlock()
+	sort.Slice(users, func(i, j int) bool { return users[i].Email < users[j].Email })
+	s.page(w, http.StatusOK, pageData{List: true, Meetings: ms, Users: users})
+}
+
+// deauthorizeUser is the users list's "Remove the app" button.
+func (s *Server) deauthorizeUser(w http.ResponseWriter, r *http.Request) {
+	s.Deauthorize(r.Context(), r.PathValue("id"))
+	http.Redirect(w, r, "/", http.StatusSeeOther)
 }
 
 func (s *Server) pathMeeting(r *http.Request) (Meeting, bool) {

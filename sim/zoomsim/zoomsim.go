@@ -194,6 +194,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /j/{id}", s.joinPage)
 	mux.HandleFunc("GET /s/{id}", s.startPage)
 	mux.HandleFunc("POST /sim/meetings/{id}/{op}", s.meetingOp)
+	mux.HandleFunc("POST /sim/users/{id}/deauthorize", s.deauthorizeUser)
 	return mux
 }
 
