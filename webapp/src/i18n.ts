@@ -1,0 +1,61 @@
+// The plugin's texts in English and Japanese; English is the fallback.
+export const messages: Record<'en' | 'ja', Record<string, string>> = {
+    en: {
+        'status.waiting': 'Waiting for the host',
+        'status.started': 'In progress',
+        'status.ended': 'Ended',
+        join: 'Join meeting',
+        meetingId: 'Meeting ID',
+        passcode: 'Passcode',
+        participants: 'Participants',
+        startedBy: 'Started by {user}',
+        lasted: 'Lasted {duration}',
+        recording: 'Watch the recording',
+        minutes: '{m} min',
+        hours: '{h} h',
+        hoursMinutes: '{h} h {m} min',
+        underMinute: 'less than a minute',
+        startButton: 'Start Zoom meeting',
+        startFailed: 'Could not start the Zoom meeting: {error}',
+    },
+    ja: {
+        'status.waiting': 'ホストの開始待ち',
+        'status.started': '進行中',
+        'status.ended': '終了',
+        join: 'ミーティングに参加',
+        meetingId: 'ミーティングID',
+        passcode: 'パスコード',
+        participants: '参加者',
+        startedBy: '{user} さんが開始',
+        lasted: '所要時間 {duration}',
+        recording: 'レコーディングを見る',
+        minutes: '{m}分',
+        hours: '{h}時間',
+        hoursMinutes: '{h}時間{m}分',
+        underMinute: '1分未満',
+        startButton: 'Zoom ミーティングを開始',
+        startFailed: 'Zoom ミーティングを開始できませんでした: {error}',
+    },
+};
+
+export type Locale = keyof typeof messages;
+
+// toLocale picks ja for Japanese users and en for everyone else.
+export function toLocale(locale?: string): Locale {
+    return locale?.toLowerCase().startsWith('ja') ? 'ja' : 'en';
+}
+
+// t returns the text for key in locale with {name} placeholders filled in.
+export function t(locale: Locale, key: string, args: Record<string, string | number> = {}): string {
+    const text = messages[locale][key] ?? messages.en[key] ?? key;
+    return text.replace(/\{(\w+)\}/g, (_, name: string) => String(args[name] ?? ''));
+}
+
+// registry translations, keyed by the plugin's message ids, as registerTranslations expects.
+export function translations(locale: string): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const [k, v] of Object.entries(messages[toLocale(locale)])) {
+        out[`com.mmzoom.meetings.${k}`] = v;
+    }
+    return out;
+}

@@ -1,0 +1,5 @@
+// The plugin id, as in plugin.json.
+export const pluginId = 'com.mmzoom.meetings';
+
+// The post type of mmzoom's meeting cards.
+export const postType = 'custom_mmzoom_meeting';
