@@ -125,7 +125,9 @@ func (s *Service) ApplyEvent(ctx context.Context, ev Event) (bool, error) {
 			return false, nil
 		}
 		n, changed, err := s.Store.SetParticipant(ctx, c.ID, ev.Participant, ev.Type == EventParticipantJoined, ev.At)
-		if err != nil || !changed {
+		// The card may also lag the set: a process killed between the two writes leaves exactly that, and the
+		// event's rerun must then finish the work.
+		if err != nil || (!changed && c.Participants == n) {
 			return false, err
 		}
 		c.Participants = n

@@ -24,6 +24,8 @@ type Options struct {
 	HTTPClient *http.Client
 	// CommandTimeout is Mattermost's OutgoingIntegrationRequestsTimeout; 0 means 30 s.
 	CommandTimeout time.Duration
+	// Plugin, when set, is a webapp plugin the chat page loads and renders.
+	Plugin *PluginFiles
 }
 
 // Team is a Mattermost team.

@@ -43,6 +43,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /hooks/commands/{id}", s.commandHook)
 	mux.HandleFunc("GET /sim/users", s.simUsers)
 	mux.Handle("GET /sim/ephemeral", s.authenticated(http.HandlerFunc(s.simEphemeral)))
+	s.pluginRoutes(mux)
 	mux.Handle("GET /", webUIHandler()) // the chat page at / and its assets under /webui/
 	return mux
 }
@@ -94,8 +95,7 @@ func (s *Server) authenticated(next http.Handler) http.Handler {
 		}()
 		s.mu.Lock()
 		down, limited, retry := s.down, s.limited, s.retryAfter
-		scheme, tok, _ := strings.Cut(r.Header.Get("Authorization"), " ")
-		uid = s.sessions[tok]
+		uid = s.sessions[sessionToken(r)]
 		u := s.users[uid]
 		s.mu.Unlock()
 		switch {
@@ -106,7 +106,7 @@ func (s *Server) authenticated(next http.Handler) http.Handler {
 			rec.Header().Set("X-Ratelimit-Limit", "10")
 			rec.Header().Set("X-Ratelimit-Remaining", "0")
 			appError(rec, http.StatusTooManyRequests, "api.context.rate_limit.app_error", "Too many requests.")
-		case !strings.EqualFold(scheme, "Bearer") || u == nil:
+		case u == nil:
 			uid = ""
 			appError(rec, http.StatusUnauthorized, "api.context.session_expired.app_error", "Invalid or expired session, please login again.")
 		default:
@@ -612,10 +612,35 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		appError(w, http.StatusUnauthorized, "api.user.login.invalid_credentials_email_username", "Enter a valid email or username and/or password.")
 		return
 	}
-	w.Header().Set("Token", s.Login(u.ID))
+	tok := s.Login(u.ID)
+	w.Header().Set("Token", tok)
+	// As Mattermost does for browsers: the session in an HttpOnly cookie, and a CSRF token the page sends back
+	// in X-CSRF-Token on every write.
+	http.SetCookie(w, &http.Cookie{Name: "MMAUTHTOKEN", Value: tok, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode})
+	http.SetCookie(w, &http.Cookie{Name: "MMCSRF", Value: newID(), Path: "/", SameSite: http.SameSiteLaxMode})
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	writeJSON(w, http.StatusOK, s.userJSON(u))
+}
+
+// sessionToken finds the request's session: a bearer token, or (for the browser) the MMAUTHTOKEN cookie,
+// which for writes needs X-Requested-With and an X-CSRF-Token matching the MMCSRF cookie, as Mattermost
+// checks.
+func sessionToken(r *http.Request) string {
+	if scheme, tok, ok := strings.Cut(r.Header.Get("Authorization"), " "); ok && strings.EqualFold(scheme, "Bearer") {
+		return tok
+	}
+	c, err := r.Cookie("MMAUTHTOKEN")
+	if err != nil || r.Header.Get("X-Requested-With") != "XMLHttpRequest" {
+		return ""
+	}
+	if r.Method != http.MethodGet {
+		csrf, err := r.Cookie("MMCSRF")
+		if err != nil || csrf.Value == "" || r.Header.Get("X-CSRF-Token") != csrf.Value {
+			return ""
+		}
+	}
+	return c.Value
 }
 
 // simUsers lists the users for the chat page's user switcher (a simulator helper, not Mattermost's API).
