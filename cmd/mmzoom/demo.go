@@ -57,6 +57,8 @@ type demoSetup struct {
 	mmHTTPClient *http.Client
 	// startBudget overrides how long /zoom start waits for Zoom before answering "working on it".
 	startBudget time.Duration
+	// plugin is the webapp plugin the Mattermost simulator's page loads, when built.
+	plugin *mmsim.PluginFiles
 	// external leaves mmzoom out: the caller runs it (as a separate process) on MMZoomURL with Config.
 	external bool
 	// zoomRetryDelays overrides Zoom's webhook retry schedule (5, 20, 60 minutes).
@@ -112,7 +114,7 @@ func startWorld(ctx context.Context, s demoSetup) (*demoWorld, error) {
 	w.Zoom = zoomsim.New(zoomsim.Options{Now: s.now, ClientID: clientID, ClientSecret: clientSecret, AccountID: accountID,
 		WebhookSecret: webhookSecret, WebhookURL: w.MMZoomURL + "/zoom/webhook", RetryDelays: s.zoomRetryDelays})
 	w.Zoom.SetBaseURL(w.ZoomURL)
-	w.Mattermost = mmsim.New(mmsim.Options{Now: s.now, HTTPClient: s.mmHTTPClient})
+	w.Mattermost = mmsim.New(mmsim.Options{Now: s.now, HTTPClient: s.mmHTTPClient, Plugin: s.plugin})
 	w.Mattermost.SetSiteURL(w.MMURL)
 
 	mm := w.Mattermost
@@ -232,7 +234,8 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	defer os.RemoveAll(dir)
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	w, err := startWorld(ctx, demoSetup{kind: meeting.AppKind(*kind), dir: dir, logger: logger,
+	plugin := builtPlugin("webapp")
+	w, err := startWorld(ctx, demoSetup{kind: meeting.AppKind(*kind), dir: dir, logger: logger, plugin: plugin,
 		addr: map[string]string{"mattermost": *mmAddr, "zoom": *zoomAddr, "mmzoom": *appAddr}})
 	if err != nil {
 		return err
@@ -252,9 +255,28 @@ In Mattermost, click "Start Zoom meeting": a meeting card appears. Follow Join, 
 (on the Zoom page, or in the Zoom simulator's list) and watch the card say it ended and how long it lasted.
 Switch the user to kenji to see everything in Japanese. Press Ctrl+C to stop.
 `, *kind, w.MMURL, w.ZoomURL, w.MMZoomURL)
+	if plugin != nil {
+		fmt.Fprintln(stdout, "\nThe page runs the webapp plugin built in webapp/dist: the camera button and the card are the plugin's.")
+	} else {
+		fmt.Fprintln(stdout, "\nTo see the webapp plugin's button and card in the page, build it first: cd webapp && npm install && npm run build")
+	}
 	<-ctx.Done()
 	if errors.Is(ctx.Err(), context.Canceled) {
 		return nil
 	}
 	return ctx.Err()
+}
+
+// builtPlugin finds the webapp plugin built under dir (npm run build) and the React builds it expects on the
+// page, or returns nil.
+func builtPlugin(dir string) *mmsim.PluginFiles {
+	p := &mmsim.PluginFiles{ID: "com.mmzoom.meetings", MainJS: filepath.Join(dir, "dist", "main.js"),
+		React:    filepath.Join(dir, "node_modules", "react", "umd", "react.production.min.js"),
+		ReactDOM: filepath.Join(dir, "node_modules", "react-dom", "umd", "react-dom.production.min.js")}
+	for _, f := range []string{p.MainJS, p.React, p.ReactDOM} {
+		if _, err := os.Stat(f); err != nil {
+			return nil
+		}
+	}
+	return p
 }

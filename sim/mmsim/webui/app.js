@@ -85,7 +85,8 @@ function attachments(p) {
 function renderPost(p) {
   const u = state.users[p.user_id] || {username: '?'};
   const time = new Date(p.create_at).toLocaleTimeString();
-  let body = p.type === 'custom_mmzoom_meeting' ? card(p) : `<div>${md(p.message)}</div>${attachments(p)}`;
+  let body = plugin.postTypes[p.type] ? `<div class="plugin-post" data-pid="${esc(p.id)}"></div>`
+    : p.type === 'custom_mmzoom_meeting' ? card(p) : `<div>${md(p.message)}</div>${attachments(p)}`;
   const who = p.ephemeral ? 'System' : esc(u.username);
   return `<div class="post${p.ephemeral ? ' eph' : ''}${p.root_id ? ' thread' : ''}"><span class="who">${who}</span>${u.is_bot && !p.ephemeral ? '<span class="bot">BOT</span>' : ''}` +
     `<span class="time">${esc(time)}</span>${p.ephemeral ? '<span class="note">(Only visible to you)</span>' : ''}${body}</div>`;
@@ -100,7 +101,10 @@ async function refresh() {
     const posts = list.order.map((id) => list.posts[id]).concat(eph.map((p) => ({...p, ephemeral: true})));
     posts.sort((a, b) => a.create_at - b.create_at);
     const box = $('posts'), atBottom = box.scrollTop + box.clientHeight >= box.scrollHeight - 20;
+    plugin.roots.forEach((r) => r.unmount());
+    plugin.roots = [];
     box.innerHTML = posts.map(renderPost).join('') || '<p class="time">No messages yet.</p>';
+    mountPluginPosts(posts);
     open.forEach((id) => { const el = $('fb-' + id); if (el) el.hidden = false; });
     if (atBottom) box.scrollTop = box.scrollHeight;
   } catch (e) { showError(e); }
@@ -119,6 +123,7 @@ function selectChannel(c) {
   state.channel = c;
   $('chname').textContent = channelName(c);
   document.querySelectorAll('#channels li').forEach((li) => li.classList.toggle('on', li.dataset.id === c.id));
+  updatePluginState();
   refresh();
 }
 
@@ -179,6 +184,91 @@ async function main() {
     refresh();
   };
   await signIn($('user').value);
+  await loadPlugins().catch((e) => showError(new Error('The plugin could not be loaded: ' + e.message)));
   setInterval(refresh, 1500);
 }
+// The plugin host: what Mattermost's web app offers a webapp plugin, enough for mmzoom's. React and ReactDOM
+// go on window (plugins take them as webpack externals), window.registerPlugin hands the plugin a registry
+// and a redux-like store, and what it registers is rendered: header buttons, App Bar items, post components.
+const plugin = {header: [], appBar: [], postTypes: {}, listeners: new Set(), state: null, roots: []};
+const lightTheme = {centerChannelBg: '#ffffff', centerChannelColor: '#3f4350', buttonBg: '#1c58d9', buttonColor: '#ffffff',
+  linkColor: '#386fe5', onlineIndicator: '#06d6a0'};
+const registry = {
+  registerChannelHeaderButtonAction(icon, action, dropdownText, tooltipText) { plugin.header.push({icon, action, text: dropdownText, tooltip: tooltipText}); return 'header' + plugin.header.length; },
+  registerAppBarComponent(iconUrl, action, tooltipText) { plugin.appBar.push({iconUrl, action, tooltip: tooltipText}); return 'appbar' + plugin.appBar.length; },
+  registerPostTypeComponent(type, component) { plugin.postTypes[type] = component; return 'post' + type; },
+  registerTranslations() {},
+};
+const pluginStore = {
+  getState: () => plugin.state,
+  subscribe: (fn) => { plugin.listeners.add(fn); return () => plugin.listeners.delete(fn); },
+  dispatch: () => {},
+};
+function updatePluginState() {
+  const profiles = {};
+  Object.values(state.users).forEach((u) => { profiles[u.id] = {id: u.id, username: u.username, is_bot: u.is_bot, locale: u.locale}; });
+  plugin.state = {entities: {users: {currentUserId: state.me ? state.me.id : '', profiles},
+    channels: {currentChannelId: state.channel ? state.channel.id : ''}, teams: {currentTeamId: state.team ? state.team.id : ''}}};
+  plugin.listeners.forEach((fn) => fn());
+}
+function loadScript(src) {
+  return new Promise((resolve, reject) => {
+    const el = document.createElement('script');
+    el.src = src;
+    el.onload = resolve;
+    el.onerror = () => reject(new Error('cannot load ' + src));
+    document.head.appendChild(el);
+  });
+}
+async function loadPlugins() {
+  const list = await fetch('/sim/plugins').then((r) => r.json());
+  if (!list.length) return;
+  const p = list[0];
+  await loadScript(p.react);
+  await loadScript(p.react_dom);
+  window.registerPlugin = (id, obj) => { updatePluginState(); obj.initialize(registry, pluginStore); };
+  await loadScript(p.bundle);
+  renderPluginButtons();
+  refresh();
+}
+function renderPluginButtons() {
+  if (!plugin.header.length) return;
+  $('start').hidden = true;
+  const bar = document.createElement('span');
+  bar.id = 'plugin-buttons';
+  const buttons = plugin.header.map((h) => ({...h, kind: 'header'})).concat(plugin.appBar.map((a) => ({...a, kind: 'appbar'})));
+  buttons.forEach((b) => {
+    const el = document.createElement('button');
+    el.className = 'plugin-button ' + b.kind;
+    el.title = b.tooltip || '';
+    el.dataset.kind = b.kind;
+    if (b.kind === 'appbar') {
+      const img = document.createElement('img');
+      img.src = b.iconUrl;
+      img.alt = b.tooltip || '';
+      el.appendChild(img);
+    } else {
+      const icon = document.createElement('span');
+      ReactDOM.createRoot(icon).render(b.icon);
+      el.appendChild(icon);
+      el.appendChild(document.createTextNode(' ' + b.text));
+    }
+    // The plugin opens the meeting window inside this click, so no popup blocker stops it.
+    el.onclick = () => { b.action(b.kind === 'appbar' ? undefined : {id: state.channel.id, team_id: state.team.id}); setTimeout(refresh, 300); };
+    bar.appendChild(el);
+  });
+  $('head').appendChild(bar);
+}
+function mountPluginPosts(posts) {
+  const byId = Object.fromEntries(posts.map((p) => [p.id, p]));
+  document.querySelectorAll('.plugin-post').forEach((el) => {
+    const p = byId[el.dataset.pid];
+    const Comp = p && plugin.postTypes[p.type];
+    if (!Comp) return;
+    const root = ReactDOM.createRoot(el);
+    root.render(React.createElement(Comp, {post: p, theme: lightTheme, compactDisplay: false, isRHS: false}));
+    plugin.roots.push(root);
+  });
+}
+
 main().catch(showError);
