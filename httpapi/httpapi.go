@@ -42,6 +42,9 @@ type Config struct {
 	MattermostURL string
 	// SecureCookies marks cookies Secure (mmzoom's site URL is https).
 	SecureCookies bool
+	// PluginBundle is the webapp plugin's .tar.gz, served at /plugin/com.mmzoom.meetings.tar.gz for admins
+	// to download and upload into Mattermost.
+	PluginBundle []byte
 }
 
 // Server holds the handlers' dependencies.
@@ -100,9 +103,21 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /oauth2/connect", s.connect)
 	mux.HandleFunc("GET /oauth2/complete", s.complete)
 	mux.HandleFunc("POST /zoom/webhook", s.zoomWebhook)
+	mux.HandleFunc("GET /plugin/com.mmzoom.meetings.tar.gz", s.pluginBundle)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte("ok\n")) })
 	mux.HandleFunc("GET /readyz", s.ready)
 	return mux
+}
+
+// pluginBundle serves the webapp plugin for an admin to download and upload in System Console → Plugins.
+func (s *Server) pluginBundle(w http.ResponseWriter, r *http.Request) {
+	if len(s.cfg.PluginBundle) == 0 {
+		http.NotFound(w, r)
+		return
+	}
+	w.Header().Set("Content-Type", "application/gzip")
+	w.Header().Set("Content-Disposition", `attachment; filename="com.mmzoom.meetings.tar.gz"`)
+	_, _ = w.Write(s.cfg.PluginBundle)
 }
 
 func (s *Server) ready(w http.ResponseWriter, r *http.Request) {

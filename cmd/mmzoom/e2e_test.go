@@ -1,7 +1,9 @@
 package main
 
 import (
+	"archive/tar"
 	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/json"
 	"io"
@@ -757,5 +759,48 @@ func TestSettingsChooseThePersonalMeetingID(t *testing.T) {
 	}
 	if m := w.meetingOf(w.onlyCard(w.Private)); m.ID == zu.PMI {
 		t.Error("a new meeting ID was asked for, the PMI was used")
+	}
+}
+
+func TestServesThePluginBundle(t *testing.T) {
+	w := newWorld(t, meeting.KindS2S)
+	resp, err := http.Get(w.MMZoomURL + "/plugin/com.mmzoom.meetings.tar.gz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "application/gzip" {
+		t.Fatalf("status %d, type %q", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	gz, err := gzip.NewReader(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := map[string][]byte{}
+	tr := tar.NewReader(gz)
+	for {
+		h, err := tr.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(tr)
+		names[h.Name] = b
+	}
+	var manifest struct {
+		ID     string `json:"id"`
+		Webapp struct {
+			BundlePath string `json:"bundle_path"`
+		} `json:"webapp"`
+		Server any `json:"server"`
+	}
+	if err := json.Unmarshal(names["com.mmzoom.meetings/plugin.json"], &manifest); err != nil {
+		t.Fatalf("no plugin.json at the bundle root: %v (files %v)", err, len(names))
+	}
+	if manifest.ID != "com.mmzoom.meetings" || manifest.Webapp.BundlePath != "main.js" || manifest.Server != nil ||
+		len(names["com.mmzoom.meetings/main.js"]) == 0 {
+		t.Errorf("manifest %+v, main.js %d bytes: want a webapp-only plugin", manifest, len(names["com.mmzoom.meetings/main.js"]))
 	}
 }

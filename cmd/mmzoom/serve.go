@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
+	_ "embed" // the webapp plugin bundle
 	"errors"
 	"fmt"
 	"log/slog"
@@ -84,12 +85,18 @@ func build(ctx context.Context, cfg *config, logger *slog.Logger, o options) (*a
 	api := httpapi.New(httpapi.Config{
 		CommandTokens: cfg.CommandTokens, StartBudget: cfg.StartBudget,
 		MattermostURL: cfg.MattermostURL, SecureCookies: strings.HasPrefix(cfg.SiteURL, "https://"),
+		PluginBundle: pluginBundle,
 	}, httpapi.Deps{
 		Service: svc, Store: store, Signer: signer, Responder: mm,
 		Webhook: &zoom.Webhook{Secret: cfg.WebhookSecret, Now: o.now}, Text: text, Logger: logger, Go: o.goFunc, Now: o.now,
 	})
 	return &app{handler: api.Handler(), store: store, queue: queue, svc: svc}, nil
 }
+
+// pluginBundle is the webapp plugin (webapp/, copied here by scripts/update-plugin), served for admins.
+//
+//go:embed plugin/com.mmzoom.meetings.tar.gz
+var pluginBundle []byte
 
 // deriveKey derives an independent key for another purpose from the encryption key, so that one secret
 // configures mmzoom and no key serves two purposes.
