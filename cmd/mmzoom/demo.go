@@ -1,6 +1,9 @@
 package main
 
 import (
+	"archive/tar"
+	"bytes"
+	"compress/gzip"
 	"context"
 	"errors"
 	"flag"
@@ -234,7 +237,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	defer os.RemoveAll(dir)
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	plugin := builtPlugin("webapp")
+	plugin := demoPlugin()
 	w, err := startWorld(ctx, demoSetup{kind: meeting.AppKind(*kind), dir: dir, logger: logger, plugin: plugin,
 		addr: map[string]string{"mattermost": *mmAddr, "zoom": *zoomAddr, "mmzoom": *appAddr}})
 	if err != nil {
@@ -256,9 +259,7 @@ In Mattermost, click "Start Zoom meeting": a meeting card appears. Follow Join, 
 Switch the user to kenji to see everything in Japanese. Press Ctrl+C to stop.
 `, *kind, w.MMURL, w.ZoomURL, w.MMZoomURL)
 	if plugin != nil {
-		fmt.Fprintln(stdout, "\nThe page runs the webapp plugin built in webapp/dist: the camera button and the card are the plugin's.")
-	} else {
-		fmt.Fprintln(stdout, "\nTo see the webapp plugin's button and card in the page, build it first: cd webapp && npm install && npm run build")
+		fmt.Fprintln(stdout, "\nThe page runs mmzoom's webapp plugin: the camera button and the card are the plugin's, as in Mattermost.")
 	}
 	<-ctx.Done()
 	if errors.Is(ctx.Err(), context.Canceled) {
@@ -267,16 +268,24 @@ Switch the user to kenji to see everything in Japanese. Press Ctrl+C to stop.
 	return ctx.Err()
 }
 
-// builtPlugin finds the webapp plugin built under dir (npm run build) and the React builds it expects on the
-// page, or returns nil.
-func builtPlugin(dir string) *mmsim.PluginFiles {
-	p := &mmsim.PluginFiles{ID: "com.mmzoom.meetings", MainJS: filepath.Join(dir, "dist", "main.js"),
-		React:    filepath.Join(dir, "node_modules", "react", "umd", "react.production.min.js"),
-		ReactDOM: filepath.Join(dir, "node_modules", "react-dom", "umd", "react-dom.production.min.js")}
-	for _, f := range []string{p.MainJS, p.React, p.ReactDOM} {
-		if _, err := os.Stat(f); err != nil {
+// demoPlugin is the webapp plugin mmzoom serves (the embedded bundle), for the simulator's page to run.
+func demoPlugin() *mmsim.PluginFiles {
+	gz, err := gzip.NewReader(bytes.NewReader(pluginBundle))
+	if err != nil {
+		return nil
+	}
+	tr := tar.NewReader(gz)
+	for {
+		h, err := tr.Next()
+		if err != nil {
 			return nil
 		}
+		if h.Name == "com.mmzoom.meetings/main.js" {
+			b, err := io.ReadAll(tr)
+			if err != nil {
+				return nil
+			}
+			return &mmsim.PluginFiles{ID: "com.mmzoom.meetings", MainJS: b}
+		}
 	}
-	return p
 }

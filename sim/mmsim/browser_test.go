@@ -6,8 +6,6 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -64,15 +62,10 @@ func TestBrowserSessionNeedsTheCSRFToken(t *testing.T) {
 }
 
 func TestPluginFilesAreServedToThePage(t *testing.T) {
-	dir := t.TempDir()
-	files := map[string]string{"main.js": "window.registerPlugin('x', {initialize(){}})", "react.js": "window.React={}", "react-dom.js": "window.ReactDOM={}"}
-	for name, body := range files {
-		_ = os.WriteFile(filepath.Join(dir, name), []byte(body), 0o600)
-	}
 	for _, withPlugin := range []bool{false, true} {
 		opts := Options{}
 		if withPlugin {
-			opts.Plugin = &PluginFiles{ID: "com.mmzoom.meetings", MainJS: filepath.Join(dir, "main.js"), React: filepath.Join(dir, "react.js"), ReactDOM: filepath.Join(dir, "react-dom.js")}
+			opts.Plugin = &PluginFiles{ID: "com.mmzoom.meetings", MainJS: []byte("window.registerPlugin('x', {initialize(){}})")}
 		}
 		srv := httptest.NewServer(New(opts).Handler())
 		resp, _ := http.Get(srv.URL + "/sim/plugins")
@@ -90,7 +83,7 @@ func TestPluginFilesAreServedToThePage(t *testing.T) {
 				}
 				b, _ := io.ReadAll(r.Body)
 				r.Body.Close()
-				if r.StatusCode != http.StatusOK || !strings.HasPrefix(r.Header.Get("Content-Type"), "text/javascript") || len(b) == 0 {
+				if r.StatusCode != http.StatusOK || !strings.Contains(r.Header.Get("Content-Type"), "javascript") || len(b) == 0 {
 					t.Errorf("%s: %d %q", p[key], r.StatusCode, r.Header.Get("Content-Type"))
 				}
 			}

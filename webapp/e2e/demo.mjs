@@ -38,8 +38,8 @@ const urls = await (async () => {
     }
     throw new Error('the demo did not start:\n' + out + errOut);
 })();
-if (!out.includes('runs the webapp plugin')) {
-    throw new Error('the demo did not load the built plugin (run npm run build first):\n' + out);
+if (!out.includes('runs mmzoom\'s webapp plugin')) {
+    throw new Error('the demo did not load the plugin:\n' + out);
 }
 
 const browser = await chromium.launch({executablePath: browserPath, args: ['--no-sandbox']});
