@@ -88,3 +88,16 @@ describe('formatting matches the Go side', () => {
         expect(formatMeetingId('9032745177')).toBe('90 3274 5177');
     });
 });
+
+describe('the card follows the Mattermost theme', () => {
+    it('uses the dark theme\'s colours', () => {
+        const dark = {centerChannelBg: '#1f1f1f', centerChannelColor: '#dddddd', buttonBg: '#4cbba4', buttonColor: '#000000'};
+        const {container} = render(<MeetingCard post={post(golden.examples.waiting)} theme={dark} locale='en' fromBot={true}/>);
+        const card = container.querySelector('.mmzoom-card') as HTMLElement;
+        expect(card.style.background).toBe('rgb(31, 31, 31)');
+        expect(card.style.color).toBe('rgb(221, 221, 221)');
+        const join = container.querySelector('a.mmzoom-join') as HTMLElement;
+        expect(join.style.background).toBe('rgb(76, 187, 164)');
+        expect(join.style.color).toBe('rgb(0, 0, 0)');
+    });
+});

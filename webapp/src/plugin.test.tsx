@@ -1,7 +1,7 @@
 import {act, render} from '@testing-library/react';
 import React from 'react';
 
-import {Plugin, type Registry, type State, type Store} from './plugin';
+import {CameraIcon, Plugin, type Registry, type State, type Store} from './plugin';
 import {startMeeting, type StartClient, type WindowLike} from './start';
 
 function fakeWindow() {
@@ -64,6 +64,8 @@ describe('startMeeting', () => {
         const first = startMeeting(client, () => fakeWindow(), 'ch1', 't');
         await startMeeting(client, () => fakeWindow(), 'ch1', 't');
         expect(calls).toBe(1);
+        const icon = render(<CameraIcon/>);
+        expect(icon.container.querySelector('svg')?.getAttribute('aria-busy')).toBe('true');
         release({});
         await first;
         await startMeeting({executeCommand: async () => ({})}, () => fakeWindow(), 'ch1', 't');

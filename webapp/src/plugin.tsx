@@ -3,7 +3,7 @@ import React, {useSyncExternalStore} from 'react';
 import {MeetingCard, type PostLike, type Theme} from './components/MeetingCard';
 import {toLocale, translations, t} from './i18n';
 import {postType} from './manifest';
-import {startMeeting, type StartClient, type WindowLike} from './start';
+import {startMeeting, starting, subscribeStarting, type StartClient, type WindowLike} from './start';
 
 // Registry is the part of Mattermost's plugin registry the plugin uses.
 export interface Registry {
@@ -37,11 +37,15 @@ export interface Options {
     botUsernames: string[];
 }
 
-const cameraIcon = (
-    <svg width='18' height='18' viewBox='0 0 24 24' aria-hidden='true'>
-        <path fill='currentColor' d='M3 7a2 2 0 0 1 2-2h9a2 2 0 0 1 2 2v2.5l4.3-3A1 1 0 0 1 22 7.3v9.4a1 1 0 0 1-1.7.8L16 14.5V17a2 2 0 0 1-2 2H5a2 2 0 0 1-2-2V7z'/>
-    </svg>
-);
+// CameraIcon is the header button's icon; it dims while a start is running (further clicks do nothing).
+export function CameraIcon() {
+    const busy = useSyncExternalStore(subscribeStarting, starting);
+    return (
+        <svg width='18' height='18' viewBox='0 0 24 24' aria-hidden='true' aria-busy={busy} style={{opacity: busy ? 0.4 : 1}}>
+            <path fill='currentColor' d='M3 7a2 2 0 0 1 2-2h9a2 2 0 0 1 2 2v2.5l4.3-3A1 1 0 0 1 22 7.3v9.4a1 1 0 0 1-1.7.8L16 14.5V17a2 2 0 0 1-2 2H5a2 2 0 0 1-2-2V7z'/>
+        </svg>
+    );
+}
 
 const cameraIconURL = 'data:image/svg+xml;utf8,' + encodeURIComponent(
     '<svg xmlns="http://www.w3.org/2000/svg" width="24" height="24" viewBox="0 0 24 24"><path fill="#2D8CFF" d="M3 7a2 2 0 0 1 2-2h9a2 2 0 0 1 2 2v2.5l4.3-3A1 1 0 0 1 22 7.3v9.4a1 1 0 0 1-1.7.8L16 14.5V17a2 2 0 0 1-2 2H5a2 2 0 0 1-2-2V7z"/></svg>');
@@ -65,7 +69,7 @@ export class Plugin {
                 this.opts.alert(t(locale(), 'startFailed', {error: err}));
             }
         };
-        registry.registerChannelHeaderButtonAction(cameraIcon, start, t(locale(), 'startButton'), t(locale(), 'startButton'));
+        registry.registerChannelHeaderButtonAction(<CameraIcon/>, start, t(locale(), 'startButton'), t(locale(), 'startButton'));
         if (registry.registerAppBarComponent) {
             registry.registerAppBarComponent(cameraIconURL, start, t(locale(), 'startButton'));
         }

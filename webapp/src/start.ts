@@ -10,6 +10,22 @@ export interface WindowLike {
 }
 
 const inFlight = new Set<string>();
+const listeners = new Set<() => void>();
+
+function changed() {
+    listeners.forEach((l) => l());
+}
+
+// starting reports whether a start is running (for the button's busy look); subscribeStarting tells when
+// that changes.
+export function starting(): boolean {
+    return inFlight.size > 0;
+}
+
+export function subscribeStarting(l: () => void): () => void {
+    listeners.add(l);
+    return () => listeners.delete(l);
+}
 
 // startMeeting runs `/zoom start` in a channel through the user's own session, so mmzoom receives an
 // ordinary, token-verified slash command. Mattermost's client does not follow goto_location, so a window is
@@ -27,6 +43,7 @@ export async function startMeeting(
         return undefined;
     }
     inFlight.add(channelId);
+    changed();
     const win = open();
     try {
         const res = await client.executeCommand('/zoom start', {channel_id: channelId, team_id: teamId, root_id: rootId});
@@ -44,5 +61,6 @@ export async function startMeeting(
         return e?.message || String(err);
     } finally {
         inFlight.delete(channelId);
+        changed();
     }
 }
