@@ -291,6 +291,12 @@ func (s *Service) markAnnounced(ctx context.Context, c *Card) error {
 // refreshStored shows the stored state of card id, holding its meeting's lock so that an event applied at
 // the same moment is either shown now or by the refresh it schedules.
 func (s *Service) refreshStored(ctx context.Context, id int64) error {
+	return s.withCard(ctx, id, func(c *Card) error { return s.RefreshCard(ctx, c) })
+}
+
+// withCard runs f on card id as stored, under the lock of the card's meeting (events of one meeting are
+// applied one at a time within this process).
+func (s *Service) withCard(ctx context.Context, id int64, f func(*Card) error) error {
 	c, err := s.Store.Card(ctx, id)
 	if err != nil {
 		return err
@@ -298,8 +304,8 @@ func (s *Service) refreshStored(ctx context.Context, id int64) error {
 	mu := &s.eventLocks[uint64(c.MeetingID)%uint64(len(s.eventLocks))]
 	mu.Lock()
 	defer mu.Unlock()
-	if c, err = s.Store.Card(ctx, id); err != nil {
+	if c, err = s.Store.Card(ctx, id); err != nil { // again, now that no event can change it
 		return err
 	}
-	return s.RefreshCard(ctx, c)
+	return f(c)
 }

@@ -86,46 +86,37 @@ func (s *Service) recheck(ctx context.Context, c *Card) (bool, error) {
 // endCard ends a card Zoom's events did not end. start is zero when the meeting never started (or Zoom
 // does not say): the card then shows no duration.
 func (s *Service) endCard(ctx context.Context, id int64, start, end time.Time) (bool, error) {
-	c, err := s.Store.Card(ctx, id)
-	if err != nil {
-		return false, err
-	}
-	mu := &s.eventLocks[uint64(c.MeetingID)%uint64(len(s.eventLocks))]
-	mu.Lock()
-	defer mu.Unlock()
-	if c, err = s.Store.Card(ctx, id); err != nil || !c.Advance(StatusEnded) {
-		return false, err
-	}
-	if !start.IsZero() {
-		c.StartedAt = start
-	}
-	if c.StartedAt.IsZero() {
-		c.EndedAt = time.Time{}
-	} else {
-		c.EndedAt = end
-	}
-	c.UpdatedAt = s.Now()
-	if err := s.Store.UpdateCard(ctx, c); err != nil {
-		return false, err
-	}
-	s.Logger.InfoContext(ctx, "a card Zoom never finished was ended after checking with Zoom", "card_id", c.ID, "meeting_id", c.MeetingID)
-	return true, s.scheduleRefresh(ctx, c, s.Now())
+	ended := false
+	err := s.withCard(ctx, id, func(c *Card) error {
+		if !c.Advance(StatusEnded) {
+			return nil
+		}
+		if !start.IsZero() {
+			c.StartedAt = start
+		}
+		if c.StartedAt.IsZero() {
+			c.EndedAt = time.Time{}
+		} else {
+			c.EndedAt = end
+		}
+		c.UpdatedAt = s.Now()
+		if err := s.Store.UpdateCard(ctx, c); err != nil {
+			return err
+		}
+		ended = true
+		s.Logger.InfoContext(ctx, "a card Zoom never finished was ended after checking with Zoom", "card_id", c.ID, "meeting_id", c.MeetingID)
+		return s.scheduleRefresh(ctx, c, s.Now())
+	})
+	return ended, err
 }
 
 // touch records that a card was checked, so it is checked again only after staleAfter; cause is passed on.
 func (s *Service) touch(ctx context.Context, id int64, cause error) error {
-	c, err := s.Store.Card(ctx, id)
+	err := s.withCard(ctx, id, func(c *Card) error {
+		c.UpdatedAt = s.Now()
+		return s.Store.UpdateCard(ctx, c)
+	})
 	if err != nil {
-		return err
-	}
-	mu := &s.eventLocks[uint64(c.MeetingID)%uint64(len(s.eventLocks))]
-	mu.Lock()
-	defer mu.Unlock()
-	if c, err = s.Store.Card(ctx, id); err != nil {
-		return err
-	}
-	c.UpdatedAt = s.Now()
-	if err := s.Store.UpdateCard(ctx, c); err != nil {
 		return err
 	}
 	return cause
