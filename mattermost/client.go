@@ -99,6 +99,7 @@ type Error struct {
 	RetryAfter time.Duration
 }
 
+// Error says the status and Mattermost's error id and message.
 func (e *Error) Error() string {
 	return fmt.Sprintf("mattermost: HTTP %d: %s: %s", e.StatusCode, e.ID, e.Message)
 }

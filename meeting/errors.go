@@ -40,6 +40,7 @@ type Error struct {
 	Err        error         // the cause, for the log
 }
 
+// Error is the kind and, for the log, the cause.
 func (e *Error) Error() string {
 	msg := "meeting: " + string(e.Kind)
 	if e.Err != nil {
@@ -48,6 +49,7 @@ func (e *Error) Error() string {
 	return msg
 }
 
+// Unwrap is the cause.
 func (e *Error) Unwrap() error { return e.Err }
 
 // Is makes errors.Is(err, ErrNotConnected) and friends work on kinds.

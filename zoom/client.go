@@ -1,3 +1,7 @@
+// Package zoom is mmzoom's Zoom adapter: a client of the REST API v2 (https://developers.zoom.us/docs/api/),
+// the OAuth flows of the three app kinds (authorization code with PKCE, refresh with rotation,
+// Server-to-Server account_credentials), the Gateway that gives the domain its meeting.Zoom, and the
+// verification of Zoom's signed webhooks.
 package zoom
 
 import (
@@ -54,6 +58,7 @@ type Error struct {
 	RetryAfter time.Duration // from Retry-After on 429, when given
 }
 
+// Error says the status, Zoom's code and its message (never a token).
 func (e *Error) Error() string {
 	return fmt.Sprintf("zoom: HTTP %d: code %d: %s", e.StatusCode, e.Code, e.Message)
 }

@@ -141,6 +141,7 @@ type EventMeeting struct {
 // flexInt accepts 123, "123" and "" (zero).
 type flexInt int64
 
+// UnmarshalJSON reads a number or a string of digits.
 func (f *flexInt) UnmarshalJSON(b []byte) error {
 	b = bytes.TrimSpace(b)
 	if bytes.Equal(b, []byte("null")) {
@@ -167,6 +168,7 @@ func (f *flexInt) UnmarshalJSON(b []byte) error {
 // flexTime accepts RFC 3339 strings, "2006-01-02 15:04:05" strings, millisecond numbers and "".
 type flexTime time.Time
 
+// UnmarshalJSON reads the time forms Zoom uses.
 func (f *flexTime) UnmarshalJSON(b []byte) error {
 	b = bytes.TrimSpace(b)
 	if bytes.Equal(b, []byte("null")) {

@@ -76,6 +76,7 @@ type statusRecorder struct {
 	status int
 }
 
+// WriteHeader records the status for the request log.
 func (r *statusRecorder) WriteHeader(code int) {
 	r.status = code
 	r.ResponseWriter.WriteHeader(code)
@@ -193,8 +194,13 @@ type bufferedWriter struct {
 	body   bytes.Buffer
 }
 
-func (b *bufferedWriter) Header() http.Header         { return b.header }
-func (b *bufferedWriter) WriteHeader(code int)        { b.status = code }
+// Header is the kept response's header.
+func (b *bufferedWriter) Header() http.Header { return b.header }
+
+// WriteHeader keeps the status.
+func (b *bufferedWriter) WriteHeader(code int) { b.status = code }
+
+// Write keeps the body.
 func (b *bufferedWriter) Write(p []byte) (int, error) { return b.body.Write(p) }
 
 func (s *Server) userJSON(u *User) map[string]any {
