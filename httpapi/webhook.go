@@ -50,7 +50,7 @@ func (s *Server) zoomWebhook(w http.ResponseWriter, r *http.Request) {
 	// Acknowledge only what is durable: the event is stored (and deduplicated) before Zoom hears 200. A
 	// captured request replayed within the timestamp window is refused: each delivery Zoom makes, retries
 	// included, is signed anew with its own timestamp, so the same signature never comes twice from Zoom.
-	added, err := s.svc.Ingest(ctx, domainEvent(ev), "zoom-webhook:"+r.Header.Get("x-zm-signature"))
+	err = s.svc.Ingest(ctx, domainEvent(ev), "zoom-webhook:"+r.Header.Get("x-zm-request-timestamp")+":"+r.Header.Get("x-zm-signature"))
 	if meeting.KindOf(err) == meeting.KindActionInvalid {
 		s.log.WarnContext(ctx, "replayed Zoom webhook refused", "event", ev.Event)
 		http.Error(w, "replayed request", http.StatusConflict)
@@ -61,9 +61,6 @@ func (s *Server) zoomWebhook(w http.ResponseWriter, r *http.Request) {
 		s.logError(ctx, "storing a Zoom event failed", err, "event", ev.Event, "meeting_id", ev.Meeting.ID)
 		http.Error(w, "event not stored", http.StatusInternalServerError)
 		return
-	}
-	if !added {
-		s.log.DebugContext(ctx, "repeated Zoom event acknowledged", "event", ev.Event, "meeting_id", ev.Meeting.ID)
 	}
 	w.WriteHeader(http.StatusOK)
 }

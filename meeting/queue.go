@@ -21,8 +21,7 @@ type Job struct {
 	ID   int64
 	Key  string // dedupe key: a job whose key was seen before is not added again
 	Kind string
-	// Nonce, when set, is recorded with the job in the same write; a nonce seen before refuses the job
-	// with KindActionInvalid (a replayed webhook request).
+	// Nonce identifies the webhook request that carried a received job (see Queue.Receive).
 	Nonce string
 	// Coalesce lets a new job with the same key join a pending one (its NotBefore moves earlier if needed)
 	// instead of being dropped; used for card refreshes, which must run once more after the latest change.
@@ -39,9 +38,16 @@ type Job struct {
 // Queue stores jobs durably; package sqlite implements it. Due claims jobs for lease: a process that dies
 // while holding them lets the lease run out and another process (or its restart) takes them again.
 type Queue interface {
+	// Receive durably stores a verified event job as it arrives, recording j.Nonce (the request that carried
+	// it) in the same write: a nonce seen before refuses the job with KindActionInvalid (a replayed request).
+	// It is the write Zoom waits on, so it does no more than that: a job whose key was seen before (Zoom
+	// delivering the event again) is recognised, and dropped, when Due moves received jobs into the queue.
+	Receive(ctx context.Context, j *Job) error
 	// Enqueue stores j unless a job with its key exists; it reports whether j was stored (or, for a
 	// coalescing job, merged into a pending one).
 	Enqueue(ctx context.Context, j *Job) (bool, error)
+	// Due first moves received jobs into the queue (dropping repeated keys), then claims up to limit jobs
+	// due at now for lease.
 	Due(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]*Job, error)
 	// Complete finishes j: an event job is kept (done) for deduplication; a refresh job is deleted, unless
 	// it was merged into after Due returned it, in which case it runs again.
@@ -166,20 +172,21 @@ func backoff(attempts int, err error, maxWait time.Duration) time.Duration {
 	return d/2 + time.Duration(rand.Int64N(int64(d/2)+1))
 }
 
-// Ingest stores a verified Zoom event for the processor. It reports false for an event already received
-// (Zoom retries deliveries): duplicates are acknowledged and change nothing. replay identifies the request
-// that carried the event (its signature): the same request seen twice is refused with KindActionInvalid.
-func (s *Service) Ingest(ctx context.Context, ev Event, replay string) (bool, error) {
+// Ingest durably stores a verified Zoom event for the processor. replay identifies the request that carried
+// the event (its signature): the same request seen twice is refused with KindActionInvalid. Zoom delivers
+// an event again when it did not hear 200 in time; such duplicates are acknowledged too, and dropped by the
+// queue before they are applied (the dedupe key of each event type is Event.DedupeKey).
+func (s *Service) Ingest(ctx context.Context, ev Event, replay string) error {
 	if s.Queue == nil {
 		_, err := s.ApplyEvent(ctx, ev)
-		return true, err
+		return err
 	}
-	added, err := s.Queue.Enqueue(ctx, &Job{Key: ev.DedupeKey(), Kind: JobEvent, Event: &ev, Nonce: replay,
+	err := s.Queue.Receive(ctx, &Job{Key: ev.DedupeKey(), Kind: JobEvent, Event: &ev, Nonce: replay,
 		NotBefore: s.Now(), CreatedAt: s.Now()})
-	if added && err == nil && s.wakeQueue != nil {
+	if err == nil && s.wakeQueue != nil {
 		s.wakeQueue()
 	}
-	return added, err
+	return err
 }
 
 // scheduleRefresh shows card c again at the latest at "at" (coalescing with a pending refresh). Without a

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"errors"
 
 	"fmt"
 	"time"
@@ -16,6 +15,7 @@ var _ meeting.Queue = (*Store)(nil)
 
 // Statements of the hot ingest path, prepared once (parsing SQL costs more than running it).
 const (
+	sqlInbox       = `INSERT INTO inbox (nonce, key, payload, received_at) VALUES (?, ?, ?, ?)`
 	sqlNonce       = `INSERT INTO nonces (nonce, expires) VALUES (?, ?) ON CONFLICT (nonce) DO NOTHING`
 	sqlJob         = `INSERT INTO jobs (key, kind, payload, card_id, not_before, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING`
 	sqlJobCoalesce = `INSERT INTO jobs (key, kind, payload, card_id, not_before, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -93,31 +93,28 @@ func (s *Store) TokenOwners(ctx context.Context, zoomUserID string) ([]meeting.O
 
 func jobAAD(key string) []byte { return []byte("mmzoom:job:" + key) }
 
+// sealEvent seals a job's event for storage; the key is the associated data, so a payload copied to another
+// job does not open.
+func (s *Store) sealEvent(j *meeting.Job) ([]byte, error) {
+	if j.Event == nil {
+		return nil, nil
+	}
+	b, err := json.Marshal(j.Event)
+	if err != nil {
+		return nil, err
+	}
+	return s.box.Seal(b, jobAAD(j.Key))
+}
+
 // Enqueue stores a job unless its key was seen; a coalescing job merges into a pending one with its key.
 func (s *Store) Enqueue(ctx context.Context, j *meeting.Job) (bool, error) {
-	var payload []byte
-	if j.Event != nil {
-		b, err := json.Marshal(j.Event)
-		if err != nil {
-			return false, err
-		}
-		if payload, err = s.box.Seal(b, jobAAD(j.Key)); err != nil {
-			return false, err
-		}
+	payload, err := s.sealEvent(j)
+	if err != nil {
+		return false, fmt.Errorf("sqlite: enqueue: %w", err)
 	}
 	now := s.now().UnixMilli()
-	var added, replayed bool
-	err := s.write(ctx, func(tx *sql.Tx) error {
-		if j.Nonce != "" {
-			res, err := tx.StmtContext(ctx, s.stmtNonce).ExecContext(ctx, j.Nonce, s.now().Add(nonceLife).UnixMilli())
-			if err != nil {
-				return err
-			}
-			if n, _ := res.RowsAffected(); n == 0 {
-				replayed = true
-				return nil
-			}
-		}
+	var added bool
+	err = s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		stmt := s.stmtJob
 		if j.Coalesce {
 			stmt = s.stmtJobCoalesce
@@ -133,17 +130,16 @@ func (s *Store) Enqueue(ctx context.Context, j *meeting.Job) (bool, error) {
 	if err != nil {
 		return false, fmt.Errorf("sqlite: enqueue: %w", err)
 	}
-	if replayed {
-		return false, &meeting.Error{Kind: meeting.KindActionInvalid, Err: errors.New("sqlite: replayed request")}
-	}
-	s.pruneNonces(ctx)
 	return added, nil
 }
 
-// Due claims up to limit due jobs for lease.
+// Due moves received jobs into the queue, then claims up to limit due jobs for lease.
 func (s *Store) Due(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]*meeting.Job, error) {
 	var out []*meeting.Job
 	err := s.tx(ctx, func(tx *sql.Tx) error {
+		if err := s.drainInbox(ctx, tx); err != nil {
+			return err
+		}
 		rows, err := tx.QueryContext(ctx, `UPDATE jobs SET locked_until = ?
 			WHERE id IN (SELECT id FROM jobs WHERE status = 'pending' AND not_before <= ? AND locked_until <= ? ORDER BY not_before, id LIMIT ?)
 			RETURNING id, key, kind, payload, card_id, attempts, version, not_before, created_at, last_error`,

@@ -40,7 +40,9 @@ type Store struct {
 	pruneMu sync.Mutex
 	pruned  time.Time // when expired nonces were last deleted
 
-	stmtNonce, stmtJob, stmtJobCoalesce *sql.Stmt
+	replays replaySet // webhook requests received within nonceLife (see inbox.go)
+
+	stmtInbox, stmtNonce, stmtJob, stmtJobCoalesce *sql.Stmt
 }
 
 var _ meeting.Store = (*Store)(nil)
@@ -68,7 +70,7 @@ func Open(ctx context.Context, path string, box *seal.Box, now func() time.Time)
 	for _, p := range []struct {
 		into **sql.Stmt
 		sql  string
-	}{{&s.stmtNonce, sqlNonce}, {&s.stmtJob, sqlJob}, {&s.stmtJobCoalesce, sqlJobCoalesce}} {
+	}{{&s.stmtInbox, sqlInbox}, {&s.stmtNonce, sqlNonce}, {&s.stmtJob, sqlJob}, {&s.stmtJobCoalesce, sqlJobCoalesce}} {
 		if *p.into, err = db.PrepareContext(ctx, p.sql); err != nil {
 			db.Close()
 			return nil, fmt.Errorf("sqlite: prepare: %w", err)
@@ -79,6 +81,10 @@ func Open(ctx context.Context, path string, box *seal.Box, now func() time.Time)
 	if _, err := db.ExecContext(ctx, `UPDATE jobs SET locked_until = 0 WHERE locked_until != 0`); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("sqlite: releasing job leases: %w", err)
+	}
+	if err := s.loadReplays(ctx); err != nil {
+		db.Close()
+		return nil, err
 	}
 	go s.writer()
 	return s, nil
@@ -457,7 +463,7 @@ func (s *Store) BindCommandToken(ctx context.Context, tokenID, teamID string) (s
 // UseNonce records a single-use nonce; a nonce seen before is refused.
 func (s *Store) UseNonce(ctx context.Context, nonce string, expires time.Time) error {
 	var used bool
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		res, err := tx.StmtContext(ctx, s.stmtNonce).ExecContext(ctx, nonce, expires.UnixMilli())
 		if err != nil {
 			return err
@@ -488,5 +494,6 @@ func (s *Store) pruneNonces(ctx context.Context) {
 	s.pruneMu.Unlock()
 	if due {
 		_, _ = s.db.ExecContext(ctx, `DELETE FROM nonces WHERE expires < ?`, now.Add(-time.Hour).UnixMilli())
+		s.pruneInbox(ctx)
 	}
 }

@@ -65,6 +65,12 @@ func TestNoSecretInTheFiles(t *testing.T) {
 	secrets = append(secrets, "recording-pass-SECRET-5")
 	_, _ = s.Enqueue(ctx, &meeting.Job{Key: "k", Kind: meeting.JobEvent, NotBefore: time.Now(), CreatedAt: time.Now(),
 		Event: &meeting.Event{Type: meeting.EventRecordingCompleted, Recording: &meeting.Recording{Passcode: secrets[5]}}})
+	// A received webhook event sits in the inbox until the processor moves it.
+	secrets = append(secrets, "recording-pass-SECRET-6")
+	if err := s.Receive(ctx, &meeting.Job{Key: "k2", Kind: meeting.JobEvent, Nonce: "req-1", NotBefore: time.Now(), CreatedAt: time.Now(),
+		Event: &meeting.Event{Type: meeting.EventRecordingCompleted, Recording: &meeting.Recording{Passcode: secrets[6]}}}); err != nil {
+		t.Fatal(err)
+	}
 	scan := func(when string) {
 		for _, name := range []string{path, path + "-wal"} {
 			b, err := os.ReadFile(name)

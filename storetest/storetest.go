@@ -264,6 +264,40 @@ func RunQueue(t *testing.T, open func(t *testing.T) meeting.Queue) {
 			t.Errorf("completed job still due: %+v", due)
 		}
 	})
+	t.Run("received events: replays refused, repeated deliveries applied once", func(t *testing.T) {
+		q := open(t)
+		received := func(uuid, nonce string) *meeting.Job {
+			j := ev(uuid)
+			j.Nonce = nonce
+			return j
+		}
+		// Zoom delivering u1 twice (two requests, two signatures), and u3 once.
+		for _, j := range []*meeting.Job{received("u1==", "req-1"), received("u1==", "req-2"), received("u3==", "req-3")} {
+			if err := q.Receive(ctx, j); err != nil {
+				t.Fatalf("receive %s: %v", j.Nonce, err)
+			}
+		}
+		if err := q.Receive(ctx, received("u4==", "req-1")); meeting.KindOf(err) != meeting.KindActionInvalid {
+			t.Fatalf("a replayed request was accepted: %v", err)
+		}
+		jobs, err := q.Due(ctx, t0, 10, time.Minute)
+		if err != nil || len(jobs) != 2 {
+			t.Fatalf("due %+v %v; want u1 and u3 once each", jobs, err)
+		}
+		for i, uuid := range []string{"u1==", "u3=="} {
+			if jobs[i].Event == nil || jobs[i].Event.UUID != uuid || jobs[i].Event.Recording.Passcode != "rec-SECRET" {
+				t.Errorf("job %d = %+v, want the event of %s intact", i, jobs[i].Event, uuid)
+			}
+			_ = q.Complete(ctx, jobs[i])
+		}
+		// A late delivery of an applied event is dropped; it is not applied again.
+		if err := q.Receive(ctx, received("u1==", "req-5")); err != nil {
+			t.Fatal(err)
+		}
+		if due, _ := q.Due(ctx, t0.Add(time.Hour), 10, time.Minute); len(due) != 0 {
+			t.Errorf("a repeated delivery of an applied event is due again: %+v", due)
+		}
+	})
 	t.Run("retry and dead letters", func(t *testing.T) {
 		q := open(t)
 		_, _ = q.Enqueue(ctx, ev("u2=="))
