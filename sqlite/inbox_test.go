@@ -3,6 +3,8 @@ package sqlite
 import (
 	"context"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -32,20 +34,20 @@ func TestInboxAcrossRestarts(t *testing.T) {
 		}
 		return s
 	}
-	received := func(uuid, nonce string) *meeting.Job {
+	receivedAt := func(uuid, nonce string) *meeting.Job {
 		ev := meeting.Event{Type: meeting.EventMeetingEnded, MeetingID: 81000000001, UUID: uuid, EndTime: clock()}
 		return &meeting.Job{Key: ev.DedupeKey(), Kind: meeting.JobEvent, Event: &ev, Nonce: nonce, NotBefore: clock(), CreatedAt: clock()}
 	}
 	s := open()
 	for _, n := range []string{"req-1", "req-2"} {
-		if err := s.Receive(ctx, received("u-"+n, n)); err != nil {
+		if err := s.Receive(ctx, receivedAt("u-"+n, n)); err != nil {
 			t.Fatal(err)
 		}
 	}
 	// Closing without draining stands for a crash: what was acknowledged is on disk, nothing else.
 	s.Close()
 	s = open()
-	if err := s.Receive(ctx, received("u-req-1", "req-1")); meeting.KindOf(err) != meeting.KindActionInvalid {
+	if err := s.Receive(ctx, receivedAt("u-req-1", "req-1")); meeting.KindOf(err) != meeting.KindActionInvalid {
 		t.Fatalf("a request received before the restart was accepted again: %v", err)
 	}
 	due, err := s.Due(ctx, clock(), 10, time.Minute)
@@ -62,14 +64,14 @@ func TestInboxAcrossRestarts(t *testing.T) {
 	if again, _ := s.Due(ctx, clock(), 10, time.Minute); len(again) != 0 {
 		t.Fatalf("jobs moved before the restart were moved again: %+v", again)
 	}
-	if err := s.Receive(ctx, received("u-req-2", "req-2")); meeting.KindOf(err) != meeting.KindActionInvalid {
+	if err := s.Receive(ctx, receivedAt("u-req-2", "req-2")); meeting.KindOf(err) != meeting.KindActionInvalid {
 		t.Fatalf("a moved request was accepted again: %v", err)
 	}
 
 	// Past nonceLife the request could not verify (its timestamp is stale), so the store may forget it: its
 	// row and its nonce go. A new event then still gets through.
 	advance(nonceLife + 2*time.Minute)
-	if err := s.Receive(ctx, received("u-req-3", "req-3")); err != nil {
+	if err := s.Receive(ctx, receivedAt("u-req-3", "req-3")); err != nil {
 		t.Fatal(err)
 	}
 	var rows int
@@ -87,4 +89,48 @@ func TestInboxAcrossRestarts(t *testing.T) {
 		t.Errorf("due %+v, want the new event only", due)
 	}
 	s.Close()
+}
+
+// TestCheckpointKeepsTheWALSmall: commits do not checkpoint (wal_autocheckpoint=0), so the store's own
+// checkpoints must bring a WAL grown past restartAfter back to the start of the file.
+func TestCheckpointKeepsTheWALSmall(t *testing.T) {
+	ctx := context.Background()
+	s := openAt(t, filepath.Join(t.TempDir(), "mmzoom.db"), newKey(t))
+	defer s.Close()
+	walPages := func() int {
+		var busy, log, done int
+		if err := s.db.QueryRowContext(ctx, `PRAGMA wal_checkpoint(PASSIVE)`).Scan(&busy, &log, &done); err != nil {
+			t.Fatal(err)
+		}
+		return log
+	}
+	pad := strings.Repeat("x", 3000) // about a page per event
+	var wg sync.WaitGroup
+	for w := range 8 { // concurrent commits, as under load
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < restartAfter*3/2; i += 8 {
+				j := received(i)
+				j.Event.ParticipantName = pad
+				if err := s.Receive(ctx, j); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	s.checkpoint(ctx)
+	if err := s.Receive(ctx, received(-1)); err != nil {
+		t.Fatal(err)
+	}
+	if n := walPages(); n > 100 {
+		t.Errorf("after the checkpoint the WAL holds %d pages; want the log restarted", n)
+	}
+}
+
+func received(i int) *meeting.Job {
+	ev := meeting.Event{Type: meeting.EventParticipantJoined, MeetingID: 81000000001, UUID: "u==", Participant: "p" + strconv.Itoa(i), At: time.Now()}
+	return &meeting.Job{Key: ev.DedupeKey(), Kind: meeting.JobEvent, Event: &ev, Nonce: "req-" + strconv.Itoa(i), NotBefore: time.Now(), CreatedAt: time.Now()}
 }

@@ -37,8 +37,10 @@ type Store struct {
 	ops     chan writeOp // group-committed writes (see batch.go)
 	quit    chan struct{}
 	stopped chan struct{}
-	pruneMu sync.Mutex
-	pruned  time.Time // when expired nonces were last deleted
+	// checkpointStopped is closed when the checkpointer (checkpoint.go) has returned.
+	checkpointStopped chan struct{}
+	pruneMu           sync.Mutex
+	pruned            time.Time // when expired nonces were last deleted
 
 	replays replaySet // webhook requests received within nonceLife (see inbox.go)
 
@@ -53,7 +55,8 @@ func Open(ctx context.Context, path string, box *seal.Box, now func() time.Time)
 		now = time.Now
 	}
 	q := url.Values{}
-	for _, p := range []string{"journal_mode(WAL)", "synchronous(NORMAL)", "busy_timeout(10000)", "foreign_keys(1)"} {
+	for _, p := range []string{"journal_mode(WAL)", "synchronous(NORMAL)", "busy_timeout(10000)", "foreign_keys(1)",
+		"wal_autocheckpoint(0)"} {
 		q.Add("_pragma", p)
 	}
 	// Write transactions take the write lock at BEGIN, so concurrent read-modify-write cannot deadlock.
@@ -62,7 +65,8 @@ func Open(ctx context.Context, path string, box *seal.Box, now func() time.Time)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
-	s := &Store{db: db, box: box, now: now, ops: make(chan writeOp), quit: make(chan struct{}), stopped: make(chan struct{})}
+	s := &Store{db: db, box: box, now: now, ops: make(chan writeOp), quit: make(chan struct{}), stopped: make(chan struct{}),
+		checkpointStopped: make(chan struct{})}
 	if err := s.migrate(ctx); err != nil {
 		db.Close()
 		return nil, err
@@ -87,6 +91,7 @@ func Open(ctx context.Context, path string, box *seal.Box, now func() time.Time)
 		return nil, err
 	}
 	go s.writer()
+	go s.checkpointer()
 	return s, nil
 }
 
@@ -97,6 +102,7 @@ func (s *Store) Close() error {
 	default:
 		close(s.quit)
 		<-s.stopped
+		<-s.checkpointStopped
 	}
 	return s.db.Close()
 }

@@ -52,7 +52,7 @@ func BenchmarkWebhookIngest(b *testing.B) {
 			var mu sync.Mutex
 			var lat []time.Duration
 			b.ReportAllocs()
-			b.SetParallelism(64) // Zoom delivers concurrently
+			b.SetParallelism(16) // Zoom delivers concurrently
 			start := time.Now()
 			b.RunParallel(func(pb *testing.PB) {
 				var mine []time.Duration
