@@ -47,9 +47,10 @@ func (s *Server) zoomWebhook(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusOK)
 		return
 	}
-	// Acknowledge only what is durable: the event is stored (and deduplicated) before Zoom hears 200. A
-	// captured request replayed within the timestamp window is refused: each delivery Zoom makes, retries
-	// included, is signed anew with its own timestamp, so the same signature never comes twice from Zoom.
+	// Acknowledge only what is durable: the event is stored before Zoom hears 200 (a repeated delivery too: it
+	// is dropped before it is applied). A captured request replayed within the timestamp window is refused:
+	// each delivery Zoom makes, retries included, is signed anew with its own timestamp, so the same signature
+	// never comes twice from Zoom.
 	err = s.svc.Ingest(ctx, domainEvent(ev), "zoom-webhook:"+r.Header.Get("x-zm-request-timestamp")+":"+r.Header.Get("x-zm-signature"))
 	if meeting.KindOf(err) == meeting.KindActionInvalid {
 		s.log.WarnContext(ctx, "replayed Zoom webhook refused", "event", ev.Event)
