@@ -7,8 +7,8 @@ import (
 	"runtime"
 )
 
-// Group commit: the writes of concurrent webhook deliveries (the replay nonce, the stored event) are
-// gathered into one transaction. A commit per request would cap ingest at what the disk and SQLite's lock allow one at a time;
+// Group commit: the writes of concurrent requests (a webhook delivery appended to the inbox, a button's
+// nonce, a job) are gathered into one transaction. A commit per request would cap ingest at what the disk and SQLite's lock allow one at a time;
 // batching keeps every write durable before its request is answered while sharing the commit.
 
 // maxBatch bounds how many writes share a transaction.

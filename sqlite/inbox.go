@@ -113,7 +113,7 @@ func (s *Store) Receive(ctx context.Context, j *meeting.Job) error {
 		s.replays.release(j.Nonce)
 		return fmt.Errorf("sqlite: receive: %w", err)
 	}
-	s.pruneNonces(ctx)
+	s.prune(ctx)
 	return nil
 }
 

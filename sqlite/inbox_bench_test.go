@@ -3,12 +3,10 @@ package sqlite
 import (
 	"context"
 	"path/filepath"
-	"strconv"
 	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/mmzoom/mmzoom/meeting"
 	"github.com/mmzoom/mmzoom/seal"
 )
 
@@ -24,14 +22,6 @@ func benchStore(b *testing.B) *Store {
 	return s
 }
 
-func benchJob(i int64) *meeting.Job {
-	n := strconv.FormatInt(i, 10)
-	ev := meeting.Event{Type: meeting.EventParticipantJoined, MeetingID: 81234567890, UUID: "bench==", Participant: "p" + n,
-		ParticipantName: "P " + n, At: time.Now()}
-	return &meeting.Job{Key: ev.DedupeKey(), Kind: meeting.JobEvent, Event: &ev, Nonce: "zoom-webhook:" + n,
-		NotBefore: time.Now(), CreatedAt: time.Now()}
-}
-
 // BenchmarkReceive is the store's share of webhook ingest: concurrent Receives (sealed, replay-checked,
 // group-committed), without HTTP.
 func BenchmarkReceive(b *testing.B) {
@@ -41,7 +31,7 @@ func BenchmarkReceive(b *testing.B) {
 	b.ReportAllocs()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
-			if err := s.Receive(context.Background(), benchJob(seq.Add(1))); err != nil {
+			if err := s.Receive(context.Background(), received(int(seq.Add(1)))); err != nil {
 				b.Error(err)
 				return
 			}
@@ -56,7 +46,7 @@ func BenchmarkDrain(b *testing.B) {
 	s := benchStore(b)
 	ctx := context.Background()
 	for i := range b.N {
-		if err := s.Receive(ctx, benchJob(int64(i))); err != nil {
+		if err := s.Receive(ctx, received(i)); err != nil {
 			b.Fatal(err)
 		}
 	}

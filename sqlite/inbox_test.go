@@ -130,7 +130,11 @@ func TestCheckpointKeepsTheWALSmall(t *testing.T) {
 	}
 }
 
+// received is a participant's join as Zoom delivers it, in request i.
 func received(i int) *meeting.Job {
-	ev := meeting.Event{Type: meeting.EventParticipantJoined, MeetingID: 81000000001, UUID: "u==", Participant: "p" + strconv.Itoa(i), At: time.Now()}
-	return &meeting.Job{Key: ev.DedupeKey(), Kind: meeting.JobEvent, Event: &ev, Nonce: "req-" + strconv.Itoa(i), NotBefore: time.Now(), CreatedAt: time.Now()}
+	n := strconv.Itoa(i)
+	ev := meeting.Event{Type: meeting.EventParticipantJoined, MeetingID: 81234567890, UUID: "bench==", Participant: "p" + n,
+		ParticipantName: "P " + n, At: time.Now()}
+	return &meeting.Job{Key: ev.DedupeKey(), Kind: meeting.JobEvent, Event: &ev, Nonce: "zoom-webhook:" + n,
+		NotBefore: time.Now(), CreatedAt: time.Now()}
 }

@@ -40,7 +40,7 @@ type Store struct {
 	// checkpointStopped is closed when the checkpointer (checkpoint.go) has returned.
 	checkpointStopped chan struct{}
 	pruneMu           sync.Mutex
-	pruned            time.Time // when expired nonces were last deleted
+	pruned            time.Time // when prune last ran
 
 	replays replaySet // webhook requests received within nonceLife (see inbox.go)
 
@@ -484,13 +484,13 @@ func (s *Store) UseNonce(ctx context.Context, nonce string, expires time.Time) e
 	if used {
 		return &meeting.Error{Kind: meeting.KindActionInvalid, Err: errors.New("sqlite: nonce already used")}
 	}
-	s.pruneNonces(ctx)
+	s.prune(ctx)
 	return nil
 }
 
-// pruneNonces deletes nonces whose buttons or webhooks expired, at most once a minute: a nonce is only
-// needed while what it protects can still verify.
-func (s *Store) pruneNonces(ctx context.Context) {
+// prune deletes, at most once a minute, the button nonces that expired and the inbox rows whose webhook
+// request could no longer verify: a nonce is only needed while what it protects can still verify.
+func (s *Store) prune(ctx context.Context) {
 	now := s.now()
 	s.pruneMu.Lock()
 	due := now.Sub(s.pruned) > time.Minute
