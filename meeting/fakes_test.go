@@ -359,6 +359,18 @@ func (m *memStore) UseNonce(_ context.Context, nonce string, _ time.Time) error 
 	return nil
 }
 
+// Prune forgets expired connect states; the fake keeps its nonces (they never expire in a test's life).
+func (m *memStore) Prune(_ context.Context, now time.Time) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for id, c := range m.connects {
+		if c.Expires.Before(now.Add(-24 * time.Hour)) {
+			delete(m.connects, id)
+		}
+	}
+	return nil
+}
+
 func (m *memStore) MarkAnnounced(_ context.Context, id int64, s Status) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()

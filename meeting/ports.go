@@ -99,6 +99,15 @@ type Store interface {
 	BindCommandToken(ctx context.Context, tokenID, teamID string) (string, error)
 	// UseNonce records a single-use nonce; it fails with KindActionInvalid if the nonce was used before.
 	UseNonce(ctx context.Context, nonce string, expires time.Time) error
+
+	Pruner
+}
+
+// Pruner deletes what has outlived its use as of now (expired connect links and nonces, received events
+// whose request no longer verifies, applied events old enough that Zoom no longer repeats them). Nothing
+// else deletes them: the janitor (Service.RunJanitor) calls it.
+type Pruner interface {
+	Prune(ctx context.Context, now time.Time) error
 }
 
 // ConnectState is one connect link: single use, bound to a Mattermost user, expiring after ConnectTTL, and

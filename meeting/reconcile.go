@@ -34,6 +34,23 @@ func (s *Service) RunReconcile(ctx context.Context, interval time.Duration) {
 	}
 }
 
+// RunJanitor prunes the store every interval (and once at once) until ctx ends: expired connect links,
+// nonces and remembered events are deleted here and nowhere else.
+func (s *Service) RunJanitor(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		if err := s.Store.Prune(ctx, s.Now()); err != nil && ctx.Err() == nil {
+			s.Logger.WarnContext(ctx, "pruning the store failed", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
 // Reconcile checks the cards that have not ended and have had no news for a while, and returns how many
 // it ended.
 func (s *Service) Reconcile(ctx context.Context) (int, error) {

@@ -470,3 +470,21 @@ func TestReconcileEndsWhatZoomNeverFinished(t *testing.T) {
 		})
 	}
 }
+
+// TestJanitorPrunesOnTheServiceClock: the janitor prunes with the service's clock, not the system's, and
+// once as soon as it starts.
+func TestJanitorPrunesOnTheServiceClock(t *testing.T) {
+	f := newFixture(KindUser)
+	ctx := context.Background()
+	_ = f.store.SaveConnect(ctx, &ConnectState{ID: "old", UserID: "alice", Expires: f.now.Add(-25 * time.Hour)})
+	_ = f.store.SaveConnect(ctx, &ConnectState{ID: "live", UserID: "alice", Expires: f.now.Add(ConnectTTL)})
+	stopped, cancel := context.WithCancel(ctx)
+	cancel()
+	f.svc.RunJanitor(stopped, time.Hour) // prunes once, then sees ctx ended
+	if _, err := f.store.Connect(ctx, "old"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("expired link kept: %v", err)
+	}
+	if _, err := f.store.Connect(ctx, "live"); err != nil {
+		t.Errorf("live link pruned: %v", err)
+	}
+}

@@ -113,7 +113,6 @@ func (s *Store) Receive(ctx context.Context, j *meeting.Job) error {
 		s.replays.release(j.Nonce)
 		return fmt.Errorf("sqlite: receive: %w", err)
 	}
-	s.prune(ctx)
 	return nil
 }
 
@@ -156,11 +155,4 @@ func (s *Store) drainInbox(ctx context.Context, tx *sql.Tx) error {
 	}
 	_, err = tx.ExecContext(ctx, `UPDATE inbox_cursor SET drained = ?`, in[len(in)-1].id)
 	return err
-}
-
-// pruneInbox deletes moved rows whose request could no longer verify, and forgets their nonces.
-func (s *Store) pruneInbox(ctx context.Context) {
-	before := s.now().Add(-nonceLife).UnixMilli()
-	_, _ = s.db.ExecContext(ctx, `DELETE FROM inbox WHERE id <= (SELECT drained FROM inbox_cursor) AND received_at < ?`, before)
-	s.replays.expire(before)
 }

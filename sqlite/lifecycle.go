@@ -203,8 +203,6 @@ func (s *Store) Complete(ctx context.Context, j *meeting.Job) error {
 	if err != nil {
 		return fmt.Errorf("sqlite: complete job: %w", err)
 	}
-	// Forget events old enough that Zoom no longer repeats them.
-	_, _ = s.db.ExecContext(ctx, `DELETE FROM jobs WHERE status = 'done' AND updated_at < ?`, s.now().Add(-eventRetention).UnixMilli())
 	return nil
 }
 

@@ -16,7 +16,6 @@ import (
 	"net/url"
 	"sort"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/mmzoom/mmzoom/meeting"
@@ -39,8 +38,6 @@ type Store struct {
 	stopped chan struct{}
 	// checkpointStopped is closed when the checkpointer (checkpoint.go) has returned.
 	checkpointStopped chan struct{}
-	pruneMu           sync.Mutex
-	pruned            time.Time // when prune last ran
 
 	replays replaySet // webhook requests received within nonceLife (see inbox.go)
 
@@ -267,8 +264,6 @@ func (s *Store) SaveConnect(ctx context.Context, c *meeting.ConnectState) error 
 	if err != nil {
 		return fmt.Errorf("sqlite: save connect state: %w", err)
 	}
-	// Forget links that expired long ago; nobody can use them any more.
-	_, _ = s.db.ExecContext(ctx, `DELETE FROM connect_states WHERE expires < ?`, s.now().Add(-24*time.Hour).UnixMilli())
 	return nil
 }
 
@@ -484,22 +479,5 @@ func (s *Store) UseNonce(ctx context.Context, nonce string, expires time.Time) e
 	if used {
 		return &meeting.Error{Kind: meeting.KindActionInvalid, Err: errors.New("sqlite: nonce already used")}
 	}
-	s.prune(ctx)
 	return nil
-}
-
-// prune deletes, at most once a minute, the button nonces that expired and the inbox rows whose webhook
-// request could no longer verify: a nonce is only needed while what it protects can still verify.
-func (s *Store) prune(ctx context.Context) {
-	now := s.now()
-	s.pruneMu.Lock()
-	due := now.Sub(s.pruned) > time.Minute
-	if due {
-		s.pruned = now
-	}
-	s.pruneMu.Unlock()
-	if due {
-		_, _ = s.db.ExecContext(ctx, `DELETE FROM nonces WHERE expires < ?`, now.Add(-time.Hour).UnixMilli())
-		s.pruneInbox(ctx)
-	}
 }

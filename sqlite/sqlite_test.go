@@ -26,11 +26,17 @@ func newKey(t *testing.T) seal.Key {
 
 func openAt(t *testing.T, path string, current seal.Key, old ...seal.Key) *Store {
 	t.Helper()
+	return openWith(t, path, time.Now, current, old...)
+}
+
+// openWith opens the store at path on the given clock.
+func openWith(t *testing.T, path string, now func() time.Time, current seal.Key, old ...seal.Key) *Store {
+	t.Helper()
 	box, err := seal.NewBox(current, old...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := Open(context.Background(), path, box, time.Now)
+	s, err := Open(context.Background(), path, box, now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -38,16 +44,16 @@ func openAt(t *testing.T, path string, current seal.Key, old ...seal.Key) *Store
 }
 
 func TestStoreContract(t *testing.T) {
-	storetest.Run(t, func(t *testing.T) meeting.Store {
-		s := openAt(t, filepath.Join(t.TempDir(), "mmzoom.db"), newKey(t))
+	storetest.Run(t, func(t *testing.T, now func() time.Time) meeting.Store {
+		s := openWith(t, filepath.Join(t.TempDir(), "mmzoom.db"), now, newKey(t))
 		t.Cleanup(func() { s.Close() })
 		return s
 	})
 }
 
 func TestQueueContract(t *testing.T) {
-	storetest.RunQueue(t, func(t *testing.T) meeting.Queue {
-		s := openAt(t, filepath.Join(t.TempDir(), "mmzoom.db"), newKey(t))
+	storetest.RunQueue(t, func(t *testing.T, now func() time.Time) meeting.Queue {
+		s := openWith(t, filepath.Join(t.TempDir(), "mmzoom.db"), now, newKey(t))
 		t.Cleanup(func() { s.Close() })
 		return s
 	})

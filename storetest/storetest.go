@@ -1,5 +1,6 @@
 // Package storetest is the behaviour every meeting.Store must show. Each store's tests call Run, so SQLite
-// and PostgreSQL are held to the same contract.
+// and PostgreSQL are held to the same contract. The suite owns the clock: each case opens its store with a
+// clock the case controls, so that nothing a store does depends on the day the tests run.
 package storetest
 
 import (
@@ -12,10 +13,40 @@ import (
 	"github.com/mmzoom/mmzoom/meeting"
 )
 
+// Opener opens a fresh, empty store that reads the time from now (and never from the system clock).
+type Opener[S any] func(t *testing.T, now func() time.Time) S
+
+// Clock is a clock a test sets; safe for concurrent use.
+type Clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+// NewClock returns a clock standing at t.
+func NewClock(t time.Time) *Clock { return &Clock{t: t} }
+
+// Now returns the clock's time.
+func (c *Clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+// Advance moves the clock forward by d.
+func (c *Clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+// t0 is when every case starts: a fixed instant, far from the real date on purpose (a store that read the
+// system clock anywhere would fail the suite).
+var t0 = time.Date(2031, 3, 9, 9, 0, 0, 0, time.UTC)
+
 // Run tests the store returned by open (a fresh, empty store per call).
-func Run(t *testing.T, open func(t *testing.T) meeting.Store) {
+func Run(t *testing.T, openAt Opener[meeting.Store]) {
 	ctx := context.Background()
-	t0 := time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)
+	open := func(t *testing.T) meeting.Store { return openAt(t, NewClock(t0).Now) }
 
 	t.Run("tokens", func(t *testing.T) {
 		s := open(t)
@@ -219,6 +250,51 @@ func Run(t *testing.T, open func(t *testing.T) meeting.Store) {
 		}
 	})
 
+	t.Run("prune forgets only what expired", func(t *testing.T) {
+		clock := NewClock(t0)
+		s := openAt(t, clock.Now)
+		for _, c := range []*meeting.ConnectState{
+			{ID: "old", Owner: meeting.UserOwner("u1"), UserID: "u1", Expires: t0.Add(10 * time.Minute)},
+			{ID: "fresh", Owner: meeting.UserOwner("u2"), UserID: "u2", Expires: t0.Add(25*time.Hour + 10*time.Minute)},
+		} {
+			if err := s.SaveConnect(ctx, c); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := s.UseNonce(ctx, "n-old", t0.Add(time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.UseNonce(ctx, "n-fresh", t0.Add(48*time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		// Writes alone delete nothing, however late they happen.
+		clock.Advance(25 * time.Hour)
+		if err := s.SaveConnect(ctx, &meeting.ConnectState{ID: "later", Owner: meeting.UserOwner("u3"), UserID: "u3", Expires: clock.Now()}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Connect(ctx, "old"); err != nil {
+			t.Fatalf("a write pruned the store: %v", err)
+		}
+		if err := s.Prune(ctx, clock.Now()); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Connect(ctx, "old"); !errors.Is(err, meeting.ErrNotFound) {
+			t.Errorf("a link that expired a day ago survived Prune: %v", err)
+		}
+		for _, id := range []string{"fresh", "later"} {
+			if _, err := s.Connect(ctx, id); err != nil {
+				t.Errorf("Prune deleted the live link %s: %v", id, err)
+			}
+		}
+		// The expired nonce is forgotten (what it protected no longer verifies); the live one still refuses reuse.
+		if err := s.UseNonce(ctx, "n-old", clock.Now().Add(time.Hour)); err != nil {
+			t.Errorf("an expired nonce was not forgotten: %v", err)
+		}
+		if err := s.UseNonce(ctx, "n-fresh", t0.Add(48*time.Hour)); meeting.KindOf(err) != meeting.KindActionInvalid {
+			t.Errorf("Prune forgot a live nonce: %v", err)
+		}
+	})
+
 	t.Run("token owners by Zoom user", func(t *testing.T) {
 		s := open(t)
 		_ = s.SaveToken(ctx, meeting.UserOwner("a"), &meeting.Token{AccessToken: "x", ZoomUserID: "z1"})
@@ -231,9 +307,9 @@ func Run(t *testing.T, open func(t *testing.T) meeting.Store) {
 }
 
 // RunQueue tests a meeting.Queue (usually the same store).
-func RunQueue(t *testing.T, open func(t *testing.T) meeting.Queue) {
+func RunQueue(t *testing.T, openAt Opener[meeting.Queue]) {
 	ctx := context.Background()
-	t0 := time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)
+	open := func(t *testing.T) meeting.Queue { return openAt(t, NewClock(t0).Now) }
 	ev := func(uuid string) *meeting.Job {
 		e := meeting.Event{Type: meeting.EventMeetingEnded, MeetingID: 81000000001, UUID: uuid, EndTime: t0,
 			Recording: &meeting.Recording{Passcode: "rec-SECRET"}}
@@ -296,6 +372,45 @@ func RunQueue(t *testing.T, open func(t *testing.T) meeting.Queue) {
 		}
 		if due, _ := q.Due(ctx, t0.Add(time.Hour), 10, time.Minute); len(due) != 0 {
 			t.Errorf("a repeated delivery of an applied event is due again: %+v", due)
+		}
+	})
+	t.Run("prune keeps applied events for as long as Zoom repeats them", func(t *testing.T) {
+		clock := NewClock(t0)
+		q := openAt(t, clock.Now)
+		p, ok := q.(meeting.Pruner)
+		if !ok {
+			t.Fatalf("%T has no Prune", q)
+		}
+		j := ev("u9==")
+		j.Nonce = "req-9"
+		if err := q.Receive(ctx, j); err != nil {
+			t.Fatal(err)
+		}
+		jobs, err := q.Due(ctx, t0, 10, time.Minute)
+		if err != nil || len(jobs) != 1 {
+			t.Fatalf("due %+v %v", jobs, err)
+		}
+		_ = q.Complete(ctx, jobs[0])
+		// An hour later the request's signature no longer verifies; its event is still remembered.
+		clock.Advance(time.Hour)
+		if err := p.Prune(ctx, clock.Now()); err != nil {
+			t.Fatal(err)
+		}
+		late := ev("u9==")
+		late.Nonce = "req-10"
+		if err := q.Receive(ctx, late); err != nil {
+			t.Fatal(err)
+		}
+		if due, _ := q.Due(ctx, clock.Now(), 10, time.Minute); len(due) != 0 {
+			t.Errorf("a repeated delivery an hour later was applied again: %+v", due)
+		}
+		// A week later it is forgotten: the same event would be applied again (Zoom stopped repeating long ago).
+		clock.Advance(8 * 24 * time.Hour)
+		if err := p.Prune(ctx, clock.Now()); err != nil {
+			t.Fatal(err)
+		}
+		if added, err := q.Enqueue(ctx, ev("u9==")); err != nil || !added {
+			t.Errorf("an event applied 8 days ago is still remembered: added %v err %v", added, err)
 		}
 	})
 	t.Run("retry and dead letters", func(t *testing.T) {

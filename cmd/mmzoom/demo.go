@@ -185,6 +185,7 @@ func startWorld(ctx context.Context, s demoSetup) (*demoWorld, error) {
 		w.stopQueue = cancel
 		go w.app.queue.Run(qctx, 500*time.Millisecond)
 		go w.app.svc.RunReconcile(qctx, time.Minute)
+		go w.app.svc.RunJanitor(qctx, time.Minute)
 	}
 	for _, p := range []struct {
 		ln net.Listener

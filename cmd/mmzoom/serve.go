@@ -134,6 +134,7 @@ func serve(ctx context.Context, cfg *config, logger *slog.Logger, ready func(add
 	defer stopQueue()
 	go a.queue.Run(qctx, time.Second)
 	go a.svc.RunReconcile(qctx, 10*time.Minute)
+	go a.svc.RunJanitor(qctx, time.Minute)
 	select {
 	case err := <-errc:
 		return err
