@@ -100,7 +100,8 @@ func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /mattermost/command", s.command)
 	mux.HandleFunc("POST /mattermost/action", s.action)
-	mux.HandleFunc("GET /oauth2/connect", s.connect)
+	mux.HandleFunc("GET /oauth2/connect", s.connectPage)
+	mux.HandleFunc("POST /oauth2/connect", s.connect)
 	mux.HandleFunc("GET /oauth2/complete", s.complete)
 	mux.HandleFunc("POST /zoom/webhook", s.zoomWebhook)
 	mux.HandleFunc("GET /plugin/com.mmzoom.meetings.tar.gz", s.pluginBundle)
@@ -154,7 +155,7 @@ func (s *Server) userMessage(locale string, err error) string {
 		return s.text.T(locale, "error.internal")
 	}
 	switch e.Kind {
-	case meeting.KindZoomUserNotFound, meeting.KindEmailUntrusted:
+	case meeting.KindZoomUserNotFound, meeting.KindEmailUntrusted, meeting.KindZoomAccountTaken:
 		return s.text.T(locale, "error."+string(e.Kind), "Email", e.Email)
 	case meeting.KindZoomRejected:
 		if e.Message == "" {
@@ -170,7 +171,8 @@ func (s *Server) logError(ctx context.Context, msg string, err error, attrs ...a
 	level := slog.LevelError
 	switch meeting.KindOf(err) {
 	case meeting.KindNotConnected, meeting.KindZoomUserNotFound, meeting.KindEmailUntrusted, meeting.KindNoEmail,
-		meeting.KindNotAdmin, meeting.KindLinkInvalid, meeting.KindActionInvalid, meeting.KindAccountNotSetUp:
+		meeting.KindNotAdmin, meeting.KindLinkInvalid, meeting.KindActionInvalid, meeting.KindAccountNotSetUp,
+		meeting.KindZoomAccountTaken:
 		level = slog.LevelInfo
 	case meeting.KindZoomUnavailable, meeting.KindZoomRateLimited, meeting.KindChatUnavailable:
 		level = slog.LevelWarn

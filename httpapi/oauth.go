@@ -12,10 +12,43 @@ import (
 // connectCookie binds an OAuth flow to the browser that started it.
 const connectCookie = "mmzoom_oauth"
 
-// connect serves GET /oauth2/connect?state=…, the link shown to a user: it binds the flow to this browser
-// and sends it to Zoom's consent page.
+// connectPage serves GET /oauth2/connect?state=…, the link shown to a user. Before anything is bound or
+// anyone is sent to Zoom, the page names the Mattermost account the link connects: a link forwarded to
+// someone else must not quietly connect their Zoom account to the sender. Continuing posts the form.
+func (s *Server) connectPage(w http.ResponseWriter, r *http.Request) {
+	state := r.URL.Query().Get("state")
+	info, err := s.svc.ConnectLink(r.Context(), state)
+	if err != nil {
+		s.logError(r.Context(), "connect link refused", err)
+		s.errorPage(w, r, err)
+		return
+	}
+	loc := info.Locale
+	if r.Header.Get("Accept-Language") != "" {
+		loc = browserLocale(r) // the page speaks to whoever opened it
+	}
+	key := "page.connect.body"
+	if info.Account {
+		key = "page.connect.account_body"
+	}
+	body := s.text.T(loc, key, "Account", accountName(info.Username, info.DisplayName))
+	s.render(w, http.StatusOK, loc, pageData{Title: s.text.T(loc, "page.connect.title"), Body: body,
+		Form: &pageForm{Action: "/oauth2/connect", State: state, Button: s.text.T(loc, "page.connect.continue")}})
+}
+
+// accountName is how a page names a Mattermost account: "@kenji (Kenji Tanaka)".
+func accountName(username, display string) string {
+	if display == "" {
+		return "@" + username
+	}
+	return "@" + username + " (" + display + ")"
+}
+
+// connect serves POST /oauth2/connect (the page's Continue): it binds the flow to this browser and sends it
+// to Zoom's consent page.
 func (s *Server) connect(w http.ResponseWriter, r *http.Request) {
-	authURL, cookie, err := s.svc.OpenConnect(r.Context(), r.URL.Query().Get("state"))
+	r.Body = http.MaxBytesReader(w, r.Body, 4<<10)
+	authURL, cookie, err := s.svc.OpenConnect(r.Context(), r.PostFormValue("state"))
 	if err != nil {
 		s.logError(r.Context(), "connect link refused", err)
 		s.errorPage(w, r, err)
@@ -27,7 +60,7 @@ func (s *Server) connect(w http.ResponseWriter, r *http.Request) {
 		// Lax: the redirect back from Zoom is a top-level GET navigation, which Lax cookies accompany.
 		SameSite: http.SameSiteLaxMode,
 	})
-	http.Redirect(w, r, authURL, http.StatusFound)
+	http.Redirect(w, r, authURL, http.StatusSeeOther)
 }
 
 // complete serves GET /oauth2/complete?code=…&state=…, where Zoom sends the browser back.
@@ -45,10 +78,11 @@ func (s *Server) complete(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	loc := res.Locale
-	body := s.text.T(loc, "page.connected.body", "ZoomEmail", res.ZoomEmail)
+	key := "page.connected.body"
 	if res.Account {
-		body = s.text.T(loc, "page.connected.account", "ZoomEmail", res.ZoomEmail)
+		key = "page.connected.account"
 	}
+	body := s.text.T(loc, key, "ZoomEmail", res.ZoomEmail, "Account", accountName(res.Username, res.DisplayName))
 	s.page(w, http.StatusOK, loc, s.text.T(loc, "page.connected.title"), body)
 }
 
@@ -57,7 +91,7 @@ func (s *Server) errorPage(w http.ResponseWriter, r *http.Request, err error) {
 	loc := browserLocale(r)
 	status := http.StatusInternalServerError
 	switch meeting.KindOf(err) {
-	case meeting.KindLinkInvalid:
+	case meeting.KindLinkInvalid, meeting.KindZoomAccountTaken:
 		status = http.StatusForbidden
 	case meeting.KindZoomUnavailable, meeting.KindZoomRateLimited, meeting.KindZoomRejected, meeting.KindNotConnected:
 		status = http.StatusBadGateway
@@ -84,10 +118,25 @@ var pageTmpl = template.Must(template.New("page").Parse(`<!doctype html>
 <style>body{font-family:system-ui,-apple-system,"Hiragino Sans","Noto Sans JP",sans-serif;background:#f4f5f7;color:#1f2329;margin:0}
 main{max-width:34rem;margin:12vh auto;background:#fff;border-radius:8px;padding:2rem 2.5rem;box-shadow:0 2px 8px rgba(0,0,0,.08)}
 h1{font-size:1.3rem;margin-top:0;color:#2d8cff}p{line-height:1.6}</style></head>
-<body><main><h1>{{.Title}}</h1><p>{{.Body}}</p></main></body></html>
+<body><main><h1>{{.Title}}</h1><p>{{.Body}}</p>
+{{with .Form}}<form method="post" action="{{.Action}}"><input type="hidden" name="state" value="{{.State}}">
+<button type="submit" style="font:inherit;background:#0b5cad;color:#fff;border:0;border-radius:4px;padding:.6rem 1.2rem;cursor:pointer">{{.Button}}</button></form>{{end}}
+</main></body></html>
 `))
 
+// pageData is what a page shows; Form, when set, is a single button posting the state.
+type pageData struct {
+	Lang, Title, Body string
+	Form              *pageForm
+}
+
+type pageForm struct{ Action, State, Button string }
+
 func (s *Server) page(w http.ResponseWriter, status int, loc, title, body string) {
+	s.render(w, status, loc, pageData{Title: title, Body: body})
+}
+
+func (s *Server) render(w http.ResponseWriter, status int, loc string, d pageData) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Referrer-Policy", "no-referrer")
@@ -97,6 +146,7 @@ func (s *Server) page(w http.ResponseWriter, status int, loc, title, body string
 		lang = "ja"
 	}
 	// Messages carry Markdown for Mattermost; in a page the link syntax and emphasis are dropped.
-	body = strings.NewReplacer("**", "", "`", "").Replace(body)
-	_ = pageTmpl.Execute(w, struct{ Lang, Title, Body string }{lang, title, body})
+	d.Body = strings.NewReplacer("**", "", "`", "").Replace(d.Body)
+	d.Lang = lang
+	_ = pageTmpl.Execute(w, d)
 }

@@ -201,19 +201,11 @@ func (c *Client) User(ctx context.Context, id string) (*meeting.ChatUser, error)
 		return e.v, nil
 	}
 	c.mu.Unlock()
-	var u struct {
-		ID          string `json:"id"`
-		Username    string `json:"username"`
-		Email       string `json:"email"`
-		Locale      string `json:"locale"`
-		AuthService string `json:"auth_service"`
-		Roles       string `json:"roles"`
-		IsBot       bool   `json:"is_bot"`
-	}
+	var u userJSON
 	if err := c.call(ctx, http.MethodGet, "api/v4/users/"+url.PathEscape(id), nil, &u); err != nil {
 		return nil, err
 	}
-	out := &meeting.ChatUser{ID: u.ID, Username: u.Username, Email: u.Email, Locale: u.Locale, AuthService: u.AuthService, Roles: u.Roles, IsBot: u.IsBot}
+	out := u.chatUser()
 	c.mu.Lock()
 	if len(c.users) >= cacheLimit {
 		clear(c.users)
@@ -221,6 +213,40 @@ func (c *Client) User(ctx context.Context, id string) (*meeting.ChatUser, error)
 	c.users[id] = cached[*meeting.ChatUser]{out, c.now().Add(userTTL)}
 	c.mu.Unlock()
 	return out, nil
+}
+
+// UserByEmail finds the Mattermost user with an e-mail address (GET /api/v4/users/email/{email}): KindNotFound
+// when nobody has it, KindForbidden when the server hides e-mail addresses from the bot. Never cached: it
+// guards a connection, which must see the current owner of the address.
+func (c *Client) UserByEmail(ctx context.Context, email string) (*meeting.ChatUser, error) {
+	var u userJSON
+	if err := c.call(ctx, http.MethodGet, "api/v4/users/email/"+url.PathEscape(email), nil, &u); err != nil {
+		return nil, err
+	}
+	return u.chatUser(), nil
+}
+
+// userJSON is the part of Mattermost's User that mmzoom reads.
+type userJSON struct {
+	ID          string `json:"id"`
+	Username    string `json:"username"`
+	Email       string `json:"email"`
+	FirstName   string `json:"first_name"`
+	LastName    string `json:"last_name"`
+	Nickname    string `json:"nickname"`
+	Locale      string `json:"locale"`
+	AuthService string `json:"auth_service"`
+	Roles       string `json:"roles"`
+	IsBot       bool   `json:"is_bot"`
+}
+
+func (u *userJSON) chatUser() *meeting.ChatUser {
+	name := strings.TrimSpace(u.FirstName + " " + u.LastName)
+	if name == "" {
+		name = u.Nickname
+	}
+	return &meeting.ChatUser{ID: u.ID, Username: u.Username, DisplayName: name, Email: u.Email, Locale: u.Locale,
+		AuthService: u.AuthService, Roles: u.Roles, IsBot: u.IsBot}
 }
 
 // Channel returns a channel (cached for ten minutes).

@@ -28,6 +28,9 @@ const (
 	KindNotFound           Kind = "not_found"      // a post, card or channel is gone
 	KindLinkInvalid        Kind = "link_invalid"   // an OAuth connect link that is used, expired or someone else's
 	KindActionInvalid      Kind = "action_invalid" // a button context that is forged, altered, expired or reused
+	// KindZoomAccountTaken: a connect link was completed with a Zoom account whose e-mail belongs to another
+	// Mattermost user (a forwarded link); Email is that address.
+	KindZoomAccountTaken Kind = "zoom_account_taken"
 	KindNothingToDo        Kind = "nothing_to_do"
 )
 

@@ -104,6 +104,17 @@ func (c *fakeChat) User(_ context.Context, id string) (*ChatUser, error) {
 	return nil, &Error{Kind: KindNotFound}
 }
 
+func (c *fakeChat) UserByEmail(_ context.Context, email string) (*ChatUser, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, u := range c.users {
+		if email != "" && strings.EqualFold(u.Email, email) {
+			return u, nil
+		}
+	}
+	return nil, &Error{Kind: KindNotFound}
+}
+
 func (c *fakeChat) Channel(_ context.Context, id string) (*Channel, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()

@@ -178,6 +178,7 @@ type ZoomMeeting struct {
 type ChatUser struct {
 	ID          string
 	Username    string
+	DisplayName string // "First Last", else the nickname; may be empty
 	Email       string
 	Locale      string
 	AuthService string // "" for e-mail/password sign-in; "saml", "ldap", "gitlab", … for SSO

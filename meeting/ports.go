@@ -44,6 +44,9 @@ type Authorizer interface {
 // KindChatUnavailable (down, 5xx, 429).
 type Chat interface {
 	User(ctx context.Context, id string) (*ChatUser, error)
+	// UserByEmail finds the user with an e-mail address (KindNotFound: nobody; KindForbidden: addresses are
+	// hidden from the bot).
+	UserByEmail(ctx context.Context, email string) (*ChatUser, error)
 	Channel(ctx context.Context, id string) (*Channel, error)
 	// RequireEmailVerification reports the server's EmailSettings.RequireEmailVerification.
 	RequireEmailVerification(ctx context.Context) (bool, error)

@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"log/slog"
 	"strconv"
 	"strings"
@@ -334,6 +335,34 @@ func (s *Service) ConnectURL(id string) string {
 	return strings.TrimRight(s.cfg.SiteURL, "/") + "/oauth2/connect?state=" + id
 }
 
+// ConnectLink says whom a connect link is for, so that the page shown before Zoom can name the Mattermost
+// account: a forwarded link must not connect the person it was forwarded to. It consumes nothing.
+func (s *Service) ConnectLink(ctx context.Context, id string) (*ConnectLinkInfo, error) {
+	cs, err := s.Store.Connect(ctx, id)
+	if errors.Is(err, ErrNotFound) {
+		return nil, &Error{Kind: KindLinkInvalid, Err: err}
+	}
+	if err != nil {
+		return nil, err
+	}
+	if !s.Now().Before(cs.Expires) || cs.BrowserHash != "" {
+		return nil, &Error{Kind: KindLinkInvalid, Err: errors.New("connect link expired or already opened")}
+	}
+	user, err := s.Chat.User(ctx, cs.UserID)
+	if err != nil {
+		return nil, err
+	}
+	return &ConnectLinkInfo{Locale: user.Locale, Username: user.Username, DisplayName: user.DisplayName, Account: cs.Owner == AccountOwner}, nil
+}
+
+// ConnectLinkInfo is who a connect link connects, for the browser page.
+type ConnectLinkInfo struct {
+	Locale      string // the link owner's
+	Username    string
+	DisplayName string
+	Account     bool // the account-level connection (account kind)
+}
+
 // OpenConnect is the browser arriving through a connect link: it binds the link to this browser (the returned
 // cookie value, to be set HttpOnly) and returns the Zoom consent URL. A link opens once.
 func (s *Service) OpenConnect(ctx context.Context, id string) (authURL, cookie string, err error) {
@@ -358,9 +387,11 @@ func (s *Service) OpenConnect(ctx context.Context, id string) (authURL, cookie s
 
 // Connected is the outcome of a completed connection, for the browser page.
 type Connected struct {
-	Locale    string
-	ZoomEmail string
-	Account   bool // the account-level connection (account kind)
+	Locale      string
+	ZoomEmail   string
+	Username    string // the Mattermost account connected
+	DisplayName string
+	Account     bool // the account-level connection (account kind)
 }
 
 // CompleteConnect is Zoom redirecting the browser back with an authorization code. The state must be
@@ -399,12 +430,19 @@ func (s *Service) CompleteConnect(ctx context.Context, id, cookie, code string) 
 	if cur, err := s.Store.Token(ctx, cs.Owner); err == nil {
 		tok = cur
 	}
-	tok.ZoomUserID, tok.ZoomEmail = zu.ID, zu.Email
-	if err := s.Store.SaveToken(ctx, cs.Owner, tok); err != nil {
-		return nil, err
-	}
 	user, err := s.Chat.User(ctx, cs.UserID)
 	if err != nil {
+		_ = s.Store.DeleteToken(ctx, cs.Owner)
+		return nil, err
+	}
+	if cs.Owner != AccountOwner {
+		if err := s.checkNotTaken(ctx, user, zu); err != nil {
+			s.forgetGrant(ctx, cs.Owner, tok)
+			return nil, err
+		}
+	}
+	tok.ZoomUserID, tok.ZoomEmail = zu.ID, zu.Email
+	if err := s.Store.SaveToken(ctx, cs.Owner, tok); err != nil {
 		return nil, err
 	}
 	if cs.Owner != AccountOwner {
@@ -412,7 +450,39 @@ func (s *Service) CompleteConnect(ctx context.Context, id, cookie, code string) 
 			return nil, err
 		}
 	}
-	return &Connected{Locale: user.Locale, ZoomEmail: zu.Email, Account: cs.Owner == AccountOwner}, nil
+	return &Connected{Locale: user.Locale, ZoomEmail: zu.Email, Username: user.Username, DisplayName: user.DisplayName,
+		Account: cs.Owner == AccountOwner}, nil
+}
+
+// checkNotTaken refuses a Zoom account whose e-mail belongs to another Mattermost user: the link was
+// forwarded, and connecting it would let user host meetings as that person (and receive their host links).
+// An address that matches nobody, or that Mattermost hides from the bot, is left to the user's confirmation,
+// which names the Zoom account.
+func (s *Service) checkNotTaken(ctx context.Context, user *ChatUser, zu *ZoomUser) error {
+	if zu.Email == "" || strings.EqualFold(zu.Email, user.Email) {
+		return nil
+	}
+	other, err := s.Chat.UserByEmail(ctx, zu.Email)
+	switch {
+	case errors.Is(err, ErrNotFound), errors.Is(err, ErrForbidden):
+		return nil
+	case err != nil:
+		return err // fail closed: without the answer the connection cannot be judged
+	case other.ID != user.ID:
+		return &Error{Kind: KindZoomAccountTaken, Email: zu.Email,
+			Err: fmt.Errorf("zoom account of mattermost user %s offered for %s", other.ID, user.ID)}
+	}
+	return nil
+}
+
+// forgetGrant deletes a token that must not be kept and revokes it at Zoom (best effort: it was never used).
+func (s *Service) forgetGrant(ctx context.Context, owner Owner, tok *Token) {
+	_ = s.Store.DeleteToken(ctx, owner)
+	if s.Authorizer != nil {
+		if err := s.Authorizer.Revoke(ctx, tok); err != nil {
+			s.Logger.WarnContext(ctx, "revoking a refused Zoom grant failed", "err", err)
+		}
+	}
 }
 
 // askConfirm sends the user a direct message asking them to confirm the Zoom account linked to them.

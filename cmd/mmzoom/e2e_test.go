@@ -172,16 +172,16 @@ func TestUnconnectedUserConnectsAndGetsTheMeeting(t *testing.T) {
 
 func TestSomeoneElsesZoomAccountIsNotUsedWithoutConfirmation(t *testing.T) {
 	w := newWorld(t, meeting.KindUser)
+	// A Zoom account whose address no Mattermost user has (a shared room account, say).
+	shared := w.Zoom.AddUser(zoomsim.User{Email: "room-4f@example.net", FirstName: "Room", LastName: "4F", EmbedPasswordInJoinLink: true})
 	res := w.run(w.Alice, w.Town, "/zoom start")
-	// Kenji gets hold of alice's link and approves it with his own Zoom account.
-	status, _ := w.connectAs(newBrowser(t), connectLink(t, res.Response.Text), w.Kenji.Email)
+	status, _ := w.connectAs(newBrowser(t), connectLink(t, res.Response.Text), shared.Email)
 	if status != http.StatusOK {
 		t.Fatalf("completion: %d", status)
 	}
 	dm := w.Mattermost.Posts(w.dm(w.Alice).ID)
-	// The address is shown inert (a zero-width space after the @), as all text from outside is.
-	if !strings.Contains(strings.ReplaceAll(postedText(dm), "\u200b", ""), w.Kenji.Email) {
-		t.Fatalf("alice was not asked to confirm the linked Zoom account %s: %s", w.Kenji.Email, postedText(dm))
+	if !strings.Contains(strings.ReplaceAll(postedText(dm), "\u200b", ""), shared.Email) {
+		t.Fatalf("alice was not asked to confirm the linked Zoom account %s: %s", shared.Email, postedText(dm))
 	}
 	res = w.run(w.Alice, w.Town, "/zoom start")
 	if len(w.cards(w.Town)) != 0 {
@@ -192,6 +192,44 @@ func TestSomeoneElsesZoomAccountIsNotUsedWithoutConfirmation(t *testing.T) {
 	}
 	res = w.run(w.Alice, w.Town, "/zoom start")
 	connectLink(t, res.Response.Text) // rejected: she is offered a fresh connection
+}
+
+// TestForwardedConnectLinkCannotLendAZoomAccount: kenji sends his connect link to alice, who opens it and
+// consents with her own Zoom account. The page names kenji before anyone goes to Zoom, and the connection
+// is refused because alice's Zoom address is alice's Mattermost address: kenji never hosts as alice.
+func TestForwardedConnectLinkCannotLendAZoomAccount(t *testing.T) {
+	w := newWorld(t, meeting.KindUser)
+	res := w.run(w.Kenji, w.Town, "/zoom connect")
+	link := connectLink(t, res.Response.Text)
+
+	alice := newBrowser(t)
+	status, _, page := alice.get(link)
+	if status != http.StatusOK || !strings.Contains(page, "@kenji") || !strings.Contains(page, w.Kenji.FirstName) {
+		t.Fatalf("the page before Zoom does not name the Mattermost account (@kenji, %s): %d %s", w.Kenji.FirstName, status, page)
+	}
+	status, page = w.connectAs(alice, link, w.Alice.Email)
+	if status != http.StatusForbidden || !strings.Contains(page, w.Alice.Email) {
+		t.Fatalf("a forwarded link connected another person's Zoom account: %d %s", status, page)
+	}
+	if dm := w.Mattermost.Posts(w.dm(w.Kenji).ID); len(dm) != 0 {
+		t.Errorf("kenji was asked to confirm alice's Zoom account: %s", postedText(dm))
+	}
+	// Nothing was kept: kenji is still not connected, and alice's grant was revoked at Zoom.
+	res = w.run(w.Kenji, w.Town, "/zoom start")
+	connectLink(t, res.Response.Text)
+	if len(w.cards(w.Town)) != 0 {
+		t.Fatal("kenji started a meeting hosted by alice's Zoom account")
+	}
+	if n := w.Zoom.Stats().Revocations; n != 1 {
+		t.Errorf("%d revocations at Zoom, want the refused grant revoked once", n)
+	}
+
+	// Kenji opening his own link connects him, and the page names his account.
+	res = w.run(w.Kenji, w.Town, "/zoom connect")
+	status, page = w.connectAs(newBrowser(t), connectLink(t, res.Response.Text), w.Kenji.Email)
+	if status != http.StatusOK || !strings.Contains(page, "@kenji") {
+		t.Fatalf("kenji's own connection: %d %s", status, page)
+	}
 }
 
 func TestOAuthStateIsRefused(t *testing.T) {
@@ -213,8 +251,8 @@ func TestOAuthStateIsRefused(t *testing.T) {
 			return status
 		}},
 		{"completed in another browser", func(w *world, link string) int {
-			status, loc, _ := newBrowser(w.t).get(link)
-			if status != http.StatusFound {
+			status, loc, _ := newBrowser(w.t).open(link)
+			if status != http.StatusSeeOther {
 				w.t.Fatalf("opening the link: %d", status)
 			}
 			back, err := w.Zoom.Approve(loc, w.Alice.Email)
@@ -225,7 +263,7 @@ func TestOAuthStateIsRefused(t *testing.T) {
 			return status
 		}},
 		{"opened by a second browser", func(w *world, link string) int {
-			newBrowser(w.t).get(link)
+			newBrowser(w.t).open(link)
 			status, _ := w.connectAs(newBrowser(w.t), link, w.Alice.Email)
 			return status
 		}},

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"html"
 	"io"
 	"log/slog"
 	"net/http"
@@ -251,12 +252,41 @@ func (b *browser) get(u string) (int, string, string) {
 	return resp.StatusCode, resp.Header.Get("Location"), string(body)
 }
 
+// post submits a form and returns the status, the Location header and the body.
+func (b *browser) post(u string, form url.Values) (int, string, string) {
+	b.t.Helper()
+	resp, err := b.client.PostForm(u, form)
+	if err != nil {
+		b.t.Fatalf("POST %s: %v", u, err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, resp.Header.Get("Location"), string(body)
+}
+
+// formState finds the hidden state of the page's form.
+var formState = regexp.MustCompile(`<form method="post" action="([^"]+)"><input type="hidden" name="state" value="([^"]+)">`)
+
+// open follows a connect link as a person does: the page naming the Mattermost account, then Continue. It
+// returns the final status, the Location (Zoom's consent page) and the body of the last page.
+func (b *browser) open(link string) (int, string, string) {
+	b.t.Helper()
+	status, loc, body := b.get(link)
+	m := formState.FindStringSubmatch(body)
+	if status != http.StatusOK || m == nil {
+		return status, loc, body
+	}
+	base, _ := url.Parse(link)
+	action, _ := base.Parse(html.UnescapeString(m[1]))
+	return b.post(action.String(), url.Values{"state": {html.UnescapeString(m[2])}})
+}
+
 // connectAs follows a connect link in browser b and approves the consent page as the Zoom user with email;
 // it returns the status and body of mmzoom's completion page.
 func (w *world) connectAs(b *browser, link, email string) (int, string) {
 	w.t.Helper()
-	status, loc, body := b.get(link)
-	if status != http.StatusFound {
+	status, loc, body := b.open(link)
+	if status != http.StatusSeeOther {
 		return status, body
 	}
 	back, err := w.Zoom.Approve(loc, email)

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/url"
 	"net/http/httptest"
 	"testing"
 	"time"
@@ -410,5 +411,40 @@ func TestChannelPostsNewestFirst(t *testing.T) {
 	}
 	if got := w.sim.Posts(w.public.ID); len(got) != 2 || got[0].ID != first {
 		t.Errorf("Posts() not oldest first")
+	}
+}
+
+// TestUserByEmailAsTheServerAnswers pins GET /api/v4/users/email/{email} to current Mattermost (api4/user.go):
+// found in any case, 404 app.user.missing_account.const for nobody, 403 when addresses are hidden from a
+// non-admin caller.
+func TestUserByEmailAsTheServerAnswers(t *testing.T) {
+	cases := []struct {
+		name, email, hide string
+		status            int
+		wantID, wantErrID string
+	}{
+		{"found", "alice@example.com", "", 200, "alice", ""},
+		{"found in another case", "Alice@Example.COM", "", 200, "alice", ""},
+		{"nobody has it", "nobody@example.com", "", 404, "", "app.user.missing_account.const"},
+		{"addresses hidden", "alice@example.com", "false", 403, "", "api.user.get_user_by_email.permissions.app_error"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			w := newWorld(t)
+			if c.hide != "" {
+				w.sim.SetClientConfig("ShowEmailAddress", c.hide)
+			}
+			status, _, body := w.call(w.botToken, "GET", "/api/v4/users/email/"+url.PathEscape(c.email), nil)
+			if status != c.status {
+				t.Fatalf("status %d, want %d: %v", status, c.status, body)
+			}
+			got := obj(t, body)
+			if c.wantID != "" && got["id"] != w.alice.ID {
+				t.Errorf("user %v, want alice", got["id"])
+			}
+			if c.wantErrID != "" && got["id"] != c.wantErrID {
+				t.Errorf("error id %v, want %s", got["id"], c.wantErrID)
+			}
+		})
 	}
 }

@@ -19,6 +19,7 @@ func (s *Server) Handler() http.Handler {
 	api := http.NewServeMux()
 	api.HandleFunc("GET /api/v4/users/me", s.getMe)
 	api.HandleFunc("GET /api/v4/users/{id}", s.getUser)
+	api.HandleFunc("GET /api/v4/users/email/{email}", s.getUserByEmail)
 	api.HandleFunc("GET /api/v4/users/me/teams", s.myTeams)
 	api.HandleFunc("GET /api/v4/users/me/teams/{team}/channels", s.myChannels)
 	api.HandleFunc("GET /api/v4/channels/{id}", s.getChannel)
@@ -231,6 +232,27 @@ func (s *Server) getUser(w http.ResponseWriter, r *http.Request) {
 		out["email"] = ""
 	}
 	writeJSON(w, http.StatusOK, out)
+}
+
+// getUserByEmail is GET /api/v4/users/email/{email} as current Mattermost answers it (api4/user.go,
+// getUserByEmail): 403 api.user.get_user_by_email.permissions.app_error when e-mail addresses are hidden from
+// the caller (ShowEmailAddress off and not a system admin), 404 app.user.missing_account.const when no user
+// has the address; the address is compared in lower case, as the store does.
+func (s *Server) getUserByEmail(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.config["ShowEmailAddress"] != "true" && !hasRole(userOf(r), "system_admin") {
+		appError(w, http.StatusForbidden, "api.user.get_user_by_email.permissions.app_error", "Unable to get user by email.")
+		return
+	}
+	email := strings.ToLower(r.PathValue("email"))
+	for _, u := range s.users {
+		if strings.ToLower(u.Email) == email && email != "" {
+			writeJSON(w, http.StatusOK, s.userJSON(u))
+			return
+		}
+	}
+	appError(w, http.StatusNotFound, "app.user.missing_account.const", "Unable to find the user.")
 }
 
 func (s *Server) myTeams(w http.ResponseWriter, r *http.Request) {

@@ -238,6 +238,7 @@ func (s *Server) revoke(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	g.revoked = true
+	s.stats.Revocations++
 	w.Header().Set("Content-Type", "application/json;charset=UTF-8")
 	_ = json.NewEncoder(w).Encode(map[string]string{"status": "success"})
 }

@@ -76,6 +76,7 @@ type Stats struct {
 	APICalls          int            // every /v2 request
 	APICallsByRoute   map[string]int // e.g. "POST /users/{userId}/meetings"
 	WebhookDeliveries int            // attempts
+	Revocations       int            // grants revoked through POST /oauth/revoke
 }
 
 // Delivery is one webhook delivery attempt.
