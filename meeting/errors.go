@@ -31,7 +31,7 @@ const (
 	// KindZoomAccountTaken: a connect link was completed with a Zoom account whose e-mail belongs to another
 	// Mattermost user (a forwarded link); Email is that address.
 	KindZoomAccountTaken Kind = "zoom_account_taken"
-	KindNothingToDo        Kind = "nothing_to_do"
+	KindNothingToDo      Kind = "nothing_to_do"
 )
 
 // Error is a domain error with a kind the user can be told about. Detail is for the log only.
