@@ -155,7 +155,7 @@ func (s *Server) userMessage(locale string, err error) string {
 		return s.text.T(locale, "error.internal")
 	}
 	switch e.Kind {
-	case meeting.KindZoomUserNotFound, meeting.KindEmailUntrusted, meeting.KindZoomAccountTaken:
+	case meeting.KindZoomUserNotFound, meeting.KindEmailUntrusted, meeting.KindZoomAccountTaken, meeting.KindZoomNotAccountAdmin:
 		return s.text.T(locale, "error."+string(e.Kind), "Email", e.Email)
 	case meeting.KindZoomRejected:
 		if e.Message == "" {
@@ -172,7 +172,7 @@ func (s *Server) logError(ctx context.Context, msg string, err error, attrs ...a
 	switch meeting.KindOf(err) {
 	case meeting.KindNotConnected, meeting.KindZoomUserNotFound, meeting.KindEmailUntrusted, meeting.KindNoEmail,
 		meeting.KindNotAdmin, meeting.KindLinkInvalid, meeting.KindActionInvalid, meeting.KindAccountNotSetUp,
-		meeting.KindZoomAccountTaken:
+		meeting.KindZoomAccountTaken, meeting.KindZoomNotAccountAdmin:
 		level = slog.LevelInfo
 	case meeting.KindZoomUnavailable, meeting.KindZoomRateLimited, meeting.KindChatUnavailable:
 		level = slog.LevelWarn

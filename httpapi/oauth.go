@@ -91,7 +91,7 @@ func (s *Server) errorPage(w http.ResponseWriter, r *http.Request, err error) {
 	loc := browserLocale(r)
 	status := http.StatusInternalServerError
 	switch meeting.KindOf(err) {
-	case meeting.KindLinkInvalid, meeting.KindZoomAccountTaken:
+	case meeting.KindLinkInvalid, meeting.KindZoomAccountTaken, meeting.KindZoomNotAccountAdmin:
 		status = http.StatusForbidden
 	case meeting.KindZoomUnavailable, meeting.KindZoomRateLimited, meeting.KindZoomRejected, meeting.KindNotConnected:
 		status = http.StatusBadGateway

@@ -326,6 +326,23 @@ func (c *Client) JoinChannel(ctx context.Context, channelID string) error {
 	return c.call(ctx, http.MethodPost, "api/v4/channels/"+url.PathEscape(channelID)+"/members", map[string]string{"user_id": bot}, nil)
 }
 
+// BotIsMember asks GET /api/v4/channels/{id}/members/{bot}: 404 (not a member) and 403 (a private channel
+// or DM the bot cannot even read) both mean no.
+func (c *Client) BotIsMember(ctx context.Context, channelID string) (bool, error) {
+	bot, err := c.botUserID(ctx)
+	if err != nil {
+		return false, err
+	}
+	err = c.call(ctx, http.MethodGet, "api/v4/channels/"+url.PathEscape(channelID)+"/members/"+url.PathEscape(bot), nil, nil)
+	switch {
+	case err == nil:
+		return true, nil
+	case errors.Is(err, meeting.ErrNotFound), errors.Is(err, meeting.ErrForbidden):
+		return false, nil
+	}
+	return false, err
+}
+
 // wirePost is a post as the REST API takes it.
 type wirePost struct {
 	ChannelID string         `json:"channel_id"`

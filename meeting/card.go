@@ -29,6 +29,15 @@ const (
 	PropDuration     = "meeting_duration_seconds"
 	PropParticipants = "meeting_participant_count"
 	PropRecording    = "meeting_recording_url" // absent until Zoom says a cloud recording is ready
+	// PropUpdatesInThread is true on a card the bot can never edit: its news follows in its thread.
+	PropUpdatesInThread = "meeting_updates_in_thread"
+)
+
+// Props of a thread reply announcing a card's new state (cards with PropUpdatesInThread): the webapp plugin
+// shows the newest of them in the card itself.
+const (
+	PropCardPostID = "mmzoom_card_post_id" // the card the reply is about
+	PropCard       = "mmzoom_card"         // the card's props as of the reply
 )
 
 // Card colours, as Mattermost attachment colours.
@@ -74,7 +83,15 @@ func (c *Card) Props() map[string]any {
 	if c.RecordingURL != "" {
 		p[PropRecording] = c.RecordingURL
 	}
+	if c.UpdatesInThread {
+		p[PropUpdatesInThread] = true
+	}
 	return p
+}
+
+// ReplyProps are the props of a thread reply announcing the card's current state.
+func (c *Card) ReplyProps() map[string]any {
+	return map[string]any{PropSchema: PropsSchemaVersion, PropCardPostID: c.PostID, PropCard: c.Props()}
 }
 
 func stamp(t time.Time) string { return t.UTC().Format(time.RFC3339) }
@@ -113,14 +130,39 @@ func (s *Service) CardPost(c *Card) *Post {
 		att.TitleLink = c.JoinURL
 		att.Text = t("card.status_waiting", "JoinURL", c.JoinURL)
 	}
+	if c.UpdatesInThread {
+		att.Text += "\n" + t("card.updates_in_thread")
+	}
 	return &Post{
 		ChannelID:   c.ChannelID,
 		RootID:      c.RootID,
 		Type:        PostType,
-		Message:     t("card.message", "Topic", topic, "JoinURL", c.JoinURL),
+		Message:     s.cardMessage(c, topic),
 		Props:       c.Props(),
 		Attachments: []Attachment{att},
 	}
+}
+
+// cardMessage is the card's message: what a reader sees where neither the webapp plugin nor attachments
+// render it (mobile notifications, a server without the plugin, a failed plugin): readable Markdown whose
+// Join link is clickable while the meeting can be joined.
+func (s *Service) cardMessage(c *Card, topic string) string {
+	loc := c.CreatorLocale
+	var m string
+	switch {
+	case c.Status == StatusEnded && c.StartedAt.IsZero():
+		m = s.Text.T(loc, "card.message_expired", "Topic", topic)
+	case c.Status == StatusEnded:
+		m = s.Text.T(loc, "card.message_ended", "Topic", topic, "Duration", FormatDuration(s.Text, loc, c.Duration()))
+	case c.Status == StatusStarted:
+		m = s.Text.T(loc, "card.message_started", "Topic", topic, "JoinURL", c.JoinURL)
+	default:
+		m = s.Text.T(loc, "card.message_waiting", "Topic", topic, "JoinURL", c.JoinURL, "Username", c.CreatorUsername)
+	}
+	if c.UpdatesInThread {
+		m += "\n" + s.Text.T(loc, "card.updates_in_thread")
+	}
+	return m
 }
 
 // formatMeetingID groups a meeting id the way Zoom shows it: 123 4567 8901.

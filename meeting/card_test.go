@@ -29,18 +29,33 @@ func contractCards() map[string]*Card {
 	started.Status, started.StartedAt, started.Participants = StatusStarted, created.Add(2*time.Minute), 3
 	ended.Status, ended.StartedAt, ended.EndedAt = StatusEnded, created.Add(2*time.Minute), created.Add(47*time.Minute+30*time.Second)
 	hidden.ShowPasscode = false
-	return map[string]*Card{"waiting": &base, "started": &started, "ended": &ended, "passcode_hidden": &hidden}
+	inThread := base
+	inThread.UpdatesInThread = true
+	return map[string]*Card{"waiting": &base, "started": &started, "ended": &ended, "passcode_hidden": &hidden,
+		"updates_in_thread": &inThread}
+}
+
+// contractReplies are the thread replies of the contract: a card that cannot be edited announces its new
+// state in its thread, and the plugin shows the newest one in the card.
+func contractReplies() map[string]*Card {
+	ended := *contractCards()["ended"]
+	ended.PostID, ended.UpdatesInThread = "cardpostidxxxxxxxxxxxxxxxx", true
+	return map[string]*Card{"ended_in_thread": &ended}
 }
 
 func TestCardPropsGolden(t *testing.T) {
-	got := map[string]any{}
+	got, replies := map[string]any{}, map[string]any{}
 	for name, c := range contractCards() {
 		got[name] = c.Props()
 	}
+	for name, c := range contractReplies() {
+		replies[name] = c.ReplyProps()
+	}
 	b, err := json.MarshalIndent(map[string]any{
-		"description": "Props of a custom_mmzoom_meeting post: the contract between mmzoom (Go) and its webapp plugin (TypeScript). Both test suites read this file.",
-		"post_type":   PostType,
-		"examples":    got,
+		"description":    "Props of a custom_mmzoom_meeting post: the contract between mmzoom (Go) and its webapp plugin (TypeScript). Both test suites read this file.",
+		"post_type":      PostType,
+		"examples":       got,
+		"reply_examples": replies,
 	}, "", "  ")
 	if err != nil {
 		t.Fatal(err)
@@ -117,20 +132,25 @@ func TestCardPostFallback(t *testing.T) {
 	s := NewService(Config{}, Deps{Text: i18n.MustLoad(), Escape: strings.ToUpper, Now: time.Now})
 	tests := []struct {
 		name, card, locale string
-		wantMessage        string
+		wantInMessage      string // the message is what readers without the plugin see: Markdown
+		joinLink           bool   // a clickable Join link while the meeting can be joined
 		wantInText         string
 	}{
-		{"waiting en", "waiting", "en", "Zoom meeting: WEEKLY SYNC", "Waiting for the host"},
-		{"ended en with duration", "ended", "en", "Zoom meeting: WEEKLY SYNC", "This meeting has ended."},
-		{"ended ja", "ended", "ja", "Zoom ミーティング: WEEKLY SYNC", "このミーティングは終了しました。"},
+		{"waiting en", "waiting", "en", "**WEEKLY SYNC** · Zoom meeting created by alice, waiting for the host.", true, "Waiting for the host"},
+		{"started en", "started", "en", "**WEEKLY SYNC** · Zoom meeting in progress.", true, "In progress"},
+		{"ended en with duration", "ended", "en", "**WEEKLY SYNC** · This Zoom meeting has ended. It lasted 46 min.", false, "This meeting has ended."},
+		{"ended ja", "ended", "ja", "**WEEKLY SYNC** · この Zoom ミーティングは終了しました。", false, "このミーティングは終了しました。"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			c := *contractCards()[tt.card]
 			c.CreatorLocale = tt.locale
 			p := s.CardPost(&c)
-			if p.Type != PostType || p.Message != tt.wantMessage {
-				t.Errorf("type %q message %q", p.Type, p.Message)
+			if p.Type != PostType || !strings.HasPrefix(p.Message, tt.wantInMessage) {
+				t.Errorf("type %q message %q, want it to start %q", p.Type, p.Message, tt.wantInMessage)
+			}
+			if has := strings.Contains(p.Message, "]("+c.JoinURL+")"); has != tt.joinLink {
+				t.Errorf("message %q: clickable join link %v, want %v", p.Message, has, tt.joinLink)
 			}
 			a := p.Attachments[0]
 			if a.Title != "WEEKLY SYNC" {

@@ -31,7 +31,10 @@ const (
 	// KindZoomAccountTaken: a connect link was completed with a Zoom account whose e-mail belongs to another
 	// Mattermost user (a forwarded link); Email is that address.
 	KindZoomAccountTaken Kind = "zoom_account_taken"
-	KindNothingToDo      Kind = "nothing_to_do"
+	// KindZoomNotAccountAdmin: the account-level connection was authorized by a Zoom user who is not an
+	// owner or admin of the Zoom account, so Zoom granted no :admin scope; Email is that user's.
+	KindZoomNotAccountAdmin Kind = "zoom_not_account_admin"
+	KindNothingToDo         Kind = "nothing_to_do"
 )
 
 // Error is a domain error with a kind the user can be told about. Detail is for the log only.

@@ -243,8 +243,11 @@ func (s *Service) deauthorized(ctx context.Context, ev Event) (bool, error) {
 // state (started, ended) is announced once as a reply in the card's thread.
 func (s *Service) RefreshCard(ctx context.Context, c *Card) error {
 	p := s.CardPost(c)
-	err := s.Chat.PatchPost(ctx, c.PostID, p)
-	if errors.Is(err, ErrForbidden) {
+	var err error = ErrForbidden // a card known to be uneditable is not tried (a 403 each time)
+	if !c.UpdatesInThread {
+		err = s.Chat.PatchPost(ctx, c.PostID, p)
+	}
+	if errors.Is(err, ErrForbidden) && !c.UpdatesInThread {
 		if ch, cerr := s.Chat.Channel(ctx, c.ChannelID); cerr == nil && ch.Type == ChannelOpen {
 			if jerr := s.Chat.JoinChannel(ctx, c.ChannelID); jerr == nil {
 				err = s.Chat.PatchPost(ctx, c.PostID, p)
@@ -271,7 +274,8 @@ func (s *Service) RefreshCard(ctx context.Context, c *Card) error {
 			news = s.Text.T(c.CreatorLocale, "card.news_expired", "Topic", s.Escape(c.Topic))
 		}
 	}
-	if _, err := s.Chat.CreatePost(ctx, &Post{ChannelID: c.ChannelID, RootID: c.threadRoot(), Message: news}); err != nil {
+	reply := &Post{ChannelID: c.ChannelID, RootID: c.threadRoot(), Message: news, Props: c.ReplyProps()}
+	if _, err := s.Chat.CreatePost(ctx, reply); err != nil {
 		return err
 	}
 	// If mmzoom dies between the reply and this write, the reply is posted again: Mattermost has no

@@ -88,11 +88,18 @@ type fakeChat struct {
 	patchErr    map[string]error // by channel id, until the bot joined
 	patches     int
 	nextPostNum int
+	outside     map[string]bool // channels the bot is not a member of
 }
 
 func newFakeChat() *fakeChat {
 	return &fakeChat{users: map[string]*ChatUser{}, channels: map[string]*Channel{}, posts: map[string]*Post{},
-		createErr: map[string]error{}, patchErr: map[string]error{}}
+		createErr: map[string]error{}, patchErr: map[string]error{}, outside: map[string]bool{}}
+}
+
+func (c *fakeChat) BotIsMember(_ context.Context, id string) (bool, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return !c.outside[id], nil
 }
 
 func (c *fakeChat) User(_ context.Context, id string) (*ChatUser, error) {

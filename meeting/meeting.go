@@ -102,7 +102,10 @@ type Card struct {
 	RecordingURL    string // the cloud recording, once Zoom says it is ready
 	// Announced is the status the channel has been shown (in place or by a thread reply).
 	Announced Status
-	UpdatedAt time.Time
+	// UpdatesInThread: the bot could post the card but can never edit it (a private channel, DM or group
+	// message it is not a member of), so the card says from the start that its news follows in its thread.
+	UpdatesInThread bool
+	UpdatedAt       time.Time
 }
 
 // MeetingIDString is the meeting id as the props contract carries it: a decimal string, because JavaScript

@@ -50,6 +50,8 @@ type Chat interface {
 	Channel(ctx context.Context, id string) (*Channel, error)
 	// RequireEmailVerification reports the server's EmailSettings.RequireEmailVerification.
 	RequireEmailVerification(ctx context.Context) (bool, error)
+	// BotIsMember reports whether the bot is a member of a channel (false where it may not even look).
+	BotIsMember(ctx context.Context, channelID string) (bool, error)
 	// JoinChannel adds the bot to a public channel.
 	JoinChannel(ctx context.Context, channelID string) error
 	// CreatePost posts as the bot and returns the new post's id.

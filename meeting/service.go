@@ -127,9 +127,13 @@ func (s *Service) Start(ctx context.Context, req StartRequest) (*Reply, error) {
 			return s.askPMI(loc, req), nil
 		}
 	}
-	topic := strings.TrimSpace(req.Topic)
+	topic, shortened := CleanTopic(req.Topic)
 	if topic == "" {
-		topic = s.Text.T(loc, "meeting.default_topic")
+		name := user.DisplayName
+		if name == "" {
+			name = user.Username
+		}
+		topic, _ = CleanTopic(s.Text.T(loc, "meeting.default_topic", "Name", name))
 	}
 	zm, err := s.Zoom.CreateMeeting(ctx, owner, host, MeetingRequest{Topic: topic, UsePMI: usePMI})
 	if err != nil {
@@ -150,12 +154,21 @@ func (s *Service) Start(ctx context.Context, req StartRequest) (*Reply, error) {
 		// Never fall back to a link without the passcode: without join_url there is nothing to join.
 		return nil, &Error{Kind: KindZoomRejected, Err: errors.New("zoom returned no join_url")}
 	}
+	var note string
+	if shortened {
+		note = "\n" + s.Text.T(loc, "start.topic_shortened", "Max", MaxTopic)
+	}
+	card.UpdatesInThread = s.cannotEditIn(ctx, card.ChannelID)
 	postID, err := s.postCard(ctx, card)
 	if err != nil {
 		// The meeting exists: the starter still gets it, only the card is missing.
 		s.Logger.ErrorContext(ctx, "posting meeting card failed", "channel_id", card.ChannelID, "meeting_id", card.MeetingID, "err", err)
+		key := "start.card_failed"
+		if errors.Is(err, ErrForbidden) {
+			key = "start.card_forbidden" // the bot may not post here: say how to fix it
+		}
 		return &Reply{
-			Text:         s.Text.T(loc, "start.card_failed", "Topic", s.Escape(card.Topic), "JoinURL", card.JoinURL),
+			Text:         s.Text.T(loc, key, "Topic", s.Escape(card.Topic), "JoinURL", card.JoinURL, "Bot", s.botName(ctx)) + note,
 			GotoLocation: zm.StartURL,
 		}, nil
 	}
@@ -164,9 +177,33 @@ func (s *Service) Start(ctx context.Context, req StartRequest) (*Reply, error) {
 		s.Logger.ErrorContext(ctx, "storing meeting card failed", "post_id", postID, "err", err)
 	}
 	return &Reply{
-		Text:         s.Text.T(loc, "start.done", "Topic", s.Escape(card.Topic), "JoinURL", card.JoinURL),
+		Text:         s.Text.T(loc, "start.done", "Topic", s.Escape(card.Topic), "JoinURL", card.JoinURL) + note,
 		GotoLocation: zm.StartURL,
 	}, nil
+}
+
+// cannotEditIn reports whether a card posted in channelID could never be edited: Mattermost lets a bot with
+// system_post_all post in a private channel, DM or group message it is not a member of, but not edit there.
+// Public channels are joined when needed. When it cannot tell, it says no: RefreshCard falls back to
+// thread replies anyway.
+func (s *Service) cannotEditIn(ctx context.Context, channelID string) bool {
+	ch, err := s.Chat.Channel(ctx, channelID)
+	switch {
+	case errors.Is(err, ErrForbidden):
+		return true // the bot may not even read the channel: it is not a member of a private one
+	case err != nil || ch.Type == ChannelOpen:
+		return false
+	}
+	member, err := s.Chat.BotIsMember(ctx, channelID)
+	return err == nil && !member
+}
+
+// botName is the bot's username, for messages that tell people to add it somewhere ("" if unknown).
+func (s *Service) botName(ctx context.Context) string {
+	if me, err := s.Chat.User(ctx, "me"); err == nil {
+		return me.Username
+	}
+	return ""
 }
 
 // host decides whose credential creates the meeting and which Zoom user hosts it. When the user cannot start
@@ -265,8 +302,12 @@ func (c *Card) threadRoot() string {
 func (s *Service) askRecent(loc string, req StartRequest, c *Card) *Reply {
 	args := startArgs(req)
 	args["card"] = strconv.FormatInt(c.ID, 10)
+	key := "recent.question_waiting" // nobody started it yet: it is not "running"
+	if c.Status == StatusStarted {
+		key = "recent.question_started"
+	}
 	return &Reply{
-		Text: s.Text.T(loc, "recent.question", "Topic", s.Escape(c.Topic), "Username", c.CreatorUsername),
+		Text: s.Text.T(loc, key, "Topic", s.Escape(c.Topic), "Username", c.CreatorUsername),
 		Attachments: []Attachment{{Buttons: []Button{
 			{ID: "joinrecent", Name: s.Text.T(loc, "recent.join"), Style: "primary",
 				Action: Action{Name: ActionJoinRecent, UserID: req.UserID, ChannelID: req.ChannelID, Args: args}},
@@ -435,11 +476,13 @@ func (s *Service) CompleteConnect(ctx context.Context, id, cookie, code string) 
 		_ = s.Store.DeleteToken(ctx, cs.Owner)
 		return nil, err
 	}
-	if cs.Owner != AccountOwner {
-		if err := s.checkNotTaken(ctx, user, zu); err != nil {
-			s.forgetGrant(ctx, cs.Owner, tok)
-			return nil, err
-		}
+	check := s.checkNotTaken
+	if cs.Owner == AccountOwner {
+		check = func(_ context.Context, _ *ChatUser, zu *ZoomUser) error { return checkAccountGrant(tok, zu) }
+	}
+	if err := check(ctx, user, zu); err != nil {
+		s.forgetGrant(ctx, cs.Owner, tok)
+		return nil, err
 	}
 	tok.ZoomUserID, tok.ZoomEmail = zu.ID, zu.Email
 	if err := s.Store.SaveToken(ctx, cs.Owner, tok); err != nil {
@@ -473,6 +516,21 @@ func (s *Service) checkNotTaken(ctx context.Context, user *ChatUser, zu *ZoomUse
 			Err: fmt.Errorf("zoom account of mattermost user %s offered for %s", other.ID, user.ID)}
 	}
 	return nil
+}
+
+// checkAccountGrant refuses an account-level grant without any :admin scope: Zoom gives a user who is not an
+// owner or admin of the account only their own scopes, and every meeting for someone else would then fail
+// on first use. Saying so at connect time tells the admin what to do.
+func checkAccountGrant(tok *Token, zu *ZoomUser) error {
+	if tok.Scope == "" {
+		return nil // Zoom did not say; the first use will tell
+	}
+	for _, sc := range strings.Fields(tok.Scope) {
+		if strings.HasSuffix(sc, ":admin") || strings.HasSuffix(sc, ":master") {
+			return nil
+		}
+	}
+	return &Error{Kind: KindZoomNotAccountAdmin, Email: zu.Email, Err: fmt.Errorf("account grant without admin scopes: %q", tok.Scope)}
 }
 
 // forgetGrant deletes a token that must not be kept and revokes it at Zoom (best effort: it was never used).
@@ -519,7 +577,11 @@ func (s *Service) Connect(ctx context.Context, userID string) (*Reply, error) {
 		return &Reply{Text: s.Text.T(user.Locale, "connect.s2s")}, nil
 	case KindAccount:
 		if !user.IsSystemAdmin() {
-			return &Reply{Text: s.Text.T(user.Locale, "connect.account_user")}, nil
+			key := "connect.account_user"
+			if _, err := s.Store.Token(ctx, AccountOwner); errors.Is(err, ErrNotFound) {
+				key = "connect.account_pending" // not "nothing to connect": nobody can start meetings yet
+			}
+			return &Reply{Text: s.Text.T(user.Locale, key)}, nil
 		}
 		return s.connectReply(ctx, user, AccountOwner, nil)
 	}

@@ -253,7 +253,7 @@ func TestCardInChannelsTheBotIsNotIn(t *testing.T) {
 		f := newFixture(KindS2S, func(c *Config) { c.TrustUnverifiedEmail = true })
 		f.chat.createErr["design"] = &Error{Kind: KindForbidden}
 		r := f.start(t, "alice", "design", "")
-		if !strings.Contains(r.Text, "start.card_failed") || !strings.Contains(r.Text, "https://zoom.example/j/") {
+		if !strings.Contains(r.Text, "start.card_forbidden") || !strings.Contains(r.Text, "https://zoom.example/j/") {
 			t.Fatalf("reply %q", r.Text)
 		}
 		if len(f.chat.joined) != 0 {

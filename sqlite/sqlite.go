@@ -317,7 +317,7 @@ func (s *Store) TakeConnect(ctx context.Context, id string) (*meeting.ConnectSta
 
 const cardColumns = `id, post_id, channel_id, team_id, root_id, creator_id, creator_username, creator_locale, meeting_id, uuid,
 	personal, topic, join_url, passcode, show_passcode, status, participants, created_at, started_at, ended_at, host_zoom_id, updated_at,
-	recording_url, announced`
+	recording_url, announced, updates_in_thread`
 
 func passcodeAAD(meetingID int64) []byte {
 	return fmt.Appendf(nil, "mmzoom:card:%d:passcode", meetingID)
@@ -333,7 +333,7 @@ func (s *Store) cardArgs(c *meeting.Card) ([]any, error) {
 	}
 	return []any{c.PostID, c.ChannelID, c.TeamID, c.RootID, c.CreatorID, c.CreatorUsername, c.CreatorLocale, c.MeetingID,
 		c.UUID, boolInt(c.Personal), c.Topic, c.JoinURL, passcode, boolInt(c.ShowPasscode), string(c.Status), c.Participants,
-		ms(c.CreatedAt), ms(c.StartedAt), ms(c.EndedAt), c.HostZoomID, ms(c.UpdatedAt), c.RecordingURL, string(c.Announced)}, nil
+		ms(c.CreatedAt), ms(c.StartedAt), ms(c.EndedAt), c.HostZoomID, ms(c.UpdatedAt), c.RecordingURL, string(c.Announced), boolInt(c.UpdatesInThread)}, nil
 }
 
 // CreateCard stores a new card and sets its ID.
@@ -343,7 +343,7 @@ func (s *Store) CreateCard(ctx context.Context, c *meeting.Card) error {
 		return err
 	}
 	err = s.db.QueryRowContext(ctx, `INSERT INTO cards (`+strings.TrimPrefix(cardColumns, "id, ")+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, args...).Scan(&c.ID)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, args...).Scan(&c.ID)
 	if err != nil {
 		return fmt.Errorf("sqlite: create card: %w", err)
 	}
@@ -359,7 +359,7 @@ func (s *Store) UpdateCard(ctx context.Context, c *meeting.Card) error {
 	res, err := s.db.ExecContext(ctx, `UPDATE cards SET post_id = ?, channel_id = ?, team_id = ?, root_id = ?, creator_id = ?,
 		creator_username = ?, creator_locale = ?, meeting_id = ?, uuid = ?, personal = ?, topic = ?, join_url = ?, passcode = ?,
 		show_passcode = ?, status = ?, participants = ?, created_at = ?, started_at = ?, ended_at = ?, host_zoom_id = ?,
-		updated_at = ?, recording_url = ?, announced = ? WHERE id = ?`, append(args, c.ID)...)
+		updated_at = ?, recording_url = ?, announced = ?, updates_in_thread = ? WHERE id = ?`, append(args, c.ID)...)
 	if err != nil {
 		return fmt.Errorf("sqlite: update card: %w", err)
 	}
@@ -371,13 +371,13 @@ func (s *Store) UpdateCard(ctx context.Context, c *meeting.Card) error {
 
 func (s *Store) scanCard(row interface{ Scan(...any) error }) (*meeting.Card, error) {
 	var c meeting.Card
-	var personal, show int
+	var personal, show, inThread int
 	var status, announced string
 	var passcode []byte
 	var created, started, ended, updated int64
 	if err := row.Scan(&c.ID, &c.PostID, &c.ChannelID, &c.TeamID, &c.RootID, &c.CreatorID, &c.CreatorUsername, &c.CreatorLocale,
 		&c.MeetingID, &c.UUID, &personal, &c.Topic, &c.JoinURL, &passcode, &show, &status, &c.Participants,
-		&created, &started, &ended, &c.HostZoomID, &updated, &c.RecordingURL, &announced); err != nil {
+		&created, &started, &ended, &c.HostZoomID, &updated, &c.RecordingURL, &announced, &inThread); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil, notFound("card")
 		}
@@ -391,6 +391,7 @@ func (s *Store) scanCard(row interface{ Scan(...any) error }) (*meeting.Card, er
 		c.Passcode = string(p)
 	}
 	c.Personal, c.ShowPasscode, c.Status, c.Announced = personal == 1, show == 1, meeting.Status(status), meeting.Status(announced)
+	c.UpdatesInThread = inThread == 1
 	c.CreatedAt, c.StartedAt, c.EndedAt, c.UpdatedAt = fromMS(created), fromMS(started), fromMS(ended), fromMS(updated)
 	return &c, nil
 }

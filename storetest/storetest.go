@@ -151,14 +151,14 @@ func Run(t *testing.T, openAt Opener[meeting.Store]) {
 		if len(byMeeting) != 2 || byMeeting[0].ID != b.ID {
 			t.Errorf("CardsByMeeting: %+v", byMeeting)
 		}
-		a.Status, a.UUID, a.Participants = meeting.StatusEnded, "uuid==", 3
+		a.Status, a.UUID, a.Participants, a.UpdatesInThread = meeting.StatusEnded, "uuid==", 3, true
 		a.StartedAt, a.EndedAt = t0.Add(-2*time.Hour), t0.Add(-time.Hour)
 		if err := s.UpdateCard(ctx, a); err != nil {
 			t.Fatal(err)
 		}
 		got, err := s.Card(ctx, a.ID)
 		if err != nil || got.Status != meeting.StatusEnded || got.UUID != "uuid==" || got.Participants != 3 ||
-			got.Passcode != "123456" || got.Duration() != time.Hour || got.MeetingID != 81000000003 {
+			got.Passcode != "123456" || got.Duration() != time.Hour || got.MeetingID != 81000000003 || !got.UpdatesInThread {
 			t.Errorf("Card after update: %+v %v", got, err)
 		}
 		if _, err := s.Card(ctx, 999999); !errors.Is(err, meeting.ErrNotFound) {

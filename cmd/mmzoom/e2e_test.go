@@ -491,6 +491,15 @@ func TestCardInEveryChannelType(t *testing.T) {
 		t.Run(ch.Type, func(t *testing.T) {
 			res := w.run(w.Alice, ch, "/zoom start")
 			card := w.checkStarted(res, ch, w.Alice)
+			// The bot (system_post_all) is in none of the private channel, the DM and the group message: it
+			// can post the card there but never edit it, and the card says so from the start.
+			inThread := ch.Type != "O"
+			if got := card.Props[meeting.PropUpdatesInThread] == true; got != inThread {
+				t.Errorf("%s: card says its updates follow in the thread: %v, want %v", ch.Name, got, inThread)
+			}
+			if inThread && !strings.Contains(card.Message, "thread") {
+				t.Errorf("%s: the card's text does not say where its updates go: %q", ch.Name, card.Message)
+			}
 			m := w.meetingOf(card)
 			ctx := context.Background()
 			if err := w.Zoom.StartMeeting(ctx, m.ID); err != nil {
@@ -503,21 +512,27 @@ func TestCardInEveryChannelType(t *testing.T) {
 			}
 			w.settle()
 			got, _ := w.Mattermost.Post(card.ID)
-			if got.Props[meeting.PropStatus] == string(meeting.StatusEnded) {
-				return // updated in place
+			if !inThread {
+				if got.Props[meeting.PropStatus] != string(meeting.StatusEnded) {
+					t.Errorf("public channel card was not updated in place: %v", got.Props[meeting.PropStatus])
+				}
+				return
 			}
-			// Where the bot may not edit the card, the news reaches the channel in the card's thread.
-			var reply *mmsim.Post
+			// The news reaches the channel in the card's thread, each reply carrying the card's state for the
+			// plugin to show in the card; the newest says it ended.
+			var replies []mmsim.Post
 			for _, p := range w.Mattermost.Posts(ch.ID) {
 				if p.RootID == card.ID && p.UserID == w.Bot.ID {
-					reply = &p
+					replies = append(replies, p)
 				}
 			}
-			if reply == nil {
+			if len(replies) == 0 {
 				t.Fatalf("the meeting's end reached %s neither in place nor in the thread", ch.Name)
 			}
-			if ch.Type == "O" {
-				t.Errorf("public channel card was not updated in place")
+			newest := replies[len(replies)-1] // Posts lists oldest first
+			state, _ := newest.Props[meeting.PropCard].(map[string]any)
+			if newest.Props[meeting.PropCardPostID] != card.ID || state[meeting.PropStatus] != string(meeting.StatusEnded) {
+				t.Errorf("%s: the newest thread reply does not carry the ended card: %v", ch.Name, newest.Props)
 			}
 		})
 	}
@@ -719,6 +734,10 @@ func TestCardsUnderTheMinimalBotRole(t *testing.T) {
 	}
 	if !strings.Contains(res.Response.Text, "/j/") {
 		t.Errorf("the starter did not get the meeting link: %q", res.Response.Text)
+	}
+	// …and is told how to fix it: add the bot (by its name) or give it system_post_all.
+	if !strings.Contains(res.Response.Text, "@"+w.Bot.Username) || !strings.Contains(res.Response.Text, "system_post_all") {
+		t.Errorf("the starter was not told how to get cards here: %q", res.Response.Text)
 	}
 }
 
