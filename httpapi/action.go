@@ -9,7 +9,9 @@ import (
 )
 
 // action serves POST /mattermost/action, the message buttons. Mattermost sends no credentials with a click:
-// the signed integration context is the only proof, so it is verified before any other work.
+// the signed integration context is the only proof, so it is verified before any other work. A forged,
+// altered, expired or foreign context is refused with 403 and changes nothing; a legitimate click on a
+// question already answered is told so by the service (it spends the question's nonce).
 func (s *Server) action(w http.ResponseWriter, r *http.Request) {
 	req, err := mattermost.ParseAction(r)
 	if err != nil {
@@ -17,18 +19,11 @@ func (s *Server) action(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "malformed action request", http.StatusBadRequest)
 		return
 	}
-	a, nonce, err := s.signer.Verify(req.Context, req.UserID, req.ChannelID)
+	a, err := s.signer.Verify(req.Context, req.UserID, req.ChannelID)
 	if err != nil {
 		s.log.WarnContext(r.Context(), "button click with an invalid context refused", "user_id", req.UserID, "err", err)
 		http.Error(w, "invalid action context", http.StatusForbidden)
 		return
-	}
-	if nonce != "" {
-		if err := s.store.UseNonce(r.Context(), nonce, a.Expires); err != nil {
-			s.logError(r.Context(), "button click refused: context already used", err, "user_id", req.UserID)
-			http.Error(w, "action already used", http.StatusForbidden)
-			return
-		}
 	}
 	// Mattermost waits 30 s for the answer.
 	ctx, cancel := context.WithTimeout(r.Context(), 25*time.Second)
@@ -39,5 +34,5 @@ func (s *Server) action(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, &mattermost.ActionResponse{EphemeralText: s.userMessage(s.svc.Locale(ctx, req.UserID), err)})
 		return
 	}
-	writeJSON(w, http.StatusOK, s.signer.ActionResponse(reply, req.ChannelID))
+	writeJSON(w, http.StatusOK, s.signer.ActionResponse(reply, a))
 }

@@ -19,10 +19,10 @@ import (
 	"github.com/mmzoom/mmzoom/zoom"
 )
 
-// Store is the part of storage the handlers use directly: request authentication state.
+// Store is the part of storage the handlers use directly: request authentication state. (Single-use button
+// nonces are spent by the service, which answers a click on an answered question.)
 type Store interface {
 	BindCommandToken(ctx context.Context, tokenID, teamID string) (string, error)
-	UseNonce(ctx context.Context, nonce string, expires time.Time) error
 	Ping(ctx context.Context) error
 }
 

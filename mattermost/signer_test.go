@@ -39,13 +39,13 @@ func TestVerifyRefusesWhatWasNotSigned(t *testing.T) {
 		Args: map[string]string{"topic": "Retro", "team": "t1"}}
 	good := func() map[string]any { return roundTrip(t, s.Context(action, "")) }
 
-	a, nonce, err := s.Verify(good(), "alice", "town")
-	if err != nil || a.Name != meeting.ActionStartNew || a.Args["topic"] != "Retro" || nonce == "" || !a.Once {
-		t.Fatalf("a good context: %+v %q %v", a, nonce, err)
+	a, err := s.Verify(good(), "alice", "town")
+	if err != nil || a.Name != meeting.ActionStartNew || a.Args["topic"] != "Retro" || a.Nonce == "" || !a.Once || a.OnEphemeral {
+		t.Fatalf("a good context: %+v %v", a, err)
 	}
-	idem, n2, err := s.Verify(roundTrip(t, s.Context(meeting.Action{Name: meeting.ActionSetPMI, UserID: "alice"}, "dm")), "alice", "dm")
-	if err != nil || n2 != "" || idem.ChannelID != "dm" {
-		t.Errorf("an idempotent action bound to the posting channel: %+v %q %v", idem, n2, err)
+	idem, err := s.Verify(roundTrip(t, s.Context(meeting.Action{Name: meeting.ActionSetPMI, UserID: "alice"}, "dm")), "alice", "dm")
+	if err != nil || idem.Nonce != "" || idem.Once || idem.ChannelID != "dm" {
+		t.Errorf("an idempotent action bound to the posting channel: %+v %v", idem, err)
 	}
 
 	cases := []struct {
@@ -70,6 +70,7 @@ func TestVerifyRefusesWhatWasNotSigned(t *testing.T) {
 		{"altered action", func() map[string]any { c := good(); c["action"] = meeting.ActionStartPMI; return c }, "alice", "town", 0},
 		{"altered nonce", func() map[string]any { c := good(); c["nonce"] = "x"; return c }, "alice", "town", 0},
 		{"removed nonce", func() map[string]any { c := good(); delete(c, "nonce"); return c }, "alice", "town", 0},
+		{"marked ephemeral", func() map[string]any { c := good(); c["eph"] = "1"; return c }, "alice", "town", 0},
 		{"extended expiry", func() map[string]any { c := good(); c["expires"] = "99999999999"; return c }, "alice", "town", 0},
 		{"non-string argument", func() map[string]any {
 			c := good()
@@ -86,14 +87,26 @@ func TestVerifyRefusesWhatWasNotSigned(t *testing.T) {
 			ctx := c.ctx()
 			clk.t = clk.t.Add(c.advance)
 			defer func() { clk.t = clk.t.Add(-c.advance) }()
-			if _, _, err := s.Verify(ctx, c.user, c.channel); !errors.Is(err, ErrBadContext) {
+			if _, err := s.Verify(ctx, c.user, c.channel); !errors.Is(err, ErrBadContext) {
 				t.Errorf("err %v, want ErrBadContext", err)
 			}
 		})
 	}
 	other := NewSigner([]byte("another key of thirty-two bytes!"), "", clk.now)
-	if _, _, err := other.Verify(good(), "alice", "town"); err == nil {
+	if _, err := other.Verify(good(), "alice", "town"); err == nil {
 		t.Error("a context signed with another key verified")
+	}
+}
+
+// A context signed before contexts carried the ephemeral mark (a direct message posted by the previous
+// version) still verifies: the mark is signed only when present.
+func TestContextsWithoutTheEphemeralMarkStillVerify(t *testing.T) {
+	s, _ := newTestSigner()
+	ctx := map[string]any{"action": meeting.ActionConfirmLink, "user_id": "alice", "channel_id": "dm",
+		"expires": "1795597200", "nonce": "n1", "args": map[string]any{}, "sig": "J47CULg5kZUs7esztP3UcWV4mzOW-ywMJSUmLb8pXOg"} // signed by the previous version with the test key
+	a, err := s.Verify(ctx, "alice", "dm")
+	if err != nil || a.OnEphemeral || a.Nonce != "n1" {
+		t.Errorf("an older context: %+v %v", a, err)
 	}
 }
 
@@ -110,16 +123,71 @@ func TestResponsesCarrySignedButtons(t *testing.T) {
 	if act.Type != "button" || act.Style != "default" || act.Integration.URL != "https://mmzoom.example/mattermost/action" {
 		t.Errorf("action %+v", act)
 	}
-	if _, _, err := s.Verify(roundTrip(t, act.Integration.Context), "alice", "town"); err != nil {
-		t.Errorf("the button's context does not verify: %v", err)
+	a, err := s.Verify(roundTrip(t, act.Integration.Context), "alice", "town")
+	if err != nil || !a.OnEphemeral {
+		t.Errorf("the button of an ephemeral reply: %+v %v, want a verified action marked ephemeral", a, err)
 	}
-	ar := s.ActionResponse(&meeting.Reply{Update: &meeting.Post{Message: "Done"}}, "town")
-	if ar.Update == nil || ar.Update.Message != "Done" || ar.Update.Props == nil {
-		t.Errorf("an update must replace props (to retire the buttons): %+v", ar.Update)
+	stored := s.Attachments(r.Attachments, "town")[0].Actions[0]
+	if a, err := s.Verify(roundTrip(t, stored.Integration.Context), "alice", "town"); err != nil || a.OnEphemeral {
+		t.Errorf("the button of a stored post: %+v %v, want a verified action not marked ephemeral", a, err)
+	}
+}
+
+// The single-use buttons of one post are one question: they share one nonce, and another post's differ.
+func TestButtonsOfOnePostShareOneNonce(t *testing.T) {
+	s, _ := newTestSigner()
+	once := func(id string) meeting.Button {
+		return meeting.Button{ID: id, Name: id, Action: meeting.Action{Name: meeting.ActionStartPMI, UserID: "alice", Once: true}}
+	}
+	atts := []meeting.Attachment{{Buttons: []meeting.Button{once("a"), once("b")}}, {Buttons: []meeting.Button{once("c"),
+		{ID: "d", Name: "d", Action: meeting.Action{Name: meeting.ActionSetPMI, UserID: "alice"}}}}}
+	nonces := func(atts []Attachment) []string {
+		var out []string
+		for _, at := range atts {
+			for _, act := range at.Actions {
+				a, err := s.Verify(roundTrip(t, act.Integration.Context), "alice", "town")
+				if err != nil {
+					t.Fatalf("button %s: %v", act.ID, err)
+				}
+				out = append(out, a.Nonce)
+			}
+		}
+		return out
+	}
+	for name, got := range map[string][]string{
+		"stored post":     nonces(s.Attachments(atts, "town")),
+		"ephemeral reply": nonces(s.CommandResponse(&meeting.Reply{Attachments: atts}, "town").Attachments),
+	} {
+		if got[0] == "" || got[1] != got[0] || got[2] != got[0] || got[3] != "" {
+			t.Errorf("%s: nonces %q, want one shared by the single-use buttons and none on the other", name, got)
+		}
+	}
+	if a, b := nonces(s.Attachments(atts, "town")), nonces(s.Attachments(atts, "town")); a[0] == b[0] {
+		t.Error("two posts share a nonce")
+	}
+}
+
+func TestActionResponseUpdatesOnlyStoredPosts(t *testing.T) {
+	s, _ := newTestSigner()
+	reply := func() *meeting.Reply {
+		return &meeting.Reply{Text: "Start it here", GotoLocation: "https://zoom.example/s/1", Update: &meeting.Post{Message: "Done"}}
+	}
+	ar := s.ActionResponse(reply(), meeting.Action{ChannelID: "dm"})
+	if ar.Update == nil || ar.Update.Message != "Done" || ar.Update.Props == nil || ar.EphemeralText != "Start it here" {
+		t.Errorf("an update must replace props (to retire the buttons): %+v", ar)
 	}
 	b, _ := json.Marshal(ar)
 	if !strings.Contains(string(b), `"props":{}`) {
 		t.Errorf("props not sent as an empty map: %s", b)
+	}
+
+	ar = s.ActionResponse(reply(), meeting.Action{ChannelID: "town", OnEphemeral: true})
+	b, _ = json.Marshal(ar)
+	if ar.Update != nil || strings.Contains(string(b), `"update"`) {
+		t.Errorf("a click on an ephemeral post was answered with an update: %s", b)
+	}
+	if ar.EphemeralText != "Done\nStart it here" || ar.GotoLocation != "https://zoom.example/s/1" {
+		t.Errorf("the answer lost what the update said: %+v", ar)
 	}
 }
 
@@ -134,7 +202,7 @@ func FuzzVerify(f *testing.F) {
 		if json.Unmarshal([]byte(raw), &ctx) != nil {
 			return
 		}
-		a, _, err := s.Verify(ctx, user, channel)
+		a, err := s.Verify(ctx, user, channel)
 		if err == nil && (a.UserID != user || a.ChannelID != channel || raw != string(good)) {
 			// Only the one context this signer made verifies: random input must never.
 			var orig map[string]any

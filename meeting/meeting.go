@@ -231,9 +231,19 @@ type Action struct {
 	Name      string // one of the Action* constants
 	UserID    string // the only user allowed to click
 	ChannelID string
-	Once      bool              // single use (the action is not idempotent)
-	Args      map[string]string // action arguments (card id, topic, …); never secrets
-	Expires   time.Time
+	// Once makes the button single use. The single-use buttons of one post are one question: the first
+	// answer spends them all, so a question takes one answer.
+	Once    bool
+	Args    map[string]string // action arguments (card id, topic, …); never secrets
+	Expires time.Time
+
+	// Set by the Mattermost adapter on a click that came back verified:
+
+	// Nonce is the question's single-use nonce (Once buttons only); Service.Click spends it.
+	Nonce string
+	// OnEphemeral says the button sits on an ephemeral reply. Mattermost cannot update such a post, so a click
+	// on it is answered with text only (see Reply.Update).
+	OnEphemeral bool
 }
 
 // Action names carried by buttons.

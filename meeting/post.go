@@ -39,10 +39,14 @@ type Field struct {
 // Reply is what the user who asked is shown, and only them: the ephemeral answer to a slash command or a
 // button click.
 type Reply struct {
+	// Text is what the user reads. In the answer to a click it must carry everything the user needs (a start
+	// link included): Mattermost ignores goto_location for clicks and shows no attachments with it.
 	Text         string
-	Attachments  []Attachment
-	GotoLocation string // a URL the user's client should open (Zoom's start_url for the starter)
-	// Update, when set, replaces the clicked post (used to retire the buttons of an answered question).
+	Attachments  []Attachment // buttons; only a slash command's answer can show them
+	GotoLocation string       // a URL the user's client should open (Zoom's start_url for the starter)
+	// Update, when set, replaces the clicked post (used to retire the buttons of an answered question). Only a
+	// stored post can be replaced: the answer to a click on an ephemeral reply never has one, since Mattermost
+	// would answer the user 404 and drop the text.
 	Update *Post
 }
 

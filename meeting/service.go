@@ -103,7 +103,11 @@ func (s *Service) Start(ctx context.Context, req StartRequest) (*Reply, error) {
 			return nil, err
 		}
 		if len(open) > 0 {
-			return s.askRecent(loc, req, open[0]), nil
+			set, err := s.Store.Settings(ctx, user.ID)
+			if err != nil {
+				return nil, err
+			}
+			return s.askRecent(loc, req, open[0], req.UsePMI == nil && set.PMI.Effective() == PMIAsk), nil
 		}
 	}
 	owner, host, reply, err := s.host(ctx, user, &req)
@@ -298,26 +302,35 @@ func (c *Card) threadRoot() string {
 	return c.PostID
 }
 
-// askRecent asks whether to join the running meeting of a recent card or start another.
-func (s *Service) askRecent(loc string, req StartRequest, c *Card) *Reply {
+// askRecent asks whether to join the running meeting of a recent card or start another. All its buttons are
+// single use, so the question takes one answer. When the user wants to be asked about the Personal Meeting ID,
+// both questions are asked at once: the answer to a click is text only and cannot ask the second one.
+func (s *Service) askRecent(loc string, req StartRequest, c *Card, askPMI bool) *Reply {
 	args := startArgs(req)
 	args["card"] = strconv.FormatInt(c.ID, 10)
+	buttons := []Button{{ID: "joinrecent", Name: s.Text.T(loc, "recent.join"), Style: "primary",
+		Action: Action{Name: ActionJoinRecent, UserID: req.UserID, ChannelID: req.ChannelID, Args: args, Once: true}}}
+	start := func(id, name, action string) Button {
+		a := startArgs(req)
+		a["force"] = "1"
+		return Button{ID: id, Name: s.Text.T(loc, name), Action: Action{Name: action, UserID: req.UserID, ChannelID: req.ChannelID, Args: a, Once: true}}
+	}
+	if askPMI {
+		buttons = append(buttons, start("startnew", "recent.start_new_fresh", ActionStartFresh), start("startnewpmi", "recent.start_new_pmi", ActionStartPMI))
+	} else {
+		buttons = append(buttons, start("startnew", "recent.start_new", ActionStartNew))
+	}
 	key := "recent.question_waiting" // nobody started it yet: it is not "running"
 	if c.Status == StatusStarted {
 		key = "recent.question_started"
 	}
 	return &Reply{
-		Text: s.Text.T(loc, key, "Topic", s.Escape(c.Topic), "Username", c.CreatorUsername),
-		Attachments: []Attachment{{Buttons: []Button{
-			{ID: "joinrecent", Name: s.Text.T(loc, "recent.join"), Style: "primary",
-				Action: Action{Name: ActionJoinRecent, UserID: req.UserID, ChannelID: req.ChannelID, Args: args}},
-			{ID: "startnew", Name: s.Text.T(loc, "recent.start_new"),
-				Action: Action{Name: ActionStartNew, UserID: req.UserID, ChannelID: req.ChannelID, Args: startArgs(req), Once: true}},
-		}}},
+		Text:        s.Text.T(loc, key, "Topic", s.Escape(c.Topic), "Username", c.CreatorUsername),
+		Attachments: []Attachment{{Buttons: buttons}},
 	}
 }
 
-// askPMI asks whether to use the Personal Meeting ID (the user's preference is "ask").
+// askPMI asks whether to use the Personal Meeting ID (the user's preference is "ask"); one answer only.
 func (s *Service) askPMI(loc string, req StartRequest) *Reply {
 	mk := func(id, name, action string) Button {
 		a := startArgs(req)
@@ -665,9 +678,18 @@ func (s *Service) Help(ctx context.Context, userID string) *Reply {
 	return &Reply{Text: s.Text.T(s.Locale(ctx, userID), "help."+string(s.cfg.Kind))}
 }
 
-// Click carries out a verified button click. The caller has checked the context's signature, user, channel,
-// expiry and single-use nonce.
+// Click carries out a verified button click. The caller has checked the context's signature, user, channel
+// and expiry; Click spends the single-use nonce of the click's question.
+//
+// The answer to a click on an ephemeral reply (every question but the direct message asking to confirm a
+// Zoom account) is text only: Mattermost cannot update a post it never stored, and it ignores goto_location
+// for clicks, so the text carries the links the user needs.
 func (s *Service) Click(ctx context.Context, a Action, userID, channelID string) (*Reply, error) {
+	if a.Once {
+		if r, err := s.spend(ctx, userID, a); r != nil || err != nil {
+			return r, err
+		}
+	}
 	switch a.Name {
 	case ActionJoinRecent:
 		id, _ := strconv.ParseInt(a.Args["card"], 10, 64)
@@ -676,8 +698,7 @@ func (s *Service) Click(ctx context.Context, a Action, userID, channelID string)
 			return nil, err
 		}
 		loc := s.Locale(ctx, userID)
-		done := &Post{Message: s.Text.T(loc, "recent.joined", "Topic", s.Escape(c.Topic), "JoinURL", c.JoinURL)}
-		return &Reply{Update: done, GotoLocation: c.JoinURL}, nil
+		return &Reply{Text: s.Text.T(loc, "recent.joined", "Topic", s.Escape(c.Topic), "JoinURL", c.JoinURL), GotoLocation: c.JoinURL}, nil
 	case ActionStartNew:
 		req := startFromArgs(userID, channelID, a.Args)
 		req.Force = true
@@ -696,8 +717,7 @@ func (s *Service) Click(ctx context.Context, a Action, userID, channelID string)
 			return nil, err
 		}
 		loc := s.Locale(ctx, userID)
-		r := s.settingsReply(loc, userID, channelID, p)
-		return &Reply{Update: &Post{Message: r.Text, Attachments: r.Attachments}}, nil
+		return &Reply{Text: s.Text.T(loc, "settings.saved", "Choice", s.Text.T(loc, "settings.pmi."+string(p)))}, nil
 	case ActionConfirmLink:
 		return s.confirmLink(ctx, userID, a.Args)
 	case ActionRejectLink:
@@ -716,15 +736,52 @@ func (s *Service) Click(ctx context.Context, a Action, userID, channelID string)
 	return nil, &Error{Kind: KindActionInvalid, Err: errors.New("unknown action " + a.Name)}
 }
 
-// answered runs a start whose question was answered, retiring the question's buttons.
+// spend records the nonce of a single-use click's question. The first answer wins; a later click on any
+// button of the same question (another answer, or a stale copy of it on another device) gets a reply saying
+// it was answered, and does nothing else.
+func (s *Service) spend(ctx context.Context, userID string, a Action) (*Reply, error) {
+	if a.Nonce == "" {
+		return nil, &Error{Kind: KindActionInvalid, Err: errors.New("single-use action without a nonce")}
+	}
+	err := s.Store.UseNonce(ctx, a.Nonce, a.Expires)
+	if KindOf(err) == KindActionInvalid {
+		s.Logger.InfoContext(ctx, "click on an answered question", "action", a.Name, "user_id", userID)
+		return &Reply{Text: s.Text.T(s.Locale(ctx, userID), "action.already_answered")}, nil
+	}
+	return nil, err
+}
+
+// answered runs a start whose question was answered by a click.
 func (s *Service) answered(ctx context.Context, userID string, req StartRequest) (*Reply, error) {
+	if req.UsePMI == nil {
+		// The question was asked before the user chose "ask each time": the answer to a click cannot ask
+		// again, so the default applies.
+		set, err := s.Store.Settings(ctx, userID)
+		if err != nil {
+			return nil, err
+		}
+		if set.PMI.Effective() == PMIAsk {
+			use := DefaultPMI == PMIAlways
+			req.UsePMI = &use
+		}
+	}
 	r, err := s.Start(ctx, req)
 	if err != nil {
 		return nil, err
 	}
-	r.Update = &Post{Message: r.Text}
-	r.Text = ""
-	return r, nil
+	return s.withStartLink(ctx, userID, r), nil
+}
+
+// withStartLink writes r's start link (the host's start_url) into its text, as a Markdown link: the answer to
+// a click cannot open it, since Mattermost ignores goto_location there. The text is ephemeral, shown to the
+// starter only and never stored by Mattermost.
+func (s *Service) withStartLink(ctx context.Context, userID string, r *Reply) *Reply {
+	if r.GotoLocation == "" {
+		return r
+	}
+	link := s.Text.T(s.Locale(ctx, userID), "start.host_link", "StartURL", r.GotoLocation)
+	r.Text = strings.TrimSpace(r.Text + "\n" + link)
+	return r
 }
 
 // confirmLink marks the user's linked Zoom account as confirmed and runs the start that asked for it.
@@ -751,8 +808,9 @@ func (s *Service) confirmLink(ctx context.Context, userID string, args map[strin
 	if err != nil {
 		return nil, err
 	}
+	// The direct message is stored: it may be updated, but the start link stays out of it (ephemeral text).
 	done.Message += "\n" + r.Text
-	return &Reply{Update: done, GotoLocation: r.GotoLocation}, nil
+	return s.withStartLink(ctx, userID, &Reply{Update: done, GotoLocation: r.GotoLocation}), nil
 }
 
 func randomToken() string {

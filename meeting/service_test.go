@@ -3,6 +3,7 @@ package meeting
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -120,6 +121,11 @@ func TestStartAsksAboutARecentMeeting(t *testing.T) {
 			if c.ask {
 				if got := buttonActions(r); len(got) != 2 || got[0] != ActionJoinRecent || got[1] != ActionStartNew {
 					t.Errorf("buttons %v", got)
+				}
+				for _, b := range r.Attachments[0].Buttons {
+					if !b.Action.Once {
+						t.Errorf("button %s is not single use: the question must take one answer", b.ID)
+					}
 				}
 				if len(f.zoom.created) != 1 {
 					t.Error("a meeting was created while asking")
@@ -366,12 +372,17 @@ func TestConnectFlow(t *testing.T) {
 			confirm = b.Action
 		}
 	}
+	confirm.Nonce = "dm-question" // as the adapter passes a verified click on the stored direct message
 	reply, err := f.svc.Click(ctx, confirm, "alice", "dm-alice")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(f.zoom.created) != 1 || f.zoom.created[0].Topic != "Retro" || reply.GotoLocation == "" {
+	if len(f.zoom.created) != 1 || f.zoom.created[0].Topic != "Retro" {
 		t.Fatalf("confirming did not run the pending start: %+v %+v", f.zoom.created, reply)
+	}
+	// The direct message is stored and may be updated; the start link goes to the starter alone.
+	if reply.Update == nil || strings.Contains(reply.Update.Message, "HOSTSECRET") || !strings.Contains(reply.Text, "start.host_link StartURL=https://zoom.example/s/") {
+		t.Errorf("confirm answer %+v: want the DM updated and the start link in the ephemeral text only", reply)
 	}
 	if len(f.chat.postsIn("town")) != 1 {
 		t.Error("the card was not posted in the channel the start came from")
@@ -486,5 +497,132 @@ func TestJanitorPrunesOnTheServiceClock(t *testing.T) {
 	}
 	if _, err := f.store.Connect(ctx, "live"); err != nil {
 		t.Errorf("live link pruned: %v", err)
+	}
+}
+
+// clickReply clicks button id of an ephemeral question r as the Mattermost adapter hands a verified click
+// over: marked ephemeral and, for a single-use button, with the question's nonce (shared by its buttons).
+func (f *fixture) clickReply(t *testing.T, r *Reply, id, user, channel string) *Reply {
+	t.Helper()
+	for _, at := range r.Attachments {
+		for _, b := range at.Buttons {
+			if b.ID != id {
+				continue
+			}
+			a := b.Action
+			a.OnEphemeral = true
+			if a.Once {
+				a.Nonce = fmt.Sprintf("question-%p", r)
+			}
+			got, err := f.svc.Click(context.Background(), a, user, channel)
+			if err != nil {
+				t.Fatalf("click %s: %v", id, err)
+			}
+			return got
+		}
+	}
+	t.Fatalf("no button %q in %+v", id, r)
+	return nil
+}
+
+// Mattermost cannot update an ephemeral post and ignores goto_location for clicks: every answer to a click
+// on an ephemeral question is text, which carries the links the user needs.
+func TestClicksOnEphemeralQuestionsAreAnsweredWithText(t *testing.T) {
+	cases := []struct {
+		name     string
+		pref     PMIPreference
+		question func(f *fixture) *Reply
+		button   string
+		want     []string // in the text
+		meetings int      // created by the click
+		pmi      bool
+	}{
+		{"recent: join it", PMINever, recentQuestion, "joinrecent", []string{"recent.joined", "JoinURL=https://zoom.example/j/"}, 0, false},
+		{"recent: start another", PMINever, recentQuestion, "startnew", []string{"start.done", "start.host_link StartURL=https://zoom.example/s/"}, 1, false},
+		{"recent, asking about the PMI: new ID", PMIAsk, recentQuestion, "startnew", []string{"start.host_link StartURL="}, 1, false},
+		{"recent, asking about the PMI: PMI", PMIAsk, recentQuestion, "startnewpmi", []string{"start.host_link StartURL="}, 1, true},
+		{"PMI question: PMI", PMIAsk, pmiQuestion, "usepmi", []string{"start.done", "start.host_link StartURL=https://zoom.example/s/"}, 1, true},
+		{"PMI question: new ID", PMIAsk, pmiQuestion, "usenew", []string{"start.done", "start.host_link StartURL=https://zoom.example/s/"}, 1, false},
+		{"settings: always", PMIAsk, settingsQuestion, "pmipmi", []string{"settings.saved Choice=en:settings.pmi.pmi"}, 0, false},
+		{"settings: ask", PMINever, settingsQuestion, "pmiask", []string{"settings.saved Choice=en:settings.pmi.ask"}, 0, false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			f := newFixture(KindS2S, func(c *Config) { c.TrustUnverifiedEmail = true })
+			_ = f.store.SaveSettings(context.Background(), &UserSettings{UserID: "alice", PMI: c.pref})
+			q := c.question(f)
+			before := len(f.zoom.created)
+			r := f.clickReply(t, q, c.button, "alice", "town")
+			if r.Update != nil || len(r.Attachments) != 0 {
+				t.Errorf("answer %+v: want text only", r)
+			}
+			for _, w := range c.want {
+				if !strings.Contains(r.Text, w) {
+					t.Errorf("text %q lacks %q", r.Text, w)
+				}
+			}
+			if got := len(f.zoom.created) - before; got != c.meetings {
+				t.Fatalf("%d meetings created, want %d", got, c.meetings)
+			}
+			if c.meetings > 0 && f.zoom.created[len(f.zoom.created)-1].UsePMI != c.pmi {
+				t.Errorf("UsePMI = %v, want %v", f.zoom.created[len(f.zoom.created)-1].UsePMI, c.pmi)
+			}
+		})
+	}
+}
+
+// recentQuestion has kenji start a meeting in town, then alice asks for one there too.
+func recentQuestion(f *fixture) *Reply {
+	_, _ = f.svc.Start(context.Background(), StartRequest{UserID: "kenji", ChannelID: "town", TeamID: "team", UsePMI: new(bool)})
+	r, _ := f.svc.Start(context.Background(), StartRequest{UserID: "alice", ChannelID: "town", TeamID: "team"})
+	return r
+}
+
+func pmiQuestion(f *fixture) *Reply {
+	r, _ := f.svc.Start(context.Background(), StartRequest{UserID: "alice", ChannelID: "town", TeamID: "team"})
+	return r
+}
+
+func settingsQuestion(f *fixture) *Reply {
+	r, _ := f.svc.SettingsReply(context.Background(), "alice", "town")
+	return r
+}
+
+func TestRecentQuestionAsksAboutThePMIToo(t *testing.T) {
+	f := newFixture(KindS2S, func(c *Config) { c.TrustUnverifiedEmail = true })
+	_ = f.store.SaveSettings(context.Background(), &UserSettings{UserID: "alice", PMI: PMIAsk})
+	if got := buttonActions(recentQuestion(f)); len(got) != 3 || got[0] != ActionJoinRecent || got[1] != ActionStartFresh || got[2] != ActionStartPMI {
+		t.Errorf("buttons %v: want join, start with a new ID, start with the PMI", got)
+	}
+}
+
+// One question, one answer: whichever button is clicked first wins; another answer, or the same one again
+// (a stale copy on another device), is told the question was answered and starts nothing.
+func TestAQuestionTakesOneAnswer(t *testing.T) {
+	for _, second := range []string{"usepmi", "usenew"} {
+		t.Run(second, func(t *testing.T) {
+			f := newFixture(KindS2S, func(c *Config) { c.TrustUnverifiedEmail = true })
+			_ = f.store.SaveSettings(context.Background(), &UserSettings{UserID: "kenji", PMI: PMIAsk})
+			r, err := f.svc.Start(context.Background(), StartRequest{UserID: "kenji", ChannelID: "town", TeamID: "team"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			f.clickReply(t, r, "usenew", "kenji", "town")
+			again := f.clickReply(t, r, second, "kenji", "town")
+			if again.Text != "ja:action.already_answered" || again.Update != nil || again.GotoLocation != "" {
+				t.Errorf("second answer %+v, want the translated already-answered message only", again)
+			}
+			if len(f.zoom.created) != 1 || len(f.chat.postsIn("town")) != 1 {
+				t.Errorf("%d meetings and %d cards, want 1", len(f.zoom.created), len(f.chat.postsIn("town")))
+			}
+		})
+	}
+}
+
+func TestSingleUseClickWithoutNonceIsRefused(t *testing.T) {
+	f := newFixture(KindS2S, func(c *Config) { c.TrustUnverifiedEmail = true })
+	_, err := f.svc.Click(context.Background(), Action{Name: ActionStartFresh, UserID: "alice", ChannelID: "town", Once: true}, "alice", "town")
+	if KindOf(err) != KindActionInvalid || len(f.zoom.created) != 0 {
+		t.Errorf("err %v, meetings %d", err, len(f.zoom.created))
 	}
 }

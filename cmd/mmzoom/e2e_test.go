@@ -165,8 +165,9 @@ func TestUnconnectedUserConnectsAndGetsTheMeeting(t *testing.T) {
 	if card.Props[meeting.PropTopic] != "Design review" {
 		t.Errorf("the pending start lost its topic: %v", card.Props[meeting.PropTopic])
 	}
-	if r.GotoLocation != w.meetingOf(card).StartURL {
-		t.Errorf("confirming did not take the starter to the meeting: %+v", r)
+	// Mattermost ignores goto_location for clicks: the start link is in the text only the starter sees.
+	if !strings.Contains(r.EphemeralText, "]("+w.meetingOf(card).StartURL+")") {
+		t.Errorf("confirming did not give the starter the start link: %+v", r)
 	}
 }
 
@@ -553,13 +554,14 @@ func TestButtonContextsAreVerified(t *testing.T) {
 	}
 	used := rec.last(t)
 
-	post := func(body []byte) int {
+	post := func(body []byte) (int, string) {
 		resp, err := http.Post(w.MMZoomURL+"/mattermost/action", "application/json", bytes.NewReader(body))
 		if err != nil {
 			t.Fatal(err)
 		}
-		resp.Body.Close()
-		return resp.StatusCode
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
 	}
 	alter := func(f func(req map[string]any)) []byte {
 		var req map[string]any
@@ -573,7 +575,6 @@ func TestButtonContextsAreVerified(t *testing.T) {
 		name string
 		body []byte
 	}{
-		{"reused single-use context", used},
 		{"forged context", alter(func(req map[string]any) {
 			req["context"] = map[string]any{"action": meeting.ActionStartNew, "sig": "AAAA"}
 		})},
@@ -591,7 +592,7 @@ func TestButtonContextsAreVerified(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			if status := post(c.body); status != http.StatusForbidden {
+			if status, _ := post(c.body); status != http.StatusForbidden {
 				t.Errorf("status %d, want 403", status)
 			}
 			if n := len(w.Zoom.Meetings()); n != 2 {
@@ -599,6 +600,17 @@ func TestButtonContextsAreVerified(t *testing.T) {
 			}
 		})
 	}
+	// The same click again (a replay, or the user on a stale copy) is the question answered twice: the user
+	// is told so, and nothing is started.
+	t.Run("reused single-use context", func(t *testing.T) {
+		status, body := post(used)
+		if status != http.StatusOK || !strings.Contains(body, "この質問にはすでに回答済みです。") || strings.Contains(body, `"update"`) {
+			t.Errorf("%d %s, want 200 with the already-answered message only", status, body)
+		}
+		if n := len(w.Zoom.Meetings()); n != 2 {
+			t.Errorf("%d Zoom meetings, want still 2", n)
+		}
+	})
 	t.Run("expired", func(t *testing.T) {
 		w.run(w.Kenji, w.Town, "/zoom start")
 		w.clock.Advance(25 * time.Hour)

@@ -3,6 +3,8 @@ package mmsim
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -41,11 +43,16 @@ type CommandResult struct {
 	Error    string // what the user sees when the command failed
 }
 
-// ActionResult is what clicking a button did.
+// ActionResult is what clicking a button did, as the clicking client saw it.
 type ActionResult struct {
-	Status                      int
+	// Status is the HTTP status the client got: 200, or the AppError's status.
+	Status int
+	// EphemeralText is the ephemeral_text shown to the clicker; GotoLocation is the integration's
+	// goto_location, which Mattermost does not act on for clicks (5.36 ignores it). Both are empty when the
+	// click failed.
 	EphemeralText, GotoLocation string
-	Error                       string
+	// ErrorID and Error are the AppError's id and message when the click failed.
+	ErrorID, Error string
 }
 
 // ExecuteCommand runs a slash command line as userID in channelID, as POST /api/v4/commands/execute does.
@@ -158,6 +165,7 @@ func (s *Server) deliverCommandResponse(userID, channelID, rootID string, cr *Co
 			continue
 		}
 		p.Ephemeral = true
+		s.sealButtons(p)
 		s.ephemerals[userID] = append(s.ephemerals[userID], p)
 	}
 }
@@ -186,41 +194,109 @@ func (s *Server) commandHook(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write([]byte("ok"))
 }
 
-// ClickButton clicks button actionID of a post (a channel post or one of the user's ephemeral posts), as
-// POST /api/v4/posts/{post_id}/actions/{action_id} does.
+// actionErrorID is the AppError id of most failed clicks; users see its message, "Action integration error."
+const actionErrorID = "api.post.do_action.action_integration.app_error"
+
+func actionFailed(status int) *ActionResult {
+	return &ActionResult{Status: status, ErrorID: actionErrorID, Error: "Action integration error."}
+}
+
+func clickForbidden() *ActionResult {
+	return &ActionResult{Status: http.StatusForbidden, ErrorID: "api.context.permissions.app_error", Error: "You do not have the appropriate permissions."}
+}
+
+// postNotFound is what Mattermost answers when the clicked post is not stored, and also when an integration
+// answers a click on an ephemeral post with an update: UpdatePost finds no such post.
+func postNotFound() *ActionResult {
+	return &ActionResult{Status: http.StatusNotFound, ErrorID: "app.post.get.app_error", Error: "Unable to get the post."}
+}
+
+// ClickButton clicks button actionID of a post as userID's client does: a channel post by its id alone; one
+// of the user's ephemeral posts, which the server does not store, by its id and the cookie its button carries.
 func (s *Server) ClickButton(ctx context.Context, userID, postID, actionID string) (*ActionResult, error) {
 	s.mu.Lock()
-	u := s.users[userID]
-	p := s.posts[postID]
-	if p == nil {
+	var cookie string
+	if s.posts[postID] == nil {
 		for _, e := range s.ephemerals[userID] {
 			if e.ID == postID {
-				p = e
+				cookie = buttonCookie(e.Props, actionID)
 			}
 		}
 	}
-	if u == nil || p == nil {
+	s.mu.Unlock()
+	return s.doPostAction(ctx, userID, postID, actionID, cookie)
+}
+
+// doPostAction is POST /api/v4/posts/{post_id}/actions/{action_id} with the body's cookie, as Mattermost's
+// doPostAction and DoPostActionWithCookie serve it: a stored post is clicked through its own integration
+// (the cookie is ignored); any other post only through a cookie sealed by this server for that post id.
+func (s *Server) doPostAction(ctx context.Context, userID, postID, actionID, cookie string) (*ActionResult, error) {
+	s.mu.Lock()
+	u := s.users[userID]
+	if u == nil {
 		s.mu.Unlock()
-		return &ActionResult{Status: http.StatusNotFound, Error: "Unable to find the post."}, nil
+		return nil, errors.New("mmsim: unknown user")
 	}
-	ch := s.channels[p.ChannelID]
-	if !s.canRead(u, ch) {
-		s.mu.Unlock()
-		return &ActionResult{Status: http.StatusForbidden, Error: "You do not have the appropriate permissions."}, nil
+	var ck *actionCookie
+	if cookie != "" {
+		var err error
+		if ck, err = s.openCookie(cookie); err != nil {
+			s.mu.Unlock()
+			return actionFailed(http.StatusBadRequest), nil
+		}
 	}
-	integration := findIntegration(p.Props, actionID)
+	var ch *Channel
+	var integration map[string]any
+	var rootID string
+	if p := s.posts[postID]; p != nil {
+		// The permission is checked on the cookie's channel when there is a cookie, else on the post's.
+		permCh := s.channels[p.ChannelID]
+		if ck != nil {
+			permCh = s.channels[ck.ChannelID]
+		}
+		if permCh == nil || !s.canRead(u, permCh) {
+			s.mu.Unlock()
+			return clickForbidden(), nil
+		}
+		ch, integration, rootID = s.channels[p.ChannelID], findIntegration(p.Props, actionID), p.RootID
+		if rootID == "" {
+			rootID = p.ID
+		}
+		if integration == nil {
+			s.mu.Unlock()
+			return &ActionResult{Status: http.StatusNotFound, ErrorID: "api.post.do_action.action_id.app_error", Error: "Unable to find the action."}, nil
+		}
+	} else {
+		switch {
+		case ck == nil && !hasRole(u, "system_admin"):
+			// The permission check by post finds no channel for an unknown post.
+			s.mu.Unlock()
+			return clickForbidden(), nil
+		case ck == nil:
+			s.mu.Unlock()
+			return postNotFound(), nil
+		}
+		ch = s.channels[ck.ChannelID]
+		if ch == nil || !s.canRead(u, ch) {
+			s.mu.Unlock()
+			return clickForbidden(), nil
+		}
+		if ck.Integration == nil || ck.PostID != postID {
+			s.mu.Unlock()
+			return actionFailed(http.StatusBadRequest), nil
+		}
+		integration, rootID = ck.Integration, ck.RootPostID
+	}
 	team := s.teams[ch.TeamID]
 	s.mu.Unlock()
-	if integration == nil {
-		return &ActionResult{Status: http.StatusNotFound, Error: "Unable to find the action."}, nil
-	}
+
 	var teamID, teamName string
 	if team != nil {
 		teamID, teamName = team.ID, team.Name
 	}
 	body, _ := json.Marshal(map[string]any{
 		"user_id": u.ID, "user_name": u.Username, "channel_id": ch.ID, "channel_name": ch.Name, "team_id": teamID,
-		"team_domain": teamName, "post_id": p.ID, "trigger_id": newID(), "type": "button", "data_source": "",
+		"team_domain": teamName, "post_id": postID, "trigger_id": newID(), "type": "button", "data_source": "",
 		"context": integration["context"],
 	})
 	urlStr, _ := integration["url"].(string)
@@ -228,18 +304,18 @@ func (s *Server) ClickButton(ctx context.Context, userID, postID, actionID strin
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, urlStr, bytes.NewReader(body))
 	if err != nil {
-		return &ActionResult{Error: "The action failed."}, nil
+		return actionFailed(http.StatusBadRequest), nil
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Accept", "application/json")
 	resp, err := s.opts.HTTPClient.Do(req)
 	if err != nil {
-		return &ActionResult{Error: "The action failed."}, nil
+		return actionFailed(http.StatusBadRequest), nil
 	}
 	defer resp.Body.Close()
 	rb, _ := io.ReadAll(io.LimitReader(resp.Body, maxIntegrationResponse))
 	if resp.StatusCode != http.StatusOK {
-		return &ActionResult{Status: resp.StatusCode, Error: "The action failed."}, nil
+		return actionFailed(http.StatusBadRequest), nil
 	}
 	var ar struct {
 		Update *struct {
@@ -251,12 +327,19 @@ func (s *Server) ClickButton(ctx context.Context, userID, postID, actionID strin
 	}
 	if len(bytes.TrimSpace(rb)) > 0 {
 		if err := json.Unmarshal(rb, &ar); err != nil {
-			return &ActionResult{Status: resp.StatusCode, Error: "The action failed."}, nil
+			return actionFailed(http.StatusBadRequest), nil
 		}
 	}
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	now := s.opts.Now().UnixMilli()
 	if ar.Update != nil {
+		// The update applies to the stored post of that id; an ephemeral post has none, so Mattermost answers
+		// 404 and returns before showing the ephemeral text.
+		p := s.posts[postID]
+		if p == nil {
+			return postNotFound(), nil
+		}
 		if ar.Update.Message != nil {
 			p.Message = *ar.Update.Message
 			p.EditAt = now
@@ -267,11 +350,83 @@ func (s *Server) ClickButton(ctx context.Context, userID, postID, actionID strin
 		p.UpdateAt = now
 	}
 	if ar.EphemeralText != "" {
-		s.ephemerals[userID] = append(s.ephemerals[userID], &Post{ID: newID(), UserID: userID, ChannelID: ch.ID, RootID: p.RootID,
+		s.ephemerals[userID] = append(s.ephemerals[userID], &Post{ID: newID(), UserID: userID, ChannelID: ch.ID, RootID: rootID,
 			Message: ar.EphemeralText, Props: map[string]any{}, CreateAt: now, UpdateAt: now, Ephemeral: true})
 	}
-	s.mu.Unlock()
-	return &ActionResult{Status: resp.StatusCode, EphemeralText: ar.EphemeralText, GotoLocation: ar.GotoLocation}, nil
+	return &ActionResult{Status: http.StatusOK, EphemeralText: ar.EphemeralText, GotoLocation: ar.GotoLocation}, nil
+}
+
+// actionCookie is what Mattermost seals into each button of an ephemeral post (model.PostActionCookie): the
+// post is never stored, so a click on it can only be served from what the client sends back.
+type actionCookie struct {
+	Type        string         `json:"type,omitempty"`
+	PostID      string         `json:"post_id,omitempty"`
+	RootPostID  string         `json:"root_post_id,omitempty"`
+	ChannelID   string         `json:"channel_id,omitempty"`
+	DataSource  string         `json:"data_source,omitempty"`
+	Integration map[string]any `json:"integration,omitempty"`
+}
+
+// sealButtons turns p into what the client of an ephemeral post gets (model.AddPostActionCookies): each
+// button's integration moves into an encrypted cookie. Called with s.mu held.
+func (s *Server) sealButtons(p *Post) {
+	root := p.RootID
+	if root == "" {
+		root = p.ID
+	}
+	atts, _ := p.Props["attachments"].([]any)
+	for _, a := range atts {
+		am, _ := a.(map[string]any)
+		acts, _ := am["actions"].([]any)
+		for _, act := range acts {
+			m, ok := act.(map[string]any)
+			if !ok {
+				continue
+			}
+			typ, _ := m["type"].(string)
+			ds, _ := m["data_source"].(string)
+			in, _ := m["integration"].(map[string]any)
+			b, _ := json.Marshal(&actionCookie{Type: typ, PostID: p.ID, RootPostID: root, ChannelID: p.ChannelID, DataSource: ds, Integration: in})
+			nonce := make([]byte, s.cookieAEAD.NonceSize())
+			_, _ = rand.Read(nonce)
+			m["cookie"] = base64.StdEncoding.EncodeToString(s.cookieAEAD.Seal(nonce, nonce, b, nil))
+			delete(m, "integration")
+		}
+	}
+}
+
+// openCookie decrypts a cookie sealed by sealButtons. Called with s.mu held.
+func (s *Server) openCookie(cookie string) (*actionCookie, error) {
+	raw, err := base64.StdEncoding.DecodeString(cookie)
+	n := s.cookieAEAD.NonceSize()
+	if err != nil || len(raw) < n {
+		return nil, errors.New("mmsim: malformed action cookie")
+	}
+	plain, err := s.cookieAEAD.Open(nil, raw[:n], raw[n:], nil)
+	if err != nil {
+		return nil, err
+	}
+	var c actionCookie
+	if err := json.Unmarshal(plain, &c); err != nil {
+		return nil, err
+	}
+	return &c, nil
+}
+
+// buttonCookie is the cookie of button id in a client's copy of a post.
+func buttonCookie(props map[string]any, id string) string {
+	atts, _ := props["attachments"].([]any)
+	for _, a := range atts {
+		am, _ := a.(map[string]any)
+		acts, _ := am["actions"].([]any)
+		for _, act := range acts {
+			if m, _ := act.(map[string]any); m["id"] == id {
+				c, _ := m["cookie"].(string)
+				return c
+			}
+		}
+	}
+	return ""
 }
 
 // findIntegration finds the integration of button id in props.attachments[].actions[].

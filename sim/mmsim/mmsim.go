@@ -7,6 +7,8 @@
 package mmsim
 
 import (
+	"crypto/aes"
+	"crypto/cipher"
 	"crypto/rand"
 	"encoding/json"
 	mrand "math/rand/v2"
@@ -77,14 +79,18 @@ type Server struct {
 	members     map[string]map[string]bool
 	posts       map[string]*Post // with integrations
 	order       []string
-	ephemerals  map[string][]*Post
-	commands    map[string]*Command
-	hooks       map[string]*hook
-	config      map[string]string
-	requests    []Request
-	down        bool
-	limited     bool
-	retryAfter  time.Duration
+	// ephemerals are what each user's client was shown and the server did not store: their buttons hold
+	// sealed cookies instead of integrations, as Mattermost sends ephemeral posts over the WebSocket.
+	ephemerals map[string][]*Post
+	// cookieAEAD seals the cookies of ephemeral posts' buttons (Mattermost's PostActionCookieSecret).
+	cookieAEAD cipher.AEAD
+	commands   map[string]*Command
+	hooks      map[string]*hook
+	config     map[string]string
+	requests   []Request
+	down       bool
+	limited    bool
+	retryAfter time.Duration
 
 	failRate          float64
 	failAfterCommit   bool
@@ -103,7 +109,11 @@ func New(o Options) *Server {
 	if o.HTTPClient == nil {
 		o.HTTPClient = &http.Client{}
 	}
-	return &Server{opts: o, siteURL: "http://localhost:8065",
+	key := make([]byte, 32)
+	_, _ = rand.Read(key)
+	block, _ := aes.NewCipher(key) // a 32-byte key cannot fail
+	aead, _ := cipher.NewGCM(block)
+	return &Server{opts: o, siteURL: "http://localhost:8065", cookieAEAD: aead,
 		users: map[string]*User{}, sessions: map[string]string{}, teams: map[string]*Team{}, teamMembers: map[string]map[string]bool{},
 		channels: map[string]*Channel{}, members: map[string]map[string]bool{}, posts: map[string]*Post{},
 		ephemerals: map[string][]*Post{}, commands: map[string]*Command{}, hooks: map[string]*hook{},

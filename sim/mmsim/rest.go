@@ -563,21 +563,23 @@ func (s *Server) ephemeralPost(w http.ResponseWriter, r *http.Request) {
 	if p.Props == nil {
 		p.Props = map[string]any{}
 	}
+	s.sealButtons(p)
 	s.ephemerals[body.UserID] = append(s.ephemerals[body.UserID], p)
 	writeJSON(w, http.StatusCreated, postJSON(p))
 }
 
+// clickAction is a client clicking a button; the body carries the button's cookie for an ephemeral post.
 func (s *Server) clickAction(w http.ResponseWriter, r *http.Request) {
-	res, err := s.ClickButton(r.Context(), userOf(r).ID, r.PathValue("id"), r.PathValue("action"))
+	var body struct {
+		Cookie string `json:"cookie"`
+	}
+	_ = json.NewDecoder(io.LimitReader(r.Body, 1<<20)).Decode(&body) // Mattermost only logs a bad body
+	res, err := s.doPostAction(r.Context(), userOf(r).ID, r.PathValue("id"), r.PathValue("action"), body.Cookie)
 	switch {
 	case err != nil:
-		appError(w, http.StatusInternalServerError, "api.post.do_action.action_integration.app_error", "Action integration error.")
+		appError(w, http.StatusInternalServerError, actionErrorID, "Action integration error.")
 	case res.Error != "":
-		status := res.Status
-		if status < 400 {
-			status = http.StatusBadRequest
-		}
-		appError(w, status, "api.post.do_action.action_integration.app_error", res.Error)
+		appError(w, res.Status, res.ErrorID, res.Error)
 	default:
 		writeJSON(w, http.StatusOK, map[string]string{"status": "OK", "trigger_id": newID()})
 	}

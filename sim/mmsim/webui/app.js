@@ -77,7 +77,9 @@ function attachments(p) {
     if (a.text) h += `<div>${md(a.text)}</div>`;
     if (a.fields && a.fields.length) h += '<div class="fields">' + a.fields.map((f) => `<div class="field${f.short ? ' short' : ''}"><div class="ft">${esc(f.title)}</div><div>${md(f.value)}</div></div>`).join('') + '</div>';
     if (a.footer) h += `<div class="time">${esc(a.footer)}</div>`;
-    (a.actions || []).forEach((b) => { h += `<button class="${esc(b.style || '')}" data-post="${esc(p.id)}" data-action="${esc(b.id)}">${esc(b.name)}</button>`; });
+    // Buttons of ephemeral posts carry a sealed cookie: the server does not store those posts, so the click
+    // must bring it back, as Mattermost's web app does.
+    (a.actions || []).forEach((b) => { h += `<button class="${esc(b.style || '')}" data-post="${esc(p.id)}" data-action="${esc(b.id)}" data-cookie="${esc(b.cookie || '')}">${esc(b.name)}</button>`; });
     return h + '</div>';
   }).join('');
 }
@@ -180,7 +182,8 @@ async function main() {
     if (fb) { const id = fb.dataset.fb; open.has(id) ? open.delete(id) : open.add(id); $('fb-' + id).hidden = !open.has(id); return; }
     const b = e.target.closest('button[data-action]');
     if (!b) return;
-    try { await api('POST', `/posts/${b.dataset.post}/actions/${b.dataset.action}`, {}); showError(null); } catch (err) { showError(err); }
+    const body = b.dataset.cookie ? {cookie: b.dataset.cookie} : {};
+    try { await api('POST', `/posts/${b.dataset.post}/actions/${b.dataset.action}`, body); showError(null); } catch (err) { showError(err); }
     refresh();
   };
   await signIn($('user').value);
