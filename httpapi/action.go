@@ -21,7 +21,7 @@ func (s *Server) action(w http.ResponseWriter, r *http.Request) {
 	}
 	a, err := s.signer.Verify(req.Context, req.UserID, req.ChannelID)
 	if err != nil {
-		s.log.WarnContext(r.Context(), "button click with an invalid context refused", "user_id", req.UserID, "err", err)
+		s.log.WarnContext(r.Context(), "button click with an invalid context refused", "user_id", clip(req.UserID), "err", err)
 		http.Error(w, "invalid action context", http.StatusForbidden)
 		return
 	}
@@ -30,7 +30,7 @@ func (s *Server) action(w http.ResponseWriter, r *http.Request) {
 	defer cancel()
 	reply, err := s.svc.Click(ctx, a, req.UserID, req.ChannelID)
 	if err != nil {
-		s.logError(ctx, "button action failed", err, "action", a.Name, "user_id", req.UserID)
+		s.logError(ctx, "button action failed", err, "action", a.Name, "user_id", clip(req.UserID))
 		writeJSON(w, http.StatusOK, &mattermost.ActionResponse{EphemeralText: s.userMessage(s.svc.Locale(ctx, req.UserID), err)})
 		return
 	}

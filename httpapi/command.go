@@ -24,7 +24,7 @@ func (s *Server) command(w http.ResponseWriter, r *http.Request) {
 	}
 	// Authenticate before anything else: an unknown token causes no Zoom or Mattermost call.
 	if !s.knownToken(req.Token) {
-		s.log.WarnContext(r.Context(), "slash command with an unknown token refused", "team_id", req.TeamID, "user_id", req.UserID)
+		s.log.WarnContext(r.Context(), "slash command with an unknown token refused", "team_id", clip(req.TeamID), "user_id", clip(req.UserID))
 		http.Error(w, "unknown command token", http.StatusUnauthorized)
 		return
 	}
@@ -36,7 +36,7 @@ func (s *Server) command(w http.ResponseWriter, r *http.Request) {
 	}
 	if team != req.TeamID {
 		// Each team's /zoom command has its own token; a token used from another team was copied.
-		s.log.WarnContext(ctx, "slash command token used from another team refused", "team_id", req.TeamID, "bound_team_id", team)
+		s.log.WarnContext(ctx, "slash command token used from another team refused", "team_id", clip(req.TeamID), "bound_team_id", clip(team))
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(http.StatusForbidden)
 		_ = json.NewEncoder(w).Encode(&mattermost.CommandResponse{ResponseType: "ephemeral", Text: s.text.T("", "error.team")})
@@ -55,8 +55,10 @@ func (s *Server) command(w http.ResponseWriter, r *http.Request) {
 		reply, err = s.svc.Disconnect(ctx, req.UserID, strings.ToLower(rest))
 	case "settings":
 		reply, err = s.svc.SettingsReply(ctx, req.UserID, req.ChannelID)
-	default:
+	case "", "help":
 		reply = s.svc.Help(ctx, req.UserID)
+	default:
+		reply = s.svc.UnknownCommand(ctx, req.UserID, clip(sub))
 	}
 	s.writeCommand(ctx, w, req, reply, err)
 }
@@ -98,11 +100,11 @@ func (s *Server) start(w http.ResponseWriter, r *http.Request, req *mattermost.C
 		if !mattermost.ValidResponseURL(req.ResponseURL, s.cfg.MattermostURL) {
 			// Only Mattermost's own response URLs are called: anything else would let a command request
 			// make mmzoom post (the user's meeting link included) to an arbitrary address.
-			s.log.WarnContext(ctx, "late /zoom start answer dropped: response_url is not the configured Mattermost", "user_id", req.UserID)
+			s.log.WarnContext(ctx, "late /zoom start answer dropped: response_url is not the configured Mattermost", "user_id", clip(req.UserID))
 			return
 		}
 		if err := s.responder.Respond(ctx, req.ResponseURL, resp); err != nil {
-			s.log.ErrorContext(ctx, "delivering a late /zoom start answer failed", "user_id", req.UserID, "err", err)
+			s.log.ErrorContext(ctx, "delivering a late /zoom start answer failed", "user_id", clip(req.UserID), "err", err)
 		}
 	})
 }
@@ -114,7 +116,7 @@ func (s *Server) writeCommand(ctx context.Context, w http.ResponseWriter, req *m
 
 func (s *Server) commandResponse(ctx context.Context, req *mattermost.CommandRequest, reply *meeting.Reply, err error) *mattermost.CommandResponse {
 	if err != nil {
-		s.logError(ctx, "/zoom command failed", err, "user_id", req.UserID, "channel_id", req.ChannelID)
+		s.logError(ctx, "/zoom command failed", err, "user_id", clip(req.UserID), "channel_id", clip(req.ChannelID))
 		reply = &meeting.Reply{Text: s.userMessage(s.svc.Locale(ctx, req.UserID), err)}
 	}
 	return s.signer.CommandResponse(reply, req.ChannelID)

@@ -166,6 +166,27 @@ func (s *Server) userMessage(locale string, err error) string {
 	return s.text.T(locale, "error."+string(e.Kind))
 }
 
+// maxRepeated bounds a field copied from a request into a log line or a reply, in characters.
+const maxRepeated = 64
+
+// clip bounds text that came with a request (ids, a sub-command) before mmzoom repeats it in a log line or a
+// reply: anyone can send a request whose team_id is 60 KB long, and every line logging it would carry it.
+// Longer text is cut at a character boundary and ends in "…". The log handler quotes what remains, so a
+// value cannot start a line of its own.
+func clip(s string) string {
+	if len(s) <= maxRepeated {
+		return s
+	}
+	n := 0
+	for i := range s {
+		if n == maxRepeated {
+			return s[:i] + "…"
+		}
+		n++
+	}
+	return s
+}
+
 // logError logs err at a level fitting its kind: what users cause is info, what breaks is error.
 func (s *Server) logError(ctx context.Context, msg string, err error, attrs ...any) {
 	level := slog.LevelError

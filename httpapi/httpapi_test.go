@@ -45,3 +45,22 @@ func TestUserMessageForEveryKind(t *testing.T) {
 		}
 	}
 }
+
+// Text copied from a request into a log line or a reply is cut to 64 characters, at a character boundary.
+func TestClip(t *testing.T) {
+	long := strings.Repeat("a", 64)
+	cases := []struct{ in, want string }{
+		{"", ""},
+		{"q8mz1gh5ij8tppkb8e6rwsk3ky", "q8mz1gh5ij8tppkb8e6rwsk3ky"},
+		{long, long},
+		{long + "b", long + "…"},
+		{strings.Repeat("会", 64), strings.Repeat("会", 64)},
+		{strings.Repeat("会", 65), strings.Repeat("会", 64) + "…"},
+		{strings.Repeat("a", 1<<16), long + "…"},
+	}
+	for _, c := range cases {
+		if got := clip(c.in); got != c.want {
+			t.Errorf("clip(%d bytes) = %q, want %q", len(c.in), got, c.want)
+		}
+	}
+}

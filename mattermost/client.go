@@ -297,6 +297,25 @@ func (c *Client) RequireEmailVerification(ctx context.Context) (bool, error) {
 	return v, nil
 }
 
+// Me returns the user the bot token belongs to (GET /api/v4/users/me). mmzoom calls it once at start, so that
+// a wrong or revoked token is reported then rather than at the first card; a 401 answer is an *Error with
+// StatusCode 401.
+func (c *Client) Me(ctx context.Context) (*meeting.ChatUser, error) {
+	var me struct {
+		ID       string `json:"id"`
+		Username string `json:"username"`
+		Roles    string `json:"roles"`
+		IsBot    bool   `json:"is_bot"`
+	}
+	if err := c.call(ctx, http.MethodGet, "api/v4/users/me", nil, &me); err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	c.botID = me.ID
+	c.mu.Unlock()
+	return &meeting.ChatUser{ID: me.ID, Username: me.Username, Roles: me.Roles, IsBot: me.IsBot}, nil
+}
+
 // botUserID is the bot's own user id (GET /users/me, once).
 func (c *Client) botUserID(ctx context.Context) (string, error) {
 	c.mu.Lock()
@@ -305,15 +324,10 @@ func (c *Client) botUserID(ctx context.Context) (string, error) {
 	if id != "" {
 		return id, nil
 	}
-	var me struct {
-		ID string `json:"id"`
-	}
-	if err := c.call(ctx, http.MethodGet, "api/v4/users/me", nil, &me); err != nil {
+	me, err := c.Me(ctx)
+	if err != nil {
 		return "", err
 	}
-	c.mu.Lock()
-	c.botID = me.ID
-	c.mu.Unlock()
 	return me.ID, nil
 }
 

@@ -138,6 +138,29 @@ func TestClientCachesLookups(t *testing.T) {
 	}
 }
 
+// Me is serve's check of the bot token at start; the bot's id it learns spares the first DM a second call.
+func TestClientMeIsTheBot(t *testing.T) {
+	c, f, _, _ := newTestClient(t)
+	ctx := context.Background()
+	me, err := c.Me(ctx)
+	if err != nil || me.ID != "bot1" || me.Username != "zoom" || !me.IsBot {
+		t.Fatalf("Me = %+v, %v", me, err)
+	}
+	if _, err := c.SendDirect(ctx, "alice", &meeting.Post{Message: "Confirm?"}); err != nil {
+		t.Fatal(err)
+	}
+	if got := f.Calls(); len(got) != 3 || got[0] != "GET /api/v4/users/me" || got[1] != "POST /api/v4/channels/direct" {
+		t.Errorf("calls %v, want /users/me once", got)
+	}
+	f.mu.Lock()
+	f.status = http.StatusUnauthorized
+	f.mu.Unlock()
+	var e *Error
+	if _, err := c.Me(ctx); !errors.As(err, &e) || e.StatusCode != http.StatusUnauthorized {
+		t.Errorf("Me with a refused token = %v, want an *Error with 401", err)
+	}
+}
+
 func TestClientSendsDirectMessages(t *testing.T) {
 	c, f, _, _ := newTestClient(t)
 	ctx := context.Background()

@@ -130,6 +130,8 @@ func TestServeAnswersHealthChecks(t *testing.T) {
 	env := validEnv("s2s")
 	env["MMZOOM_LISTEN"] = "127.0.0.1:0"
 	env["MMZOOM_DATABASE"] = "sqlite://" + t.TempDir() + "/mmzoom.db"
+	// serve asks Mattermost about the bot token before it listens.
+	env["MMZOOM_MATTERMOST_URL"], env["MMZOOM_MATTERMOST_BOT_TOKEN"] = testMattermost(t)
 	cfg, problems := loadConfig(func(k string) string { return env[k] }, noFile)
 	if len(problems) != 0 {
 		t.Fatal(problems)

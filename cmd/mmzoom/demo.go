@@ -218,19 +218,26 @@ func (w *demoWorld) Close() {
 	}
 }
 
-// runDemo is `mmzoom demo`.
-func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	kind := fs.String("kind", "s2s", "Zoom app kind to simulate: user, account or s2s")
-	mmAddr := fs.String("mattermost", "127.0.0.1:8065", "listen address of the Mattermost simulator (the page to open)")
-	zoomAddr := fs.String("zoom", "127.0.0.1:9090", "listen address of the Zoom simulator")
-	appAddr := fs.String("listen", "127.0.0.1:8090", "listen address of mmzoom")
-	if err := fs.Parse(args); err != nil {
-		return err
+// demoFlags are the flags of `mmzoom demo`.
+type demoFlags struct {
+	kind, mattermost, zoom, listen *string
+}
+
+// newDemoFlags defines the demo's flags on fs.
+func newDemoFlags(fs *flag.FlagSet) demoFlags {
+	return demoFlags{
+		kind:       fs.String("kind", "s2s", "Zoom app kind to simulate: user, account or s2s"),
+		mattermost: fs.String("mattermost", "127.0.0.1:8065", "listen address of the Mattermost simulator (the page to open)"),
+		zoom:       fs.String("zoom", "127.0.0.1:9090", "listen address of the Zoom simulator"),
+		listen:     fs.String("listen", "127.0.0.1:8090", "listen address of mmzoom"),
 	}
+}
+
+// runDemo is `mmzoom demo`.
+func runDemo(ctx context.Context, f demoFlags, stdout, stderr io.Writer) error {
+	kind := f.kind
 	if !meeting.AppKind(*kind).Valid() {
-		return fmt.Errorf("-kind must be user, account or s2s")
+		return &usageError{fmt.Sprintf("-kind must be user, account or s2s, got %q", *kind)}
 	}
 	dir, err := os.MkdirTemp("", "mmzoom-demo-")
 	if err != nil {
@@ -240,7 +247,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	plugin := demoPlugin()
 	w, err := startWorld(ctx, demoSetup{kind: meeting.AppKind(*kind), dir: dir, logger: logger, plugin: plugin,
-		addr: map[string]string{"mattermost": *mmAddr, "zoom": *zoomAddr, "mmzoom": *appAddr}})
+		addr: map[string]string{"mattermost": *f.mattermost, "zoom": *f.zoom, "mmzoom": *f.listen}})
 	if err != nil {
 		return err
 	}

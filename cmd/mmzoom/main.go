@@ -10,8 +10,11 @@ package main
 
 import (
 	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"os"
 	"os/signal"
@@ -33,7 +36,46 @@ commands:
   dead-letters
            list the card updates that can never be delivered (the card was deleted, the channel archived)
            using MMZOOM_DATABASE and MMZOOM_ENCRYPTION_KEY
+
+Run 'mmzoom <command> --help' for more about a command.
 `
+
+// The help of each command, printed by 'mmzoom <command> --help' (flags, when a command has any, follow).
+const (
+	serveHelp = `usage: mmzoom serve
+
+Runs mmzoom. The configuration comes from MMZOOM_* environment variables (the README lists them);
+MMZOOM_CONFIG may name a JSON file with the finer settings. Before it listens, mmzoom checks the
+configuration and asks Mattermost whether it accepts MMZOOM_MATTERMOST_BOT_TOKEN, and exits with a
+message saying what is wrong if either fails.
+
+Exit status: 0 after a clean stop (SIGINT, SIGTERM), 1 on a failure, 2 on a configuration error.
+`
+	keygenHelp = `usage: mmzoom keygen
+
+Prints a new random MMZOOM_ENCRYPTION_KEY (32 bytes, base64). Keep the old key in
+MMZOOM_ENCRYPTION_OLD_KEYS when you rotate: mmzoom still opens what the old key sealed.
+`
+	deadLettersHelp = `usage: mmzoom dead-letters
+
+Lists the 100 newest card updates Mattermost refused for good (the card was deleted, the channel
+archived, the bot lost access). It reads the database named by MMZOOM_DATABASE (default
+sqlite://mmzoom.db) with MMZOOM_ENCRYPTION_KEY (and MMZOOM_ENCRYPTION_OLD_KEYS), as serve does.
+`
+	demoHelp = `usage: mmzoom demo [flags]
+
+Runs mmzoom with built-in Zoom and Mattermost simulators on loopback and prints the page to open.
+Nothing leaves the machine; the database is a temporary file removed at exit.
+
+flags:
+`
+)
+
+// usageError is a mistake in how mmzoom was invoked or configured: exit status 2, and the message alone
+// (no log line) on stderr.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -41,24 +83,56 @@ func main() {
 	os.Exit(run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr))
 }
 
+// run is mmzoom's command line: it returns the exit status (0 done, 1 failed, 2 usage or configuration
+// error). Help goes to stdout; every error is printed once, on stderr.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
 		return 2
 	}
-	switch args[0] {
+	name := args[0]
+	flags := flag.NewFlagSet("mmzoom "+name, flag.ContinueOnError)
+	var help string
+	var demo demoFlags
+	switch name {
+	case "help", "-h", "-help", "--help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	case "serve":
+		help = serveHelp
+	case "keygen":
+		help = keygenHelp
+	case "dead-letters":
+		help = deadLettersHelp
+	case "demo":
+		help = demoHelp
+		demo = newDemoFlags(flags)
+	default:
+		fmt.Fprintf(stderr, "mmzoom: unknown command %q\n\n%s", name, usage)
+		return 2
+	}
+	if code, done := parseFlags(flags, args[1:], help, stdout, stderr); done {
+		return code
+	}
+	fail := func(err error) int {
+		fmt.Fprintf(stderr, "mmzoom %s: %v\n", name, err)
+		var ue *usageError
+		if errors.As(err, &ue) {
+			return 2
+		}
+		return 1
+	}
+	switch name {
 	case "keygen":
 		k, err := seal.GenerateKey()
 		if err != nil {
-			fmt.Fprintln(stderr, "mmzoom keygen:", err)
-			return 1
+			return fail(err)
 		}
 		fmt.Fprintln(stdout, k)
-		return 0
 	case "serve":
 		cfg, problems := loadConfig(getenv, os.ReadFile)
 		if len(problems) > 0 {
-			fmt.Fprintln(stderr, "mmzoom: invalid configuration:")
+			fmt.Fprintln(stderr, "mmzoom serve: invalid configuration:")
 			for _, p := range problems {
 				fmt.Fprintln(stderr, "  "+p)
 			}
@@ -66,28 +140,47 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}
 		logger := newLogger(stderr, cfg.LogLevel)
 		if err := serve(ctx, cfg, logger, nil); err != nil {
+			var se *startError
+			if errors.As(err, &se) {
+				// mmzoom never came up: a plain sentence, like the configuration problems above.
+				return fail(se.err)
+			}
 			logger.Error("mmzoom stopped", "err", err)
 			return 1
 		}
-		return 0
 	case "demo":
-		if err := runDemo(ctx, args[1:], stdout, stderr); err != nil {
-			fmt.Fprintln(stderr, "mmzoom demo:", err)
-			return 1
+		if err := runDemo(ctx, demo, stdout, stderr); err != nil {
+			return fail(err)
 		}
-		return 0
 	case "dead-letters":
 		if err := deadLetters(ctx, getenv, stdout); err != nil {
-			fmt.Fprintln(stderr, "mmzoom dead-letters:", err)
-			return 1
+			return fail(err)
 		}
-		return 0
-	case "help", "-h", "--help":
-		fmt.Fprint(stdout, usage)
-		return 0
 	}
-	fmt.Fprintf(stderr, "mmzoom: unknown command %q\n\n%s", args[0], usage)
-	return 2
+	return 0
+}
+
+// parseFlags parses a command's arguments. done says run must return code now: 0 after printing the help
+// (asked for with -h, -help or --help), 2 after printing a usage error once. No command takes positional
+// arguments.
+func parseFlags(flags *flag.FlagSet, args []string, help string, stdout, stderr io.Writer) (code int, done bool) {
+	// The flag package would print the error and the defaults itself, before run printed it again.
+	flags.SetOutput(io.Discard)
+	err := flags.Parse(args)
+	if errors.Is(err, flag.ErrHelp) {
+		fmt.Fprint(stdout, help)
+		flags.SetOutput(stdout)
+		flags.PrintDefaults()
+		return 0, true
+	}
+	if err == nil && flags.NArg() > 0 {
+		err = fmt.Errorf("unexpected argument %q", flags.Arg(0))
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "%s: %v\nRun '%s --help' for usage.\n", flags.Name(), err, flags.Name())
+		return 2, true
+	}
+	return 0, false
 }
 
 func newLogger(w io.Writer, level string) *slog.Logger {
@@ -96,25 +189,39 @@ func newLogger(w io.Writer, level string) *slog.Logger {
 	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l}))
 }
 
-// deadLetters prints the jobs that can never succeed, newest first.
+// deadLetters prints the jobs that can never succeed, newest first. A missing or invalid setting is a
+// *usageError naming the variable.
 func deadLetters(ctx context.Context, getenv func(string) string, w io.Writer) error {
-	db := getenv("MMZOOM_DATABASE")
+	db := strings.TrimSpace(getenv("MMZOOM_DATABASE"))
 	if db == "" {
 		db = "sqlite://mmzoom.db"
 	}
 	path, ok := strings.CutPrefix(db, "sqlite://")
-	if !ok {
-		return fmt.Errorf("MMZOOM_DATABASE must be sqlite://<path>")
+	if !ok || path == "" {
+		return &usageError{"MMZOOM_DATABASE must be sqlite://<path>"}
 	}
-	key, err := seal.ParseKey(getenv("MMZOOM_ENCRYPTION_KEY"))
+	raw := strings.TrimSpace(getenv("MMZOOM_ENCRYPTION_KEY"))
+	if raw == "" {
+		return &usageError{"MMZOOM_ENCRYPTION_KEY is required: the key mmzoom serve runs with, which opens the database"}
+	}
+	key, err := seal.ParseKey(raw)
 	if err != nil {
-		return fmt.Errorf("MMZOOM_ENCRYPTION_KEY is invalid: %v", err)
+		return &usageError{fmt.Sprintf("MMZOOM_ENCRYPTION_KEY is invalid: %v", err)}
 	}
 	var old []seal.Key
-	for _, raw := range strings.Split(getenv("MMZOOM_ENCRYPTION_OLD_KEYS"), ",") {
-		if k, err := seal.ParseKey(raw); err == nil {
-			old = append(old, k)
+	for i, raw := range strings.Split(getenv("MMZOOM_ENCRYPTION_OLD_KEYS"), ",") {
+		if raw = strings.TrimSpace(raw); raw == "" {
+			continue
 		}
+		k, err := seal.ParseKey(raw)
+		if err != nil {
+			return &usageError{fmt.Sprintf("MMZOOM_ENCRYPTION_OLD_KEYS entry %d is invalid: %v", i+1, err)}
+		}
+		old = append(old, k)
+	}
+	// Opening a database creates it: looking in the wrong directory must say so, not list an empty new one.
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		return &usageError{fmt.Sprintf("MMZOOM_DATABASE names %s, which does not exist", path)}
 	}
 	box, err := seal.NewBox(key, old...)
 	if err != nil {

@@ -29,6 +29,8 @@ type app struct {
 	// queue applies Zoom events and card refreshes from the durable queue; run it with queue.Run.
 	queue *meeting.Processor
 	svc   *meeting.Service
+	// mm is the Mattermost client, for serve's check of the bot token at start.
+	mm *mattermost.Client
 }
 
 // options are the wiring choices tests and the demo make differently from production.
@@ -90,7 +92,7 @@ func build(ctx context.Context, cfg *config, logger *slog.Logger, o options) (*a
 		Service: svc, Store: store, Signer: signer, Responder: mm,
 		Webhook: &zoom.Webhook{Secret: cfg.WebhookSecret, Now: o.now}, Text: text, Logger: logger, Go: o.goFunc, Now: o.now,
 	})
-	return &app{handler: api.Handler(), store: store, queue: queue, svc: svc}, nil
+	return &app{handler: api.Handler(), store: store, queue: queue, svc: svc, mm: mm}, nil
 }
 
 // pluginBundle is the webapp plugin (webapp/, copied here by scripts/update-plugin), served for admins.
@@ -106,16 +108,26 @@ func deriveKey(k seal.Key, purpose string) []byte {
 	return m.Sum(nil)
 }
 
-// serve runs mmzoom until ctx ends. ready, when not nil, is called with the listening address.
+// startError is a failure before mmzoom listens: it never came up, and the message says why.
+type startError struct{ err error }
+
+func (e *startError) Error() string { return e.err.Error() }
+func (e *startError) Unwrap() error { return e.err }
+
+// serve runs mmzoom until ctx ends. ready, when not nil, is called with the listening address. Failures
+// before it listens are *startError values.
 func serve(ctx context.Context, cfg *config, logger *slog.Logger, ready func(addr string)) error {
 	a, err := build(ctx, cfg, logger, options{})
 	if err != nil {
-		return err
+		return &startError{err}
 	}
 	defer a.store.Close()
+	if err := checkBot(ctx, a.mm, cfg.MattermostURL, logger); err != nil {
+		return &startError{err}
+	}
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
-		return err
+		return &startError{err}
 	}
 	srv := &http.Server{
 		Handler:           a.handler,
@@ -145,5 +157,41 @@ func serve(ctx context.Context, cfg *config, logger *slog.Logger, ready func(add
 	if err := srv.Shutdown(shutdown); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
+	return nil
+}
+
+// botCheckTimeout bounds serve's question to Mattermost at start.
+const botCheckTimeout = 15 * time.Second
+
+// checkBot asks Mattermost whom the bot token belongs to (GET /api/v4/users/me), once at start: a wrong
+// token or URL otherwise shows only later, as every card failing. The error names the variable to fix.
+func checkBot(ctx context.Context, mm *mattermost.Client, mattermostURL string, logger *slog.Logger) error {
+	ctx, cancel := context.WithTimeout(ctx, botCheckTimeout)
+	defer cancel()
+	me, err := mm.Me(ctx)
+	var mmErr *mattermost.Error
+	cause := err // without the domain's "meeting: <kind>:" prefix, which says nothing to an admin
+	if e := (*meeting.Error)(nil); errors.As(err, &e) && e.Err != nil {
+		cause = e.Err
+	}
+	switch {
+	case err == nil:
+	case errors.As(err, &mmErr) && mmErr.StatusCode == http.StatusUnauthorized:
+		return fmt.Errorf("Mattermost at %s refused MMZOOM_MATTERMOST_BOT_TOKEN (HTTP 401 %s): the token is wrong or was revoked; "+
+			"create a new access token for the bot (Integrations → Bot Accounts) and set it", mattermostURL, mmErr.ID)
+	case errors.As(err, &mmErr):
+		return fmt.Errorf("Mattermost at %s answered GET /api/v4/users/me with HTTP %d %s: "+
+			"check that MMZOOM_MATTERMOST_URL is Mattermost's site URL", mattermostURL, mmErr.StatusCode, mmErr.ID)
+	case meeting.KindOf(err) == meeting.KindChatUnavailable:
+		return fmt.Errorf("cannot reach Mattermost at %s (MMZOOM_MATTERMOST_URL): %v", mattermostURL, cause)
+	default:
+		return fmt.Errorf("%s does not answer GET /api/v4/users/me as Mattermost does (%v): "+
+			"check that MMZOOM_MATTERMOST_URL is Mattermost's site URL", mattermostURL, cause)
+	}
+	if !me.IsBot {
+		logger.Warn("MMZOOM_MATTERMOST_BOT_TOKEN belongs to a user, not a bot account: cards are posted as that user",
+			"username", me.Username)
+	}
+	logger.Info("Mattermost accepts the bot token", "bot", me.Username, "roles", me.Roles)
 	return nil
 }

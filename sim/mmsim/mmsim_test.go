@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 )
@@ -256,6 +257,26 @@ func TestUserJSONHasNoEmailVerified(t *testing.T) {
 	_, _, body = w.call(w.botToken, "GET", "/api/v4/users/me", nil)
 	if me := obj(t, body); me["is_bot"] != true || me["email"] != "zoombot@localhost" || me["roles"] != "system_user" {
 		t.Errorf("bot user = %v", me)
+	}
+}
+
+// mmzoom serve checks its bot token with GET /users/me at start. A bot token answers 200 with the bot's own
+// user (is_bot, role system_user); a wrong or revoked one 401 with the session-expired AppError, whose body
+// never repeats the token.
+func TestUsersMeForABotToken(t *testing.T) {
+	w := newWorld(t)
+	status, _, body := w.call(w.botToken, "GET", "/api/v4/users/me", nil)
+	me := obj(t, body)
+	if status != 200 || me["id"] != w.bot.ID || me["username"] != "zoombot" || me["is_bot"] != true || me["roles"] != "system_user" {
+		t.Errorf("bot /users/me = %d %v", status, me)
+	}
+	status, _, body = w.call("revoked-or-wrong", "GET", "/api/v4/users/me", nil)
+	e := obj(t, body)
+	if status != 401 || e["id"] != "api.context.session_expired.app_error" || e["message"] != "Invalid or expired session, please login again." {
+		t.Errorf("wrong token /users/me = %d %v", status, e)
+	}
+	if b, _ := json.Marshal(e); strings.Contains(string(b), "revoked-or-wrong") {
+		t.Errorf("the 401 answer repeats the token: %s", b)
 	}
 }
 
