@@ -1,5 +1,7 @@
 // Builds dist/main.js, the plugin's webapp bundle. React, ReactDOM and Redux come from the Mattermost page
-// (webpack externals), as in Mattermost's plugin starter template.
+// (webpack externals), as in Mattermost's plugin starter template. tsconfig's "jsx": "react" compiles JSX to the
+// host's React.createElement; the automatic runtime would bundle react/jsx-runtime from this package's React 18,
+// which reaches into the host React's internals.
 const path = require('path');
 
 module.exports = {

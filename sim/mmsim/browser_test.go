@@ -61,6 +61,8 @@ func TestBrowserSessionNeedsTheCSRFToken(t *testing.T) {
 	}
 }
 
+// The page hosts the plugin with the React of each Mattermost version it supports: every build listed is served,
+// and is the version it says (the UMD header names it).
 func TestPluginFilesAreServedToThePage(t *testing.T) {
 	for _, withPlugin := range []bool{false, true} {
 		opts := Options{}
@@ -68,26 +70,97 @@ func TestPluginFilesAreServedToThePage(t *testing.T) {
 			opts.Plugin = &PluginFiles{ID: "com.mmzoom.meetings", MainJS: []byte("window.registerPlugin('x', {initialize(){}})")}
 		}
 		srv := httptest.NewServer(New(opts).Handler())
-		resp, _ := http.Get(srv.URL + "/sim/plugins")
-		var list []map[string]string
+		resp, err := http.Get(srv.URL + "/sim/plugins")
+		if err != nil {
+			t.Fatal(err)
+		}
+		type build struct {
+			Version  string `json:"version"`
+			React    string `json:"react"`
+			ReactDOM string `json:"react_dom"`
+		}
+		var list []struct {
+			Bundle string           `json:"bundle"`
+			Builds map[string]build `json:"react_builds"`
+		}
 		_ = json.NewDecoder(resp.Body).Decode(&list)
 		resp.Body.Close()
 		if (len(list) == 1) != withPlugin {
 			t.Errorf("plugin configured %v, listed %v", withPlugin, list)
 		}
+		get := func(path string) string {
+			r, err := http.Get(srv.URL + path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ := io.ReadAll(r.Body)
+			r.Body.Close()
+			if r.StatusCode != http.StatusOK || !strings.Contains(r.Header.Get("Content-Type"), "javascript") || len(b) == 0 {
+				t.Errorf("%s: %d %q", path, r.StatusCode, r.Header.Get("Content-Type"))
+			}
+			return string(b)
+		}
 		for _, p := range list {
-			for _, key := range []string{"bundle", "react", "react_dom"} {
-				r, err := http.Get(srv.URL + p[key])
-				if err != nil {
-					t.Fatal(err)
+			get(p.Bundle)
+			for _, major := range []string{"16", "17", "18"} {
+				b, ok := p.Builds[major]
+				if !ok || !strings.HasPrefix(b.Version, major+".") {
+					t.Fatalf("React %s: listed as %+v", major, b)
 				}
-				b, _ := io.ReadAll(r.Body)
-				r.Body.Close()
-				if r.StatusCode != http.StatusOK || !strings.Contains(r.Header.Get("Content-Type"), "javascript") || len(b) == 0 {
-					t.Errorf("%s: %d %q", p[key], r.StatusCode, r.Header.Get("Content-Type"))
+				for _, path := range []string{b.React, b.ReactDOM} {
+					if body := get(path); !strings.Contains(body[:min(len(body), 2000)], "production.min.js") || !strings.Contains(path, b.Version) {
+						t.Errorf("%s is not React %s's production build", path, b.Version)
+					}
 				}
 			}
 		}
 		srv.Close()
+	}
+}
+
+// GET /posts/{id}/thread (Client4.getPostThread) gives the whole thread, for the root or any reply, to those
+// who can read the channel: the plugin reads it when collapsed reply threads left the replies out of the store.
+func TestPostThread(t *testing.T) {
+	w := newWorld(t)
+	root := w.seedPost(w.private)
+	other := w.seedPost(w.private)
+	var replies []string
+	for i := 0; i < 2; i++ {
+		status, _, body := w.call(w.aliceToken, "POST", "/api/v4/posts", map[string]any{"channel_id": w.private.ID, "root_id": root, "message": "update"})
+		if status != http.StatusCreated {
+			t.Fatalf("reply: %d %v", status, body)
+		}
+		replies = append(replies, obj(t, body)["id"].(string))
+	}
+	carol := w.sim.Login(w.carol.ID)
+	tests := []struct {
+		name, token, id string
+		status          int
+		want            []string // order, newest first
+	}{
+		{"from the root", w.aliceToken, root, http.StatusOK, []string{replies[1], replies[0], root}},
+		{"from a reply", w.aliceToken, replies[0], http.StatusOK, []string{replies[1], replies[0], root}},
+		{"a post without replies", w.aliceToken, other, http.StatusOK, []string{other}},
+		{"not a member of the private channel", carol, root, http.StatusForbidden, nil},
+		{"no such post", w.aliceToken, "nosuchpostxxxxxxxxxxxxxxxx", http.StatusNotFound, nil},
+	}
+	for _, tc := range tests {
+		status, _, body := w.call(tc.token, "GET", "/api/v4/posts/"+tc.id+"/thread", nil)
+		if status != tc.status {
+			t.Errorf("%s: %d, want %d (%v)", tc.name, status, tc.status, body)
+			continue
+		}
+		if tc.want == nil {
+			continue
+		}
+		list := obj(t, body)
+		var order []string
+		for _, id := range list["order"].([]any) {
+			order = append(order, id.(string))
+		}
+		posts := obj(t, list["posts"])
+		if strings.Join(order, ",") != strings.Join(tc.want, ",") || len(posts) != len(tc.want) {
+			t.Errorf("%s: order %v (%d posts), want %v", tc.name, order, len(posts), tc.want)
+		}
 	}
 }

@@ -30,6 +30,7 @@ func (s *Server) Handler() http.Handler {
 	api.HandleFunc("GET /api/v4/config/client", s.clientConfig)
 	api.HandleFunc("POST /api/v4/posts", s.createPost)
 	api.HandleFunc("GET /api/v4/posts/{id}", s.getPost)
+	api.HandleFunc("GET /api/v4/posts/{id}/thread", s.postThread)
 	api.HandleFunc("PUT /api/v4/posts/{id}/patch", s.patchPost)
 	api.HandleFunc("POST /api/v4/posts/ephemeral", s.ephemeralPost)
 	api.HandleFunc("POST /api/v4/posts/{id}/actions/{action}", s.clickAction)
@@ -503,6 +504,35 @@ func (s *Server) getPost(w http.ResponseWriter, r *http.Request) {
 	default:
 		writeJSON(w, http.StatusOK, postJSON(p))
 	}
+}
+
+// postThread answers GET /posts/{id}/thread as Mattermost does without perPage: the whole thread of the post
+// (its root and every reply), newest first, for anyone who can read the channel.
+func (s *Server) postThread(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p := s.posts[r.PathValue("id")]
+	if p == nil {
+		notFound(w, "post")
+		return
+	}
+	if !s.canRead(userOf(r), s.channels[p.ChannelID]) {
+		forbidden(w)
+		return
+	}
+	root := p.ID
+	if p.RootID != "" {
+		root = p.RootID
+	}
+	order := []string{}
+	posts := map[string]any{}
+	for i := len(s.order) - 1; i >= 0; i-- {
+		if q := s.posts[s.order[i]]; q.ID == root || q.RootID == root {
+			order = append(order, q.ID)
+			posts[q.ID] = postJSON(q)
+		}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"order": order, "posts": posts, "next_post_id": "", "prev_post_id": "", "has_next": false})
 }
 
 func (s *Server) patchPost(w http.ResponseWriter, r *http.Request) {

@@ -1,7 +1,12 @@
 // Real-browser test of the plugin in `mmzoom demo`: Chromium (headless, Debian's) opens the Mattermost
-// simulator's page, which hosts the built plugin the way Mattermost does; a user clicks the channel header
-// button, sees the card appear and go "in progress", ends the meeting on the Zoom simulator's page and sees
-// the card say it ended and how long it lasted. Then the same in Japanese for kenji.
+// simulator's page, which hosts the built plugin the way Mattermost does, with the React of each Mattermost
+// version: 17 (9.x, 10.x), 18 (11.x) and 16 (5.x, older than the plugin supports, where it must still not break
+// the page). For each, a user clicks the channel header button, sees the card appear and go "in progress",
+// ends the meeting on the Zoom simulator's page and sees the card say it ended and how long it lasted; then
+// the same in Japanese for kenji, whose labels appear on switching user, without a reload. A long unbroken
+// topic must wrap inside its card. Last, the page passes the cards a theme that throws: each card shows its
+// fallback (the message and a Join link) and the rest of the plugin's tree stays mounted.
+// MMZOOM_E2E_REACT=17,18 picks the versions; MMZOOM_E2E_SCREENSHOT=file.png saves the React 17 page.
 import {execFileSync, spawn} from 'node:child_process';
 import {existsSync, mkdtempSync} from 'node:fs';
 import {tmpdir} from 'node:os';
@@ -42,51 +47,144 @@ if (!out.includes('runs mmzoom\'s webapp plugin')) {
     throw new Error('the demo did not load the plugin:\n' + out);
 }
 
+const versions = (process.env.MMZOOM_E2E_REACT || '17,18,16').split(',').map((v) => v.trim()).filter(Boolean);
+const users = [
+    {name: 'alice', button: 'Start Zoom meeting', waiting: 'Waiting for the host', started: 'In progress', ended: 'Ended', lasted: /Lasted/},
+    {name: 'kenji', button: 'Zoom ミーティングを開始', waiting: 'ホストの開始待ち', started: '進行中', ended: '終了', lasted: /所要時間/},
+];
+
+// open loads the simulator's page with a React version and collects what the page throws.
+async function open(context, query) {
+    const page = await context.newPage();
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(urls.mm + query);
+    await page.waitForFunction(() => document.body.dataset.react, null, {timeout: 20000});
+    return {page, errors};
+}
+
+// healthy fails when a plugin component crashed the page's React tree or the page threw.
+async function healthy(page, errors, what) {
+    const crashed = await page.evaluate(() => document.body.dataset.pluginCrashed === 'true');
+    if (crashed || errors.length) {
+        throw new Error(`${what}: the page broke: ${errors.join('; ') || await page.locator('#error').textContent()}`);
+    }
+}
+
+async function startEndFlow(context, page, user, react) {
+    await page.selectOption('#user', user.name);
+    const header = page.locator('.plugin-button.header');
+    await header.waitFor({timeout: 20000});
+    // The label follows the user's language without a reload.
+    await page.waitForFunction((label) => document.querySelector('.plugin-button.header .plugin-label')?.textContent === label, user.button, {timeout: 20000});
+    if (!await header.locator('svg').count()) {
+        throw new Error(`React ${react}, ${user.name}: the header button has no icon`);
+    }
+    const before = await page.locator('.mmzoom-card').count();
+
+    // Click the plugin's button: the host's Zoom page opens in a new window, the card appears.
+    const [host] = await Promise.all([context.waitForEvent('page'), header.click()]);
+    await host.waitForURL(/\/s\/\d+/, {timeout: 20000});
+    await host.getByText('You are hosting').waitFor();
+    const card = page.locator('.mmzoom-card').nth(before);
+    await card.waitFor({timeout: 20000});
+    await page.waitForFunction(([i, label]) => {
+        const c = document.querySelectorAll('.mmzoom-card')[i];
+        return c && c.getAttribute('data-status') === 'started' && c.textContent.includes(label);
+    }, [before, user.started], {timeout: 20000});
+    const join = await card.locator('a.mmzoom-join').getAttribute('href');
+    if (!join || !join.includes('pwd=')) {
+        throw new Error(`React ${react}, ${user.name}: the Join button has no passcode in its link: ${join}`);
+    }
+    await sleep(1500); // let the meeting last a moment
+
+    // End it on the Zoom simulator's page.
+    await host.getByRole('button', {name: 'End meeting for all'}).click();
+    await page.waitForFunction(([i, label]) => {
+        const c = document.querySelectorAll('.mmzoom-card')[i];
+        return c && c.getAttribute('data-status') === 'ended' && c.textContent.includes(label);
+    }, [before, user.ended], {timeout: 20000});
+    const text = await card.textContent();
+    if (!user.lasted.test(text)) {
+        throw new Error(`React ${react}, ${user.name}: the ended card does not say how long it lasted: ${text}`);
+    }
+    if (await card.locator('a.mmzoom-join').count() !== 0) {
+        throw new Error(`React ${react}, ${user.name}: an ended card still offers Join`);
+    }
+    await host.close();
+    console.log(`ok: React ${react}, ${user.name} started, saw "${user.started}", ended, saw "${text.trim().slice(0, 60)}"`);
+}
+
+// longTopic starts a meeting whose topic is one long word, and checks it wraps inside the card.
+async function longTopic(context, page, react) {
+    await page.selectOption('#user', 'alice');
+    const word = 'Supercalifragilisticexpialidocious'.repeat(4);
+    const [host] = await Promise.all([context.waitForEvent('page'), (async () => {
+        await page.fill('#msg', `/zoom start ${word}`);
+        await page.press('#msg', 'Enter');
+    })()]);
+    const card = page.locator('.mmzoom-card', {hasText: word}).first();
+    await card.waitFor({timeout: 20000});
+    const box = await card.evaluate((c) => {
+        const topic = c.querySelector('.mmzoom-topic');
+        return {card: c.getBoundingClientRect().right, topic: topic.getBoundingClientRect().right, scroll: c.scrollWidth, client: c.clientWidth};
+    });
+    if (box.topic > box.card + 1 || box.scroll > box.client + 1) {
+        throw new Error(`React ${react}: a long topic overflows its card: ${JSON.stringify(box)}`);
+    }
+    // End it: a user with a running meeting gets no new one.
+    await host.waitForURL(/\/s\/\d+/, {timeout: 20000});
+    await host.getByRole('button', {name: 'End meeting for all'}).click();
+    await page.locator('.mmzoom-card[data-status="ended"]', {hasText: word}).first().waitFor({timeout: 20000});
+    await host.close();
+    console.log(`ok: React ${react}, a ${word.length}-character word wraps inside the card`);
+}
+
 const browser = await chromium.launch({executablePath: browserPath, args: ['--no-sandbox']});
 let failed = false;
 try {
     const context = await browser.newContext();
-    const page = await context.newPage();
-    await page.goto(urls.mm);
-
-    for (const user of [{name: 'alice', waiting: 'Waiting for the host', started: 'In progress', ended: 'Ended', lasted: /Lasted/},
-        {name: 'kenji', waiting: 'ホストの開始待ち', started: '進行中', ended: '終了', lasted: /所要時間/}]) {
-        await page.selectOption('#user', user.name);
-        const header = page.locator('.plugin-button.header');
-        await header.waitFor({timeout: 20000});
-        const before = await page.locator('.mmzoom-card').count();
-
-        // Click the plugin's button: the host's Zoom page opens in a new window, the card appears.
-        const [host] = await Promise.all([context.waitForEvent('page'), header.click()]);
-        await host.waitForURL(/\/s\/\d+/, {timeout: 20000});
-        await host.getByText('You are hosting').waitFor();
-        const card = page.locator('.mmzoom-card').nth(before);
-        await card.waitFor({timeout: 20000});
-        await page.waitForFunction(([i, label]) => {
-            const c = document.querySelectorAll('.mmzoom-card')[i];
-            return c && c.getAttribute('data-status') === 'started' && c.textContent.includes(label);
-        }, [before, user.started], {timeout: 20000});
-        const join = await card.locator('a.mmzoom-join').getAttribute('href');
-        if (!join || !join.includes('pwd=')) {
-            throw new Error(`${user.name}: the Join button has no passcode in its link: ${join}`);
+    for (const react of versions) {
+        const {page, errors} = await open(context, `?react=${react}`);
+        const version = await page.evaluate(() => window.React.version);
+        if (!version.startsWith(react + '.')) {
+            throw new Error(`asked for React ${react}, the page has ${version}`);
         }
-        await sleep(1500); // let the meeting last a moment
+        for (const user of users) {
+            await startEndFlow(context, page, user, version);
+        }
+        if (react === versions[0]) {
+            await longTopic(context, page, version);
+        }
+        await healthy(page, errors, `React ${version}`);
+        if (react === '17' && process.env.MMZOOM_E2E_SCREENSHOT) {
+            await page.selectOption('#user', 'alice');
+            await page.waitForFunction(() => document.querySelector('.mmzoom-card')?.textContent.includes('Ended'));
+            await page.screenshot({path: process.env.MMZOOM_E2E_SCREENSHOT, fullPage: true});
+        }
+        await page.close();
+    }
 
-        // End it on the Zoom simulator's page.
-        await host.getByRole('button', {name: 'End meeting for all'}).click();
-        await page.waitForFunction(([i, label]) => {
-            const c = document.querySelectorAll('.mmzoom-card')[i];
-            return c && c.getAttribute('data-status') === 'ended' && c.textContent.includes(label);
-        }, [before, user.ended], {timeout: 20000});
-        const text = await card.textContent();
-        if (!user.lasted.test(text)) {
-            throw new Error(`${user.name}: the ended card does not say how long it lasted: ${text}`);
+    // The error boundary in a real browser: every card's theme throws.
+    for (const react of versions) {
+        const {page, errors} = await open(context, `?react=${react}&fault=theme`);
+        await page.selectOption('#user', 'alice');
+        // Without its own boundary, a failing card takes the plugin's whole tree down (the page says so).
+        await page.waitForFunction(() => {
+            const posts = [...document.querySelectorAll('.plugin-post')];
+            return document.body.dataset.pluginCrashed === 'true' || (posts.length > 0 && posts.every((p) => p.querySelector('.mmzoom-fallback-join')));
+        }, null, {timeout: 20000});
+        await healthy(page, errors, `React ${react}, failing cards`);
+        const shown = await page.evaluate(() => ({
+            cards: document.querySelectorAll('.mmzoom-card').length,
+            fallbacks: document.querySelectorAll('.plugin-post .mmzoom-message').length,
+            icon: Boolean(document.querySelector('.plugin-button.header svg')),
+        }));
+        if (shown.cards !== 0 || shown.fallbacks === 0 || !shown.icon) {
+            throw new Error(`React ${react}, failing cards: ${JSON.stringify(shown)}`);
         }
-        if (await card.locator('a.mmzoom-join').count() !== 0) {
-            throw new Error(`${user.name}: an ended card still offers Join`);
-        }
-        await host.close();
-        console.log(`ok: ${user.name} started, saw "${user.started}", ended, saw "${text.trim().slice(0, 80)}"`);
+        console.log(`ok: React ${react}, ${shown.fallbacks} failing cards show their message and Join link; the header button stays`);
+        await page.close();
     }
 } catch (err) {
     failed = true;

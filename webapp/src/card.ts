@@ -1,3 +1,5 @@
+import type {Post} from '@mattermost/types/posts';
+
 import {t, type Locale} from './i18n';
 
 // CardProps is the props contract of a custom_mmzoom_meeting post (testdata/card_props.golden.json).
@@ -18,6 +20,16 @@ export interface CardProps {
     meeting_duration_seconds?: number;
     meeting_participant_count?: number;
     meeting_recording_url?: string;
+    // meeting_updates_in_thread is set where the bot can post the card but never edit it (a private channel,
+    // DM or group it is not a member of): each change of state follows as a reply in the card's thread.
+    meeting_updates_in_thread?: boolean;
+}
+
+// ReplyProps is the props contract of such a reply (testdata/card_props.golden.json, "reply_examples").
+export interface ReplyProps {
+    mmzoom_schema: number;
+    mmzoom_card_post_id: string;
+    mmzoom_card: CardProps;
 }
 
 // The contract versions this plugin renders.
@@ -35,6 +47,37 @@ export function readCard(props: unknown): CardProps | undefined {
         return undefined;
     }
     return p as CardProps;
+}
+
+// cardUpdate returns the card state a thread reply carries for the card post, or undefined when the reply is
+// not one: it must be by the card's own author (the bot), name the card and carry a valid card of the same
+// meeting. Anyone can reply in the thread with any props, so nothing else is trusted.
+export function cardUpdate(card: Pick<Post, 'id' | 'user_id'>, current: CardProps, reply: Pick<Post, 'user_id' | 'root_id' | 'props'> | undefined): CardProps | undefined {
+    if (!reply || reply.user_id !== card.user_id || reply.root_id !== card.id) {
+        return undefined;
+    }
+    const p = reply.props as Partial<ReplyProps> | undefined;
+    if (!p || !knownSchemas.includes(p.mmzoom_schema as number) || p.mmzoom_card_post_id !== card.id) {
+        return undefined;
+    }
+    const next = readCard(p.mmzoom_card);
+    if (!next || next.meeting_id !== current.meeting_id || !safeLink(next.meeting_join_url)) {
+        return undefined;
+    }
+    return next;
+}
+
+// newestUpdate picks, among posts of the card's thread, the newest reply that updates the card (by create_at).
+export function newestUpdate<P extends Pick<Post, 'user_id' | 'root_id' | 'props' | 'create_at'>>(
+    card: Pick<Post, 'id' | 'user_id'>, current: CardProps, replies: Iterable<P | undefined>,
+): P | undefined {
+    let best: P | undefined;
+    for (const r of replies) {
+        if (r && cardUpdate(card, current, r) && (!best || r.create_at > best.create_at)) {
+            best = r;
+        }
+    }
+    return best;
 }
 
 // safeLink accepts https links, and http on loopback (the demo's simulators); anything else is refused.
@@ -75,4 +118,40 @@ export function formatDuration(locale: Locale, seconds: number): string {
         return t(locale, 'hours', {h: m / 60});
     }
     return t(locale, 'hoursMinutes', {h: Math.floor(m / 60), m: m % 60});
+}
+
+// contrastRatio is WCAG 2's contrast ratio of two #rrggbb colours (1 to 21).
+export function contrastRatio(a: string, b: string): number {
+    const la = luminance(a);
+    const lb = luminance(b);
+    return (Math.max(la, lb) + 0.05) / (Math.min(la, lb) + 0.05);
+}
+
+function luminance(hex: string): number {
+    const rgb = parseHex(hex) ?? [0, 0, 0];
+    const [r, g, b] = rgb.map((v) => {
+        const c = v / 255;
+        return c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+}
+
+// parseHex reads #rgb and #rrggbb; anything else (rgba(), names) is undefined.
+export function parseHex(color?: string): [number, number, number] | undefined {
+    const m = /^#([0-9a-f]{3}|[0-9a-f]{6})$/i.exec(color?.trim() ?? '');
+    if (!m) {
+        return undefined;
+    }
+    const h = m[1].length === 3 ? m[1].split('').map((c) => c + c).join('') : m[1];
+    return [0, 2, 4].map((i) => parseInt(h.slice(i, i + 2), 16)) as [number, number, number];
+}
+
+const badgeDefaults: Record<CardProps['meeting_status'], string> = {waiting: '#ffbc1f', started: '#06d6a0', ended: '#8c8c8c'};
+
+// badgeColors gives a status badge its background (the theme's online colour for a running meeting) and the
+// text colour, black or white, that contrasts more with it: one of the two always reaches WCAG AA's 4.5:1.
+export function badgeColors(status: CardProps['meeting_status'], onlineIndicator?: string): {background: string; color: string} {
+    const background = (status === 'started' && parseHex(onlineIndicator)) ? onlineIndicator!.trim() : badgeDefaults[status];
+    const color = contrastRatio(background, '#ffffff') >= contrastRatio(background, '#000000') ? '#ffffff' : '#000000';
+    return {background, color};
 }

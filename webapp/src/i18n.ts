@@ -17,6 +17,7 @@ export const messages: Record<'en' | 'ja', Record<string, string>> = {
         underMinute: 'less than a minute',
         startButton: 'Start Zoom meeting',
         startFailed: 'Could not start the Zoom meeting: {error}',
+        updatesInThread: 'Updates to this meeting follow in the thread.',
     },
     ja: {
         'status.waiting': 'ホストの開始待ち',
@@ -35,6 +36,7 @@ export const messages: Record<'en' | 'ja', Record<string, string>> = {
         underMinute: '1分未満',
         startButton: 'Zoom ミーティングを開始',
         startFailed: 'Zoom ミーティングを開始できませんでした: {error}',
+        updatesInThread: 'このミーティングの更新はスレッドに投稿されます。',
     },
 };
 

@@ -1,5 +1,6 @@
 import {Client4} from '@mattermost/client';
 
+import type {PostUtils} from './components/PostMessage';
 import {pluginId} from './manifest';
 import {Plugin} from './plugin';
 
@@ -7,6 +8,7 @@ declare global {
     interface Window {
         registerPlugin(id: string, plugin: unknown): void;
         basename?: string;
+        PostUtils?: PostUtils;
     }
 }
 
@@ -14,8 +16,12 @@ const client = new Client4();
 client.setUrl(window.location.origin + (window.basename ?? ''));
 
 window.registerPlugin(pluginId, new Plugin({
-    client,
+    client: {
+        executeCommand: (command, args) => client.executeCommand(command, args),
+        // The whole thread (no perPage): a meeting's updates can outnumber one page of replies.
+        getPostThread: (postId) => client.getPaginatedPostThread(postId, {fetchAll: true}),
+    },
     open: () => window.open('', '_blank'),
     alert: (message) => window.alert(message),
-    botUsernames: ['zoom'],
+    postUtils: () => window.PostUtils,
 }));

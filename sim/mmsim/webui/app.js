@@ -87,7 +87,7 @@ function attachments(p) {
 function renderPost(p) {
   const u = state.users[p.user_id] || {username: '?'};
   const time = new Date(p.create_at).toLocaleTimeString();
-  let body = plugin.postTypes[p.type] ? `<div class="plugin-post" data-pid="${esc(p.id)}"></div>`
+  let body = plugin.postTypes[p.type] ? `<div class="plugin-slot" data-pid="${esc(p.id)}"></div>`
     : p.type === 'custom_mmzoom_meeting' ? card(p) : `<div>${md(p.message)}</div>${attachments(p)}`;
   const who = p.ephemeral ? 'System' : esc(u.username);
   return `<div class="post${p.ephemeral ? ' eph' : ''}${p.root_id ? ' thread' : ''}"><span class="who">${who}</span>${u.is_bot && !p.ephemeral ? '<span class="bot">BOT</span>' : ''}` +
@@ -100,13 +100,14 @@ async function refresh() {
   try {
     const list = await api('GET', `/channels/${state.channel.id}/posts`);
     const eph = await fetch('/sim/ephemeral?channel_id=' + state.channel.id, {headers: {'Authorization': 'Bearer ' + state.token}}).then((r) => r.json());
-    const posts = list.order.map((id) => list.posts[id]).concat(eph.map((p) => ({...p, ephemeral: true})));
+    // With collapsed reply threads, Mattermost's channel view loads no replies: neither the page nor the store
+    // has them, and a plugin must read the thread itself.
+    const channelPosts = list.order.map((id) => list.posts[id]).filter((p) => !(hostOptions.crt && p.root_id));
+    const posts = channelPosts.concat(eph.map((p) => ({...p, ephemeral: true})));
     posts.sort((a, b) => a.create_at - b.create_at);
     const box = $('posts'), atBottom = box.scrollTop + box.clientHeight >= box.scrollHeight - 20;
-    plugin.roots.forEach((r) => r.unmount());
-    plugin.roots = [];
     box.innerHTML = posts.map(renderPost).join('') || '<p class="time">No messages yet.</p>';
-    mountPluginPosts(posts);
+    placePluginPosts(channelPosts);
     open.forEach((id) => { const el = $('fb-' + id); if (el) el.hidden = false; });
     if (atBottom) box.scrollTop = box.scrollHeight;
   } catch (e) { showError(e); }
@@ -191,27 +192,78 @@ async function main() {
   setInterval(refresh, 1500);
 }
 // The plugin host: what Mattermost's web app offers a webapp plugin, enough for mmzoom's. React and ReactDOM
-// go on window (plugins take them as webpack externals), window.registerPlugin hands the plugin a registry
-// and a redux-like store, and what it registers is rendered: header buttons, App Bar items, post components.
-const plugin = {header: [], appBar: [], postTypes: {}, listeners: new Set(), state: null, roots: []};
+// go on window (plugins take them as webpack externals) in the version ?react= asks for (16, 17 or 18: the
+// React of Mattermost 5.x, 9.x/10.x and 11.x), window.registerPlugin hands the plugin a registry and a
+// redux-like store, and what it registers is rendered: header buttons, App Bar items, post components.
+// Like Mattermost, the page renders every plugin component in one React tree (portals into the page): a
+// component that throws without an error boundary of its own unmounts all of them, as it blanks Mattermost 5.x.
+// ?fault=theme passes post components a theme whose every read throws, to show what a failing component does.
+// ?crt=on hides thread replies from the page and the store, as collapsed reply threads do.
+const params = new URLSearchParams(location.search);
+const hostOptions = {react: params.get('react') || '18', fault: params.get('fault') || '', crt: params.get('crt') === 'on'};
+const plugin = {header: new Map(), appBar: new Map(), postTypes: {}, listeners: new Set(), state: null, nextId: 0,
+  portals: new Map(), postEls: new Map(), posts: {}, profiles: {}, root: null, hostEl: null, crashed: false};
 const lightTheme = {centerChannelBg: '#ffffff', centerChannelColor: '#3f4350', buttonBg: '#1c58d9', buttonColor: '#ffffff',
   linkColor: '#386fe5', onlineIndicator: '#06d6a0'};
+const explodingTheme = new Proxy({}, {get: (_, key) => { throw new Error('simulated fault: theme.' + String(key)); }});
 const registry = {
-  registerChannelHeaderButtonAction(icon, action, dropdownText, tooltipText) { plugin.header.push({icon, action, text: dropdownText, tooltip: tooltipText}); return 'header' + plugin.header.length; },
-  registerAppBarComponent(iconUrl, action, tooltipText) { plugin.appBar.push({iconUrl, action, tooltip: tooltipText}); return 'appbar' + plugin.appBar.length; },
-  registerPostTypeComponent(type, component) { plugin.postTypes[type] = component; return 'post' + type; },
+  registerChannelHeaderButtonAction(icon, action, dropdownText, tooltipText) {
+    const id = 'plugin' + ++plugin.nextId;
+    plugin.header.set(id, {icon, action, text: dropdownText, tooltip: tooltipText});
+    renderPluginButtons();
+    return id;
+  },
+  registerAppBarComponent(iconUrl, action, tooltipText) {
+    const id = 'plugin' + ++plugin.nextId;
+    plugin.appBar.set(id, {iconUrl, action, tooltip: tooltipText});
+    renderPluginButtons();
+    return id;
+  },
+  registerPostTypeComponent(type, component) { plugin.postTypes[type] = component; return 'plugin' + ++plugin.nextId; },
   registerTranslations() {},
+  unregisterComponent(id) {
+    plugin.header.delete(id);
+    plugin.appBar.delete(id);
+    renderPluginButtons();
+  },
 };
 const pluginStore = {
   getState: () => plugin.state,
   subscribe: (fn) => { plugin.listeners.add(fn); return () => plugin.listeners.delete(fn); },
   dispatch: () => {},
 };
-function updatePluginState() {
+// Mattermost's markdown helpers for plugins (window.PostUtils), here backed by the page's own Markdown.
+window.PostUtils = {
+  formatText: (text) => md(text),
+  messageHtmlToComponent: (html) => React.createElement('span', {className: 'markdown', dangerouslySetInnerHTML: {__html: html}}),
+};
+// keep returns the stored copy of an object while it has not changed, as redux keeps unchanged entities, so
+// plugins that compare what they select are not re-rendered for nothing.
+function keep(cache, id, next, same) {
+  const old = cache[id];
+  return old && same(old, next) ? old : next;
+}
+function updatePluginState(posts) {
   const profiles = {};
-  Object.values(state.users).forEach((u) => { profiles[u.id] = {id: u.id, username: u.username, is_bot: u.is_bot, locale: u.locale}; });
-  plugin.state = {entities: {users: {currentUserId: state.me ? state.me.id : '', profiles},
-    channels: {currentChannelId: state.channel ? state.channel.id : ''}, teams: {currentTeamId: state.team ? state.team.id : ''}}};
+  Object.values(state.users).forEach((u) => {
+    profiles[u.id] = keep(plugin.profiles, u.id, {id: u.id, username: u.username, is_bot: u.is_bot, locale: u.locale},
+      (a, b) => a.username === b.username && a.is_bot === b.is_bot && a.locale === b.locale);
+  });
+  plugin.profiles = profiles;
+  if (posts) {
+    const byId = {};
+    posts.forEach((p) => { byId[p.id] = keep(plugin.posts, p.id, p, (a, b) => a.update_at === b.update_at && a.edit_at === b.edit_at && a.reply_count === b.reply_count); });
+    plugin.posts = byId;
+  }
+  const postsInThread = {};
+  Object.values(plugin.posts).forEach((p) => { if (p.root_id) (postsInThread[p.root_id] = postsInThread[p.root_id] || []).push(p.id); });
+  plugin.state = {entities: {
+    general: {config: {DefaultClientLocale: 'en'}},
+    users: {currentUserId: state.me ? state.me.id : '', profiles},
+    channels: {currentChannelId: state.channel ? state.channel.id : ''},
+    teams: {currentTeamId: state.team ? state.team.id : ''},
+    posts: {posts: plugin.posts, postsInThread},
+  }};
   plugin.listeners.forEach((fn) => fn());
 }
 function loadScript(src) {
@@ -227,19 +279,54 @@ async function loadPlugins() {
   const list = await fetch('/sim/plugins').then((r) => r.json());
   if (!list.length) return;
   const p = list[0];
-  await loadScript(p.react);
-  await loadScript(p.react_dom);
+  const build = p.react_builds[hostOptions.react];
+  if (!build) throw new Error('no React ' + hostOptions.react + ' here; try ' + Object.keys(p.react_builds).join(', '));
+  await loadScript(build.react);
+  await loadScript(build.react_dom);
+  document.body.dataset.react = React.version;
+  $('banner').append(` Plugin host: React ${React.version}.`);
+  plugin.hostEl = document.createElement('div');
+  plugin.hostEl.id = 'plugin-host';
+  document.body.appendChild(plugin.hostEl);
+  // React 18 reports an error no boundary caught as an uncaught error, after unmounting the whole tree;
+  // React 16/17 throw it from render (renderHost). The page itself throws nothing uncaught.
+  window.addEventListener('error', (e) => pluginCrashed(e.error || e.message));
   window.registerPlugin = (id, obj) => { updatePluginState(); obj.initialize(registry, pluginStore); };
   await loadScript(p.bundle);
   renderPluginButtons();
   refresh();
 }
+function pluginCrashed(err) {
+  plugin.crashed = true;
+  document.body.dataset.pluginCrashed = 'true';
+  showError(new Error('A plugin component crashed the page (Mattermost 5.x would now be blank): ' + (err && err.message || err)));
+}
+// renderHost renders every plugin component, each through a portal into its place on the page.
+function renderHost() {
+  if (!plugin.hostEl || plugin.crashed) return;
+  const children = [...plugin.portals.entries()].map(([key, p]) => ReactDOM.createPortal(p.element, p.container, key));
+  const tree = React.createElement(React.Fragment, null, children);
+  try {
+    if (ReactDOM.createRoot) {
+      plugin.root = plugin.root || ReactDOM.createRoot(plugin.hostEl);
+      plugin.root.render(tree);
+    } else {
+      ReactDOM.render(tree, plugin.hostEl);
+    }
+  } catch (e) { pluginCrashed(e); }
+}
 function renderPluginButtons() {
-  if (!plugin.header.length) return;
-  $('start').hidden = true;
-  const bar = document.createElement('span');
-  bar.id = 'plugin-buttons';
-  const buttons = plugin.header.map((h) => ({...h, kind: 'header'})).concat(plugin.appBar.map((a) => ({...a, kind: 'appbar'})));
+  if (!plugin.hostEl) return;
+  let bar = $('plugin-buttons');
+  if (!bar) {
+    bar = document.createElement('span');
+    bar.id = 'plugin-buttons';
+    $('head').appendChild(bar);
+  }
+  $('start').hidden = plugin.header.size > 0;
+  bar.textContent = '';
+  [...plugin.portals.keys()].filter((k) => k.startsWith('icon:')).forEach((k) => plugin.portals.delete(k));
+  const buttons = [...plugin.header].map(([id, h]) => ({...h, id, kind: 'header'})).concat([...plugin.appBar].map(([id, a]) => ({...a, id, kind: 'appbar'})));
   buttons.forEach((b) => {
     const el = document.createElement('button');
     el.className = 'plugin-button ' + b.kind;
@@ -252,26 +339,43 @@ function renderPluginButtons() {
       el.appendChild(img);
     } else {
       const icon = document.createElement('span');
-      ReactDOM.createRoot(icon).render(b.icon);
+      icon.className = 'plugin-icon';
+      plugin.portals.set('icon:' + b.id, {container: icon, element: b.icon});
       el.appendChild(icon);
-      el.appendChild(document.createTextNode(' ' + b.text));
+      const label = document.createElement('span');
+      label.className = 'plugin-label';
+      label.textContent = b.text;
+      el.appendChild(label);
     }
     // The plugin opens the meeting window inside this click, so no popup blocker stops it.
     el.onclick = () => { b.action(b.kind === 'appbar' ? undefined : {id: state.channel.id, team_id: state.team.id}); setTimeout(refresh, 300); };
     bar.appendChild(el);
   });
-  $('head').appendChild(bar);
+  renderHost();
 }
-function mountPluginPosts(posts) {
-  const byId = Object.fromEntries(posts.map((p) => [p.id, p]));
-  document.querySelectorAll('.plugin-post').forEach((el) => {
-    const p = byId[el.dataset.pid];
+// placePluginPosts puts each plugin post's element (kept across refreshes, so its component stays mounted and
+// receives the updated post, as in Mattermost) into its slot on the page, and renders the components.
+function placePluginPosts(posts) {
+  updatePluginState(posts);
+  const shown = new Set();
+  document.querySelectorAll('.plugin-slot').forEach((slot) => {
+    const p = plugin.posts[slot.dataset.pid];
     const Comp = p && plugin.postTypes[p.type];
     if (!Comp) return;
-    const root = ReactDOM.createRoot(el);
-    root.render(React.createElement(Comp, {post: p, theme: lightTheme, compactDisplay: false, isRHS: false}));
-    plugin.roots.push(root);
+    let el = plugin.postEls.get(p.id);
+    if (!el) {
+      el = document.createElement('div');
+      el.className = 'plugin-post';
+      el.dataset.pid = p.id;
+      plugin.postEls.set(p.id, el);
+    }
+    slot.replaceWith(el);
+    shown.add(p.id);
+    const theme = hostOptions.fault === 'theme' ? explodingTheme : lightTheme;
+    plugin.portals.set('post:' + p.id, {container: el, element: React.createElement(Comp, {post: p, theme, compactDisplay: false, isRHS: false})});
   });
+  [...plugin.postEls.keys()].filter((id) => !shown.has(id)).forEach((id) => { plugin.postEls.delete(id); plugin.portals.delete('post:' + id); });
+  renderHost();
 }
 
 main().catch(showError);

@@ -1,9 +1,14 @@
+import type {Post} from '@mattermost/types/posts';
 import React from 'react';
 
-import {formatDuration, formatMeetingId, readCard, safeLink} from '../card';
+import {badgeColors, formatDuration, formatMeetingId, readCard, safeLink, type CardProps} from '../card';
 import {t, type Locale} from '../i18n';
 
-// Theme is the part of Mattermost's theme the card uses, so it follows light and dark themes.
+import {PostMessage, type PostUtils} from './PostMessage';
+
+// Theme is the part of Mattermost's theme (the `theme` prop of post components) the card uses, so it follows
+// light and dark themes. @mattermost/types has no Theme type (it lives in mattermost-redux, which the plugin
+// does not depend on), so these few keys are declared here.
 export interface Theme {
     centerChannelBg?: string;
     centerChannelColor?: string;
@@ -13,47 +18,49 @@ export interface Theme {
     onlineIndicator?: string;
 }
 
-// PostLike is what the card reads of a post.
-export interface PostLike {
-    id: string;
-    user_id: string;
-    message: string;
-    props?: Record<string, unknown>;
-}
+// CardPost is what the card reads of a post.
+export type CardPost = Pick<Post, 'id' | 'user_id' | 'message' | 'props'>;
 
 export interface MeetingCardProps {
-    post: PostLike;
+    post: CardPost;
+    // update is a newer state of the card from a reply in its thread (already checked by cardUpdate).
+    update?: CardProps;
     theme?: Theme;
     locale: Locale;
-    // fromBot says whether the post's author is mmzoom's bot: anyone can create a post of this type through
-    // the REST API, so only the bot's are rendered as cards.
+    // fromBot says whether the post's author is a bot: anyone can create a post of this type through the
+    // REST API, so only bots' posts are rendered as cards.
     fromBot: boolean;
+    postUtils?: PostUtils;
 }
 
 // MeetingCard renders a custom_mmzoom_meeting post: topic, state, Join, meeting ID, passcode when shown,
-// participants, duration when ended and the recording. Anything not from mmzoom's bot, of an unknown
-// contract version or with a join link that is not https is shown as its plain message.
-export function MeetingCard({post, theme = {}, locale, fromBot}: MeetingCardProps) {
-    const card = fromBot ? readCard(post.props) : undefined;
+// participants, duration when ended and the recording. Anything not from a bot, of an unknown contract
+// version or with a join link that is not https is shown as its message.
+export function MeetingCard({post, update, theme, locale, fromBot, postUtils}: MeetingCardProps) {
+    const own = fromBot ? readCard(post.props) : undefined;
+    const card = own && (update ?? own);
     const join = card && safeLink(card.meeting_join_url);
     if (!card || !join) {
-        return <p className='mmzoom-plain'>{post.message}</p>;
+        return <PostMessage message={post.message} locale={locale} postUtils={postUtils}/>;
     }
+    const th = theme ?? {};
     const status = card.meeting_status;
     const recording = safeLink(card.meeting_recording_url);
-    const border = theme.centerChannelColor ? `1px solid ${theme.centerChannelColor}33` : '1px solid #ddd';
-    const badgeBg = status === 'started' ? (theme.onlineIndicator ?? '#06d6a0') : status === 'ended' ? '#8c8c8c' : '#ffbc1f';
+    const border = th.centerChannelColor ? `1px solid ${th.centerChannelColor}33` : '1px solid #ddd';
+    const badge = badgeColors(status, th.onlineIndicator);
     return (
         <div
             className='mmzoom-card'
             data-status={status}
-            style={{border, borderRadius: 8, padding: 12, maxWidth: 480, background: theme.centerChannelBg, color: theme.centerChannelColor}}
+            data-source={update ? 'thread' : 'post'}
+            style={{border, borderRadius: 8, padding: 12, maxWidth: 480, minWidth: 0, background: th.centerChannelBg, color: th.centerChannelColor,
+                overflowWrap: 'anywhere', wordBreak: 'break-word'}}
         >
-            <span className='mmzoom-status' style={{background: badgeBg, color: '#fff', borderRadius: 10, padding: '1px 8px', fontSize: 12, fontWeight: 600}}>
+            <span className='mmzoom-status' style={{...badge, borderRadius: 10, padding: '1px 8px', fontSize: 12, fontWeight: 600}}>
                 {t(locale, `status.${status}`)}
             </span>
-            <h4 className='mmzoom-topic' style={{margin: '6px 0'}}>{card.meeting_topic}</h4>
-            <dl style={{display: 'grid', gridTemplateColumns: 'auto 1fr', gap: '2px 12px', margin: '4px 0'}}>
+            <h4 className='mmzoom-topic' style={{margin: '6px 0', overflowWrap: 'anywhere', wordBreak: 'break-word'}}>{card.meeting_topic}</h4>
+            <dl style={{display: 'grid', gridTemplateColumns: 'auto minmax(0, 1fr)', gap: '2px 12px', margin: '4px 0'}}>
                 <dt>{t(locale, 'meetingId')}</dt>
                 <dd className='mmzoom-id' style={{margin: 0}}>{formatMeetingId(card.meeting_id)}</dd>
                 {card.meeting_passcode && (
@@ -84,15 +91,18 @@ export function MeetingCard({post, theme = {}, locale, fromBot}: MeetingCardProp
                     target='_blank'
                     rel='noopener noreferrer'
                     style={{display: 'inline-block', marginTop: 6, padding: '6px 16px', borderRadius: 4, textDecoration: 'none',
-                        background: theme.buttonBg ?? '#0b5cff', color: theme.buttonColor ?? '#fff', fontWeight: 600}}
+                        background: th.buttonBg ?? '#0b5cff', color: th.buttonColor ?? '#fff', fontWeight: 600}}
                 >
                     {t(locale, 'join')}
                 </a>
             )}
             {recording && (
-                <a className='mmzoom-recording' href={recording} target='_blank' rel='noopener noreferrer' style={{display: 'block', marginTop: 6, color: theme.linkColor}}>
+                <a className='mmzoom-recording' href={recording} target='_blank' rel='noopener noreferrer' style={{display: 'block', marginTop: 6, color: th.linkColor}}>
                     {t(locale, 'recording')}
                 </a>
+            )}
+            {(own.meeting_updates_in_thread || card.meeting_updates_in_thread) && (
+                <p className='mmzoom-in-thread' style={{margin: '6px 0 0', fontSize: 12, opacity: 0.75}}>{t(locale, 'updatesInThread')}</p>
             )}
         </div>
     );
