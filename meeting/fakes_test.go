@@ -86,13 +86,15 @@ type fakeChat struct {
 	joined      []string
 	createErr   map[string]error // by channel id, until the bot joined
 	patchErr    map[string]error // by channel id, until the bot joined
+	channelErr  map[string]error // by channel id, for the next Channel call only
+	joinErr     map[string]error // by channel id, for the next JoinChannel call only
 	patches     int
 	nextPostNum int
 }
 
 func newFakeChat() *fakeChat {
 	return &fakeChat{users: map[string]*ChatUser{}, channels: map[string]*Channel{}, posts: map[string]*Post{},
-		createErr: map[string]error{}, patchErr: map[string]error{}}
+		createErr: map[string]error{}, patchErr: map[string]error{}, channelErr: map[string]error{}, joinErr: map[string]error{}}
 }
 
 func (c *fakeChat) User(_ context.Context, id string) (*ChatUser, error) {
@@ -107,6 +109,10 @@ func (c *fakeChat) User(_ context.Context, id string) (*ChatUser, error) {
 func (c *fakeChat) Channel(_ context.Context, id string) (*Channel, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if err := c.channelErr[id]; err != nil {
+		delete(c.channelErr, id)
+		return nil, err
+	}
 	if ch, ok := c.channels[id]; ok {
 		return ch, nil
 	}
@@ -118,6 +124,10 @@ func (c *fakeChat) RequireEmailVerification(context.Context) (bool, error) { ret
 func (c *fakeChat) JoinChannel(_ context.Context, id string) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if err := c.joinErr[id]; err != nil {
+		delete(c.joinErr, id)
+		return err
+	}
 	c.joined = append(c.joined, id)
 	delete(c.createErr, id)
 	delete(c.patchErr, id)
