@@ -248,8 +248,19 @@ func (s *Service) RefreshCard(ctx context.Context, c *Card) error {
 		err = s.Chat.PatchPost(ctx, c.PostID, p)
 	}
 	if errors.Is(err, ErrForbidden) && !c.UpdatesInThread {
-		if ch, cerr := s.Chat.Channel(ctx, c.ChannelID); cerr == nil && ch.Type == ChannelOpen {
-			if jerr := s.Chat.JoinChannel(ctx, c.ChannelID); jerr == nil {
+		// Only Mattermost's refusal (the channel is not public, or the bot may not read or join it) makes
+		// this a card that cannot be edited. Any other failure is passed on to be retried: taken for a
+		// refusal, it would announce the news in the thread and leave the card showing an old status for good.
+		ch, cerr := s.Chat.Channel(ctx, c.ChannelID)
+		if cerr != nil && !refused(cerr) {
+			return cerr
+		}
+		if cerr == nil && ch.Type == ChannelOpen {
+			jerr := s.Chat.JoinChannel(ctx, c.ChannelID)
+			if jerr != nil && !refused(jerr) {
+				return jerr
+			}
+			if jerr == nil {
 				err = s.Chat.PatchPost(ctx, c.PostID, p)
 			}
 		}
@@ -282,6 +293,10 @@ func (s *Service) RefreshCard(ctx context.Context, c *Card) error {
 	// idempotency key for posts, so that one duplicate cannot be prevented.
 	return s.markAnnounced(ctx, c)
 }
+
+// refused reports whether Mattermost refused a call for good (forbidden, or no such thing), as opposed to
+// failing for a passing reason.
+func refused(err error) bool { return errors.Is(err, ErrForbidden) || errors.Is(err, ErrNotFound) }
 
 // markAnnounced records that the channel has been shown the card's current status.
 func (s *Service) markAnnounced(ctx context.Context, c *Card) error {

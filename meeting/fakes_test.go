@@ -86,6 +86,8 @@ type fakeChat struct {
 	joined      []string
 	createErr   map[string]error // by channel id, until the bot joined
 	patchErr    map[string]error // by channel id, until the bot joined
+	channelErr  map[string]error // by channel id, for the next Channel call only
+	joinErr     map[string]error // by channel id, for the next JoinChannel call only
 	patches     int
 	nextPostNum int
 	outside     map[string]bool // channels the bot is not a member of
@@ -93,7 +95,8 @@ type fakeChat struct {
 
 func newFakeChat() *fakeChat {
 	return &fakeChat{users: map[string]*ChatUser{}, channels: map[string]*Channel{}, posts: map[string]*Post{},
-		createErr: map[string]error{}, patchErr: map[string]error{}, outside: map[string]bool{}}
+		createErr: map[string]error{}, patchErr: map[string]error{}, outside: map[string]bool{},
+		channelErr: map[string]error{}, joinErr: map[string]error{}}
 }
 
 func (c *fakeChat) BotIsMember(_ context.Context, id string) (bool, error) {
@@ -125,6 +128,10 @@ func (c *fakeChat) UserByEmail(_ context.Context, email string) (*ChatUser, erro
 func (c *fakeChat) Channel(_ context.Context, id string) (*Channel, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if err := c.channelErr[id]; err != nil {
+		delete(c.channelErr, id)
+		return nil, err
+	}
 	if ch, ok := c.channels[id]; ok {
 		return ch, nil
 	}
@@ -136,6 +143,10 @@ func (c *fakeChat) RequireEmailVerification(context.Context) (bool, error) { ret
 func (c *fakeChat) JoinChannel(_ context.Context, id string) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if err := c.joinErr[id]; err != nil {
+		delete(c.joinErr, id)
+		return err
+	}
 	c.joined = append(c.joined, id)
 	delete(c.createErr, id)
 	delete(c.patchErr, id)

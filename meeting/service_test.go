@@ -301,6 +301,47 @@ func TestRefreshCardWhereTheBotCannotEdit(t *testing.T) {
 	}
 }
 
+// A public channel's card is edited after the bot joins; when looking up the channel or joining it fails
+// for a passing reason, the refresh must fail (and be retried) rather than take the channel for one where
+// the card cannot be edited: that would announce the news in the thread instead and leave the card itself
+// showing an old status for good.
+func TestRefreshCardRetriesWhenJoiningFailsForAPassingReason(t *testing.T) {
+	unavailable := &Error{Kind: KindChatUnavailable}
+	cases := []struct {
+		name string
+		fail func(f *fixture)
+	}{
+		{"channel lookup fails", func(f *fixture) { f.chat.channelErr["town"] = unavailable }},
+		{"join fails", func(f *fixture) { f.chat.joinErr["town"] = unavailable }},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			f := newFixture(KindS2S, func(cfg *Config) { cfg.TrustUnverifiedEmail = true })
+			f.start(t, "alice", "town", "Sync")
+			f.chat.patchErr["town"] = &Error{Kind: KindForbidden} // the bot is not a member yet
+			c.fail(f)
+			ctx := context.Background()
+			cards, _ := f.store.OpenCards(ctx, "town", time.Time{})
+			card := cards[0]
+			ended := Event{Type: EventMeetingEnded, MeetingID: card.MeetingID, UUID: card.UUID, StartTime: f.now, EndTime: f.now.Add(30 * time.Minute)}
+			if _, err := f.svc.ApplyEvent(ctx, ended); KindOf(err) != KindChatUnavailable {
+				t.Fatalf("ApplyEvent: %v, want the chat_unavailable error to retry on", err)
+			}
+			if posts := f.chat.postsIn("town"); len(posts) != 1 {
+				t.Fatalf("%d posts in the channel, want only the card (no thread reply)", len(posts))
+			}
+			// The retry (the event's rerun) joins and edits the card.
+			if _, err := f.svc.ApplyEvent(ctx, ended); err != nil {
+				t.Fatalf("retry: %v", err)
+			}
+			posts := f.chat.postsIn("town")
+			if len(posts) != 1 || f.chat.patches != 1 || posts[0].Props[PropStatus] != string(StatusEnded) {
+				t.Errorf("after the retry: %d posts, %d patches, card %v; want the card edited to ended", len(posts), f.chat.patches, posts[0].Props)
+			}
+		})
+	}
+}
+
 func TestApplyEventMovesCardsOnlyForward(t *testing.T) {
 	f := newFixture(KindS2S, func(c *Config) { c.TrustUnverifiedEmail = true })
 	f.start(t, "alice", "town", "")

@@ -82,9 +82,8 @@ func TestNothingIsLostThroughFailuresAndKills(t *testing.T) {
 	t.Cleanup(w.Close)
 	w.Zoom.SetDailyLimit(-1)
 	cfgFile := filepath.Join(dir, "mmzoom.json")
-	// No "join the running meeting?" question: 100 meetings start in two channels. Retries wait at most 2 s
-	// (5 min in production) so the run converges in seconds.
-	if err := os.WriteFile(cfgFile, []byte(`{"recent_meeting_window":"1ms","retry_max_backoff":"2s","log_level":"warn"}`), 0o600); err != nil {
+	// Retries wait at most 2 s (5 min in production) so the run converges in seconds.
+	if err := os.WriteFile(cfgFile, []byte(`{"retry_max_backoff":"2s","log_level":"warn"}`), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	mm := &child{t: t, env: w.Config.environ(cfgFile), url: w.MMZoomURL, logs: &syncBuffer{}}
@@ -101,18 +100,32 @@ func TestNothingIsLostThroughFailuresAndKills(t *testing.T) {
 		channel mmsim.Channel
 	}
 	var cards []card
+	seen := map[int64]bool{}
 	for i := range meetings {
-		ch := w.Town
+		// Each meeting in a channel of its own: a start in a channel whose card is still open asks "join the
+		// running meeting, or start another?" instead of starting, and no recent-meeting window is short
+		// enough that two starts cannot fall inside it.
+		ch := mmsim.Channel{TeamID: w.Team.ID, Type: "O", Name: fmt.Sprintf("chaos-%d", i), DisplayName: fmt.Sprintf("Chaos %d", i)}
 		if i%2 == 1 {
-			ch = w.Private // the bot cannot edit here: thread replies
+			ch.Type = "P" // the bot cannot edit here: thread replies
 		}
+		ch = w.Mattermost.AddChannel(ch, w.Alice.ID)
 		res, err := w.Mattermost.ExecuteCommand(ctx, w.Alice.ID, ch.ID, w.Team.ID, "", fmt.Sprintf("/zoom start Meeting %d", i))
 		if err != nil || res.Error != "" {
 			t.Fatalf("start %d: %v %+v", i, err, res)
 		}
+		// The card is the one post the start made; anything else (a question, an error) fails here rather
+		// than later as a card that is counted twice.
 		all := w.Mattermost.Posts(ch.ID)
-		p := all[len(all)-1]
+		if len(all) != 1 || all[0].Props[meeting.PropMeetingID] == nil {
+			t.Fatalf("start %d made %d posts, want its card; the reply was %q", i, len(all), res.Response.Text)
+		}
+		p := all[0]
 		id, _ := strconv.ParseInt(p.Props[meeting.PropMeetingID].(string), 10, 64)
+		if seen[id] {
+			t.Fatalf("start %d: meeting %d has a card already", i, id)
+		}
+		seen[id] = true
 		cards = append(cards, card{post: p, id: id, channel: ch})
 	}
 
@@ -224,7 +237,7 @@ func TestNothingIsLostThroughFailuresAndKills(t *testing.T) {
 	}
 	extra := 0
 	for _, c := range cards {
-		if c.channel.ID != w.Private.ID {
+		if c.channel.Type != "P" {
 			continue
 		}
 		seen := map[string]int{}
@@ -254,7 +267,7 @@ func kindOfReply(msg string) string {
 
 // checkChaosCard says what is wrong with a card after the run.
 func checkChaosCard(w *demoWorld, card mmsim.Post, id int64, ch mmsim.Channel) []string {
-	if ch.ID == w.Private.ID {
+	if ch.Type == "P" {
 		var started, ended bool
 		for _, p := range w.Mattermost.Posts(ch.ID) {
 			if p.RootID == card.ID && p.UserID == w.Bot.ID {
@@ -268,6 +281,13 @@ func checkChaosCard(w *demoWorld, card mmsim.Post, id int64, ch mmsim.Channel) [
 			return []string{fmt.Sprintf("meeting %d: thread has started=%v ended=%v", id, started, ended)}
 		}
 		return nil
+	}
+	// Where the bot can edit the card (it joins public channels), the card itself shows the news: a reply in
+	// its thread would mean a failed join was taken for a refusal.
+	for _, p := range w.Mattermost.Posts(ch.ID) {
+		if p.RootID == card.ID && p.UserID == w.Bot.ID {
+			return []string{fmt.Sprintf("meeting %d: a thread reply %q in a public channel", id, p.Message)}
+		}
 	}
 	p, _ := w.Mattermost.Post(card.ID)
 	if p.Props[meeting.PropStatus] != string(meeting.StatusEnded) {
