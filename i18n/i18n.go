@@ -7,6 +7,7 @@ import (
 	"embed"
 	"encoding/json"
 	"fmt"
+	"io/fs"
 	"sort"
 	"strings"
 )
@@ -17,20 +18,30 @@ var files embed.FS
 // Fallback is the locale used when a user's locale has no catalog.
 const Fallback = "en"
 
-// Catalog maps locale → message key → message. Placeholders are written {Name}.
+// Catalog maps locale → message key → message. Placeholders are written {Name}. The catalogs are the files
+// catalogs/<locale>.json and catalogs/<area>.<locale>.json; a key may be defined in one file per locale only.
 type Catalog struct {
 	msgs map[string]map[string]string
 }
 
 // Load reads the embedded catalogs.
 func Load() (*Catalog, error) {
-	entries, err := files.ReadDir("catalogs")
+	sub, err := fs.Sub(files, "catalogs")
+	if err != nil {
+		return nil, err
+	}
+	return load(sub)
+}
+
+// load reads every *.json catalog file at the root of fsys.
+func load(fsys fs.FS) (*Catalog, error) {
+	entries, err := fs.ReadDir(fsys, ".")
 	if err != nil {
 		return nil, err
 	}
 	c := &Catalog{msgs: map[string]map[string]string{}}
 	for _, e := range entries {
-		b, err := files.ReadFile("catalogs/" + e.Name())
+		b, err := fs.ReadFile(fsys, e.Name())
 		if err != nil {
 			return nil, err
 		}
@@ -38,7 +49,20 @@ func Load() (*Catalog, error) {
 		if err := json.Unmarshal(b, &m); err != nil {
 			return nil, fmt.Errorf("i18n: %s: %w", e.Name(), err)
 		}
-		c.msgs[strings.TrimSuffix(e.Name(), ".json")] = m
+		// "ja.json" and "schedule.ja.json" are both Japanese: a feature keeps its messages in a file of its own.
+		locale := strings.TrimSuffix(e.Name(), ".json")
+		if i := strings.LastIndexByte(locale, '.'); i >= 0 {
+			locale = locale[i+1:]
+		}
+		if c.msgs[locale] == nil {
+			c.msgs[locale] = map[string]string{}
+		}
+		for k, v := range m {
+			if _, dup := c.msgs[locale][k]; dup {
+				return nil, fmt.Errorf("i18n: %s: key %q is defined twice for %s", e.Name(), k, locale)
+			}
+			c.msgs[locale][k] = v
+		}
 	}
 	if _, ok := c.msgs[Fallback]; !ok {
 		return nil, fmt.Errorf("i18n: no %s catalog", Fallback)

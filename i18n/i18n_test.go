@@ -2,7 +2,9 @@ package i18n
 
 import (
 	"regexp"
+	"strings"
 	"testing"
+	"testing/fstest"
 	"unicode"
 )
 
@@ -90,5 +92,54 @@ func TestT(t *testing.T) {
 		if got := c.T(tt.locale, tt.key, tt.args...); got != tt.want {
 			t.Errorf("T(%q, %q) = %q, want %q", tt.locale, tt.key, got, tt.want)
 		}
+	}
+}
+
+// A feature's own catalog file adds to its locale; a key defined in two files is refused at load.
+func TestCatalogFilesPerArea(t *testing.T) {
+	tests := []struct {
+		name    string
+		files   fstest.MapFS
+		want    map[string]string // "locale key" → message
+		wantErr string
+	}{
+		{
+			name: "area files join their locale",
+			files: fstest.MapFS{
+				"en.json":          {Data: []byte(`{"a":"A"}`)},
+				"ja.json":          {Data: []byte(`{"a":"エー"}`)},
+				"schedule.en.json": {Data: []byte(`{"s":"S"}`)},
+				"schedule.ja.json": {Data: []byte(`{"s":"エス"}`)},
+			},
+			want: map[string]string{"en a": "A", "en s": "S", "ja a": "エー", "ja s": "エス"},
+		},
+		{
+			name: "a key twice is refused",
+			files: fstest.MapFS{
+				"en.json":          {Data: []byte(`{"a":"A"}`)},
+				"schedule.en.json": {Data: []byte(`{"a":"B"}`)},
+			},
+			wantErr: `key "a" is defined twice for en`,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := load(tt.files)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("load: %v, want an error saying %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			for lk, want := range tt.want {
+				loc, key, _ := strings.Cut(lk, " ")
+				if got := c.T(loc, key); got != want {
+					t.Errorf("T(%s, %s) = %q, want %q", loc, key, got, want)
+				}
+			}
+		})
 	}
 }
