@@ -105,9 +105,10 @@ func (g *Gateway) User(ctx context.Context, owner meeting.Owner, userID string) 
 // CreateMeeting creates an instant meeting hosted by userID.
 func (g *Gateway) CreateMeeting(ctx context.Context, owner meeting.Owner, userID string, req meeting.MeetingRequest) (*meeting.ZoomMeeting, error) {
 	body := &MeetingRequest{Topic: req.Topic, Type: 1}
-	if req.UsePMI {
-		body.Settings = &MeetingSettings{UsePMI: true}
+	if set := meetingSettings(req); set != nil {
+		body.Settings = set
 	}
+	body.DefaultPassword = req.Options.Passcode
 	var m *Meeting
 	err := g.call(ctx, owner, func(c *Client) (err error) {
 		m, err = c.CreateMeeting(ctx, userID, body)
@@ -335,4 +336,24 @@ func classify(err error, userID string) error {
 		return &meeting.Error{Kind: meeting.KindZoomRejected, Message: ze.Message, Err: err}
 	}
 	return &meeting.Error{Kind: meeting.KindZoomUnavailable, Err: err}
+}
+
+// meetingSettings turns the domain's meeting options into Zoom's settings object; nil when nothing is set, so
+// that a request without options is what it always was.
+func meetingSettings(req meeting.MeetingRequest) *MeetingSettings {
+	o := req.Options
+	set := &MeetingSettings{UsePMI: req.UsePMI, WaitingRoom: o.WaitingRoom, JoinBeforeHost: o.JoinBeforeHost,
+		MuteUponEntry: o.MuteUponEntry, HostVideo: o.HostVideo, ParticipantVideo: o.ParticipantVideo,
+		MeetingAuthentication: o.Authentication}
+	if o.JoinBeforeHost != nil && *o.JoinBeforeHost {
+		set.JBHTime = o.JoinBeforeHostMinutes
+	}
+	if o.AutoRecording != nil {
+		rec := string(*o.AutoRecording)
+		set.AutoRecording = &rec
+	}
+	if *set == (MeetingSettings{}) {
+		return nil
+	}
+	return set
 }
