@@ -281,3 +281,12 @@ func (s *Service) RevokeAll(ctx context.Context) (RevokeResult, error) {
 	sort.Slice(owners, func(i, j int) bool { return owners[i] < owners[j] })
 	return s.RevokeOwners(ctx, owners)
 }
+
+// AdminHelp lists the system admins' commands (system admins only).
+func (s *Service) AdminHelp(ctx context.Context, userID string) (*Reply, error) {
+	admin, err := s.requireAdmin(ctx, userID)
+	if err != nil {
+		return nil, err
+	}
+	return &Reply{Text: s.Text.T(admin.Locale, "admin.usage")}, nil
+}

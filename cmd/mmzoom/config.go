@@ -41,6 +41,10 @@ type config struct {
 	RetryMaxBackoff time.Duration
 	StartBudget     time.Duration
 	LogLevel        string
+	// Defaults are the admin's Zoom meeting options (config_policy.go).
+	Defaults meeting.MeetingDefaults
+	// BigChannel is the member count above which /zoom start asks first (0: never).
+	BigChannel int
 }
 
 // fileConfig is the optional JSON configuration file.
@@ -52,6 +56,9 @@ type fileConfig struct {
 	RetryMaxBackoff      string `json:"retry_max_backoff"`
 	StartBudget          string `json:"start_budget"`
 	LogLevel             string `json:"log_level"`
+	// MeetingDefaults and BigChannelThreshold: see config_policy.go.
+	MeetingDefaults     *meetingDefaultsFile `json:"meeting_defaults"`
+	BigChannelThreshold *int                 `json:"big_channel_threshold"`
 }
 
 // loadConfig reads the configuration from getenv (and the file it names). It returns every problem found,
@@ -82,6 +89,7 @@ func loadConfig(getenv func(string) string, readFile func(string) ([]byte, error
 		RecentWindow:  3 * time.Hour,
 		StartBudget:   2500 * time.Millisecond,
 		LogLevel:      "info",
+		BigChannel:    meeting.DefaultBigChannel,
 	}
 	for _, t := range strings.Split(getenv("MMZOOM_MATTERMOST_COMMAND_TOKENS"), ",") {
 		if t = strings.TrimSpace(t); t != "" {
@@ -190,6 +198,7 @@ func (c *config) applyFile(path string, readFile func(string) ([]byte, error)) [
 	dur("recent_meeting_window", f.RecentMeetingWindow, &c.RecentWindow)
 	dur("start_budget", f.StartBudget, &c.StartBudget)
 	dur("retry_max_backoff", f.RetryMaxBackoff, &c.RetryMaxBackoff)
+	problems = append(problems, c.applyPolicy(f)...)
 	switch f.LogLevel {
 	case "":
 	case "debug", "info", "warn", "error":

@@ -71,6 +71,8 @@ type demoSetup struct {
 	manualQueue bool
 	// recentWindow overrides the recent-meeting window (benchmarks start many meetings in one channel).
 	recentWindow time.Duration
+	// configure, when set, adjusts mmzoom's configuration before it starts (tests of admin settings).
+	configure func(*config)
 }
 
 // listen opens addr, falling back to a free port on loopback when it is taken.
@@ -154,7 +156,10 @@ func startWorld(ctx context.Context, s demoSetup) (*demoWorld, error) {
 		MattermostURL: w.MMURL, BotToken: botToken, CommandTokens: []string{w.Command.Token}, Kind: s.kind,
 		ClientID: clientID, ClientSecret: clientSecret, AccountID: accountID, WebhookSecret: webhookSecret,
 		ZoomURL: w.ZoomURL, ZoomAPIURL: w.ZoomURL + "/v2", ShowPasscode: true, RecentWindow: 3 * time.Hour,
-		StartBudget: 2500 * time.Millisecond,
+		StartBudget: 2500 * time.Millisecond, BigChannel: meeting.DefaultBigChannel,
+	}
+	if s.configure != nil {
+		s.configure(cfg)
 	}
 	if s.startBudget != 0 {
 		cfg.StartBudget = s.startBudget

@@ -79,9 +79,11 @@ func build(ctx context.Context, cfg *config, logger *slog.Logger, o options) (*a
 		Kind: cfg.Kind, SiteURL: cfg.SiteURL, ShowPasscode: cfg.ShowPasscode,
 		RecentWindow: cfg.RecentWindow, TrustUnverifiedEmail: cfg.TrustUnverified,
 		ShowRecordingPasscode: cfg.ShowRecordingPasscode,
+		Defaults:              cfg.Defaults, Policy: meeting.PolicyConfig{BigChannel: cfg.BigChannel}, ClientID: cfg.ClientID,
 	}, meeting.Deps{
 		Zoom: gw, Authorizer: authorizer, Chat: mm, Store: store, Queue: store, Text: text,
 		Escape: mattermost.EscapeText, Now: o.now, Logger: logger,
+		Policy: store, Channels: mm, Grants: store,
 	})
 	queue := meeting.NewProcessor(svc, store, cfg.RetryMaxBackoff)
 	api := httpapi.New(httpapi.Config{

@@ -1,0 +1,106 @@
+package mattermost
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/mmzoom/mmzoom/meeting"
+)
+
+var _ meeting.ChannelInspector = (*Client)(nil)
+
+// ChannelInfo describes a channel for the channel policy: its type, whether it is archived (delete_at set)
+// and whether it is read-only. Mattermost has two read-only channels: Town Square when
+// TeamSettings.ExperimentalTownSquareIsReadOnly is on (the client config shows it), and channels whose
+// moderation takes create_post from members (GET /channels/{id}/moderations, which needs manage_system: a bot
+// without it cannot tell, and Mattermost itself then refuses the members' commands). Nothing is cached: an
+// archived channel must be seen at once.
+func (c *Client) ChannelInfo(ctx context.Context, channelID string) (*meeting.ChannelInfo, error) {
+	var ch struct {
+		ID          string `json:"id"`
+		Type        string `json:"type"`
+		Name        string `json:"name"`
+		DisplayName string `json:"display_name"`
+		DeleteAt    int64  `json:"delete_at"`
+	}
+	if err := c.call(ctx, http.MethodGet, "api/v4/channels/"+url.PathEscape(channelID), nil, &ch); err != nil {
+		return nil, err
+	}
+	info := &meeting.ChannelInfo{ID: ch.ID, Type: meeting.ChannelType(ch.Type), Name: ch.Name, DisplayName: ch.DisplayName,
+		Archived: ch.DeleteAt != 0}
+	if info.Archived || (info.Type != meeting.ChannelOpen && info.Type != meeting.ChannelPrivate) {
+		return info, nil
+	}
+	if ch.Name == "town-square" {
+		var cfg map[string]any
+		if err := c.call(ctx, http.MethodGet, "api/v4/config/client?format=old", nil, &cfg); err != nil {
+			return nil, err
+		}
+		if fmt.Sprint(cfg["ExperimentalTownSquareIsReadOnly"]) == "true" {
+			info.ReadOnly = true
+			return info, nil
+		}
+	}
+	var mods []struct {
+		Name  string `json:"name"`
+		Roles map[string]struct {
+			Value   bool `json:"value"`
+			Enabled bool `json:"enabled"`
+		} `json:"roles"`
+	}
+	err := c.call(ctx, http.MethodGet, "api/v4/channels/"+url.PathEscape(channelID)+"/moderations", nil, &mods)
+	switch {
+	case errors.Is(err, meeting.ErrForbidden), errors.Is(err, meeting.ErrNotFound):
+		// Not a system admin (or an edition without moderation): the moderation is not for the bot to see.
+		return info, nil
+	case err != nil:
+		return nil, err
+	}
+	for _, m := range mods {
+		if r, ok := m.Roles["members"]; ok && m.Name == "create_post" && !r.Value {
+			info.ReadOnly = true
+		}
+	}
+	return info, nil
+}
+
+// MemberCount is GET /api/v4/channels/{id}/stats member_count (the bot must be able to read the channel).
+func (c *Client) MemberCount(ctx context.Context, channelID string) (int, error) {
+	var stats struct {
+		MemberCount int `json:"member_count"`
+	}
+	if err := c.call(ctx, http.MethodGet, "api/v4/channels/"+url.PathEscape(channelID)+"/stats", nil, &stats); err != nil {
+		return 0, err
+	}
+	return stats.MemberCount, nil
+}
+
+// IsChannelAdmin reads the user's channel membership (GET /channels/{id}/members/{user}): Mattermost marks a
+// channel admin by scheme_admin, and older or explicit assignments by the channel_admin role. Not a member is
+// not an admin.
+func (c *Client) IsChannelAdmin(ctx context.Context, channelID, userID string) (bool, error) {
+	var m struct {
+		Roles       string `json:"roles"`
+		SchemeAdmin bool   `json:"scheme_admin"`
+	}
+	err := c.call(ctx, http.MethodGet, "api/v4/channels/"+url.PathEscape(channelID)+"/members/"+url.PathEscape(userID), nil, &m)
+	if errors.Is(err, meeting.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	if m.SchemeAdmin {
+		return true, nil
+	}
+	for _, r := range strings.Fields(m.Roles) {
+		if r == "channel_admin" {
+			return true, nil
+		}
+	}
+	return false, nil
+}
