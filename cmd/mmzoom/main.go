@@ -4,6 +4,7 @@
 //	mmzoom demo     run mmzoom with built-in Zoom and Mattermost simulators on loopback
 //	mmzoom keygen   print a new MMZOOM_ENCRYPTION_KEY
 //	mmzoom dead-letters   list the card updates that could never be delivered
+//	mmzoom revoke   revoke users' Zoom connections at Zoom and delete their tokens
 //
 // This is the only package that reads the environment; everything else gets explicit dependencies.
 package main
@@ -36,6 +37,7 @@ commands:
   dead-letters
            list the card updates that can never be delivered (the card was deleted, the channel archived)
            using MMZOOM_DATABASE and MMZOOM_ENCRYPTION_KEY
+  revoke   revoke Zoom connections (--user NAME, or --all --yes) at Zoom and delete their tokens
 
 Run 'mmzoom <command> --help' for more about a command.
 `
@@ -94,6 +96,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	flags := flag.NewFlagSet("mmzoom "+name, flag.ContinueOnError)
 	var help string
 	var demo demoFlags
+	var revoke revokeFlags
 	switch name {
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
@@ -104,6 +107,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		help = keygenHelp
 	case "dead-letters":
 		help = deadLettersHelp
+	case "revoke":
+		help, revoke = revokeHelp, newRevokeFlags(flags)
 	case "demo":
 		help = demoHelp
 		demo = newDemoFlags(flags)
@@ -154,6 +159,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}
 	case "dead-letters":
 		if err := deadLetters(ctx, getenv, stdout); err != nil {
+			return fail(err)
+		}
+	case "revoke":
+		if err := runRevoke(ctx, revoke, getenv, stdout); err != nil {
 			return fail(err)
 		}
 	}
