@@ -104,3 +104,13 @@ func (c *Client) IsChannelAdmin(ctx context.Context, channelID, userID string) (
 	}
 	return false, nil
 }
+
+// FreshUser reads a user without the cache (GET /api/v4/users/{id}), for decisions that must see a role
+// change at once: a system admin who lost the role must not revoke everyone's connections for a minute more.
+func (c *Client) FreshUser(ctx context.Context, id string) (*meeting.ChatUser, error) {
+	var u userJSON
+	if err := c.call(ctx, http.MethodGet, "api/v4/users/"+url.PathEscape(id), nil, &u); err != nil {
+		return nil, err
+	}
+	return u.chatUser(), nil
+}

@@ -88,9 +88,24 @@ func (s *Service) touchGrant(ctx context.Context, owner Owner) {
 	}
 }
 
-// requireAdmin returns the user when they are a system admin, and KindNotAdmin otherwise.
+// FreshUserReader is a Chat that can read a user past its cache; package mattermost's Client is one. Admin
+// commands check roles with it, so that a role taken away counts at once.
+type FreshUserReader interface {
+	FreshUser(ctx context.Context, id string) (*ChatUser, error)
+}
+
+// freshUser reads a user past any cache when the Chat can.
+func (s *Service) freshUser(ctx context.Context, userID string) (*ChatUser, error) {
+	if f, ok := s.Chat.(FreshUserReader); ok {
+		return f.FreshUser(ctx, userID)
+	}
+	return s.Chat.User(ctx, userID)
+}
+
+// requireAdmin returns the user when they are a system admin (as of now, not as cached), and KindNotAdmin
+// otherwise.
 func (s *Service) requireAdmin(ctx context.Context, userID string) (*ChatUser, error) {
-	user, err := s.Chat.User(ctx, userID)
+	user, err := s.freshUser(ctx, userID)
 	if err != nil {
 		return nil, err
 	}

@@ -226,7 +226,7 @@ func (s *Service) askBig(ctx context.Context, user *ChatUser, req StartRequest, 
 // ChannelCommand is `/zoom channel [on|off]`: a channel admin (or a system admin) turns meetings off or back
 // on in their channel; without an argument it says whether meetings may start here and why.
 func (s *Service) ChannelCommand(ctx context.Context, userID, channelID, arg string) (*Reply, error) {
-	user, err := s.Chat.User(ctx, userID)
+	user, err := s.freshUser(ctx, userID)
 	if err != nil {
 		return nil, err
 	}
@@ -281,14 +281,11 @@ func (s *Service) ChannelCommand(ctx context.Context, userID, channelID, arg str
 // ChannelPolicyCommand is `/zoom admin channel-policy [all | no-public | listed <channels>]` (system admins).
 // channels are the ids of the channels named in the command (Mattermost sends ~mentions resolved).
 func (s *Service) ChannelPolicyCommand(ctx context.Context, userID, arg string, channels []string) (*Reply, error) {
-	user, err := s.Chat.User(ctx, userID)
+	user, err := s.requireAdmin(ctx, userID)
 	if err != nil {
 		return nil, err
 	}
 	loc := user.Locale
-	if !user.IsSystemAdmin() {
-		return nil, &Error{Kind: KindNotAdmin}
-	}
 	if s.Policy == nil {
 		return &Reply{Text: s.Text.T(loc, "policy.unavailable")}, nil
 	}
