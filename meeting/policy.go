@@ -304,6 +304,13 @@ func (s *Service) ChannelPolicyCommand(ctx context.Context, userID, arg string, 
 	}
 	p := &ChannelPolicy{Mode: m, UpdatedBy: userID, UpdatedAt: s.Now()}
 	if m == ChannelsListed {
+		// Channel ids typed as such count too: Mattermost resolves ~names only of channels the admin can see.
+		_, rest, _ := strings.Cut(strings.TrimSpace(arg), " ")
+		for _, w := range strings.Fields(rest) {
+			if isMattermostID(w) {
+				channels = append(channels, w)
+			}
+		}
 		for _, c := range channels {
 			if !slices.Contains(p.Channels, c) {
 				p.Channels = append(p.Channels, c)
@@ -334,4 +341,17 @@ func (s *Service) describePolicy(ctx context.Context, loc string, p *ChannelPoli
 		names = append(names, name)
 	}
 	return s.Text.T(loc, "policy.mode.listed", "Channels", strings.Join(names, ", "))
+}
+
+// isMattermostID reports whether s looks like a Mattermost id: 26 lowercase letters and digits.
+func isMattermostID(s string) bool {
+	if len(s) != 26 {
+		return false
+	}
+	for _, r := range s {
+		if (r < 'a' || r > 'z') && (r < '0' || r > '9') {
+			return false
+		}
+	}
+	return true
 }
