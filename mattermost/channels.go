@@ -7,11 +7,15 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/mmzoom/mmzoom/meeting"
 )
 
 var _ meeting.ChannelInspector = (*Client)(nil)
+
+// moderationRetry is how long the client stops asking for channel moderations after Mattermost refused it.
+const moderationRetry = 10 * time.Minute
 
 // ChannelInfo describes a channel for the channel policy: its type, whether it is archived (delete_at set)
 // and whether it is read-only. Mattermost has two read-only channels: Town Square when
@@ -45,6 +49,12 @@ func (c *Client) ChannelInfo(ctx context.Context, channelID string) (*meeting.Ch
 			return info, nil
 		}
 	}
+	c.mu.Lock()
+	skip := c.now().Before(c.noModerations)
+	c.mu.Unlock()
+	if skip {
+		return info, nil
+	}
 	var mods []struct {
 		Name  string `json:"name"`
 		Roles map[string]struct {
@@ -56,6 +66,10 @@ func (c *Client) ChannelInfo(ctx context.Context, channelID string) (*meeting.Ch
 	switch {
 	case errors.Is(err, meeting.ErrForbidden), errors.Is(err, meeting.ErrNotFound):
 		// Not a system admin (or an edition without moderation): the moderation is not for the bot to see.
+		// Asking again at every start would only fill Mattermost's log with refusals; roles rarely change.
+		c.mu.Lock()
+		c.noModerations = c.now().Add(moderationRetry)
+		c.mu.Unlock()
 		return info, nil
 	case err != nil:
 		return nil, err

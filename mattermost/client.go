@@ -54,6 +54,8 @@ type Client struct {
 	channels map[string]cached[*meeting.Channel]
 	dms      map[string]string
 	verify   cached[bool]
+	// noModerations: until then, channel moderations are not asked for (the bot got 403: no manage_system).
+	noModerations time.Time
 }
 
 type cached[T any] struct {
