@@ -17,13 +17,52 @@ var _ meeting.ChannelInspector = (*Client)(nil)
 // moderationRetry is how long the client stops asking for channel moderations after Mattermost refused it.
 const moderationRetry = 10 * time.Minute
 
+// policyTTL is how long a channel's policy facts (archived, read-only, member count) are cached: a steady-state
+// /zoom start still costs one Mattermost call, and a change reaches mmzoom within a minute. Mattermost itself
+// refuses commands in archived channels at once; answers to buttons ask afresh (ChannelInfo's fresh).
+const policyTTL = time.Minute
+
+// cachedInfo returns a cached ChannelInfo that has not expired.
+func (c *Client) cachedInfo(channelID string) (*meeting.ChannelInfo, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.infos[channelID]
+	if !ok || !c.now().Before(e.expires) {
+		return nil, false
+	}
+	cp := *e.v
+	return &cp, true
+}
+
+func (c *Client) cacheInfo(info *meeting.ChannelInfo) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.infos == nil || len(c.infos) >= cacheLimit {
+		c.infos = map[string]cached[*meeting.ChannelInfo]{}
+	}
+	cp := *info
+	c.infos[info.ID] = cached[*meeting.ChannelInfo]{&cp, c.now().Add(policyTTL)}
+}
+
 // ChannelInfo describes a channel for the channel policy: its type, whether it is archived (delete_at set)
 // and whether it is read-only. Mattermost has two read-only channels: Town Square when
 // TeamSettings.ExperimentalTownSquareIsReadOnly is on (the client config shows it), and channels whose
 // moderation takes create_post from members (GET /channels/{id}/moderations, which needs manage_system: a bot
-// without it cannot tell, and Mattermost itself then refuses the members' commands). Nothing is cached: an
-// archived channel must be seen at once.
-func (c *Client) ChannelInfo(ctx context.Context, channelID string) (*meeting.ChannelInfo, error) {
+// without it cannot tell, and Mattermost itself then refuses the members' commands). Answers are cached for
+// policyTTL unless fresh is set.
+func (c *Client) ChannelInfo(ctx context.Context, channelID string, fresh bool) (*meeting.ChannelInfo, error) {
+	if info, ok := c.cachedInfo(channelID); ok && !fresh {
+		return info, nil
+	}
+	info, err := c.channelInfo(ctx, channelID)
+	if err != nil {
+		return nil, err
+	}
+	c.cacheInfo(info)
+	return info, nil
+}
+
+func (c *Client) channelInfo(ctx context.Context, channelID string) (*meeting.ChannelInfo, error) {
 	var ch struct {
 		ID          string `json:"id"`
 		Type        string `json:"type"`
@@ -82,14 +121,27 @@ func (c *Client) ChannelInfo(ctx context.Context, channelID string) (*meeting.Ch
 	return info, nil
 }
 
-// MemberCount is GET /api/v4/channels/{id}/stats member_count (the bot must be able to read the channel).
+// MemberCount is GET /api/v4/channels/{id}/stats member_count (the bot must be able to read the channel),
+// cached for policyTTL.
 func (c *Client) MemberCount(ctx context.Context, channelID string) (int, error) {
+	c.mu.Lock()
+	if e, ok := c.counts[channelID]; ok && c.now().Before(e.expires) {
+		c.mu.Unlock()
+		return e.v, nil
+	}
+	c.mu.Unlock()
 	var stats struct {
 		MemberCount int `json:"member_count"`
 	}
 	if err := c.call(ctx, http.MethodGet, "api/v4/channels/"+url.PathEscape(channelID)+"/stats", nil, &stats); err != nil {
 		return 0, err
 	}
+	c.mu.Lock()
+	if c.counts == nil || len(c.counts) >= cacheLimit {
+		c.counts = map[string]cached[int]{}
+	}
+	c.counts[channelID] = cached[int]{stats.MemberCount, c.now().Add(policyTTL)}
+	c.mu.Unlock()
 	return stats.MemberCount, nil
 }
 

@@ -48,7 +48,7 @@ func TestChannelInspector(t *testing.T) {
 	sim.SetReadOnly(open.ID, true)
 	sim.ResetRequests()
 	for range 2 {
-		if info, err := c.ChannelInfo(ctx, open.ID); err != nil || info.ReadOnly || info.Archived {
+		if info, err := c.ChannelInfo(ctx, open.ID, true); err != nil || info.ReadOnly || info.Archived {
 			t.Errorf("moderated channel seen by a bot without manage_system: %+v %v (it cannot tell)", info, err)
 		}
 	}
@@ -62,17 +62,17 @@ func TestChannelInspector(t *testing.T) {
 		t.Errorf("moderations asked %d times while refused, want once", moderationCalls)
 	}
 	sim.SetClientConfig("ExperimentalTownSquareIsReadOnly", "true")
-	if info, err := c.ChannelInfo(ctx, town.ID); err != nil || !info.ReadOnly {
+	if info, err := c.ChannelInfo(ctx, town.ID, false); err != nil || !info.ReadOnly {
 		t.Errorf("read-only Town Square: %+v %v", info, err)
 	}
 
 	sim.SetRoles(bot.ID, "system_user system_admin")
 	admin := NewClient(ClientConfig{BaseURL: srv.URL, BotToken: token, HTTPClient: &http.Client{Timeout: 10 * time.Second}, Now: clock})
-	if info, err := admin.ChannelInfo(ctx, open.ID); err != nil || !info.ReadOnly {
+	if info, err := admin.ChannelInfo(ctx, open.ID, true); err != nil || !info.ReadOnly {
 		t.Errorf("moderated channel seen by a system admin bot: %+v %v", info, err)
 	}
 	sim.ArchiveChannel(open.ID)
-	if info, err := admin.ChannelInfo(ctx, open.ID); err != nil || !info.Archived {
+	if info, err := admin.ChannelInfo(ctx, open.ID, true); err != nil || !info.Archived {
 		t.Errorf("archived channel: %+v %v", info, err)
 	}
 }

@@ -66,9 +66,10 @@ type ChannelInfo struct {
 
 // ChannelInspector answers the policy's questions about channels; package mattermost implements it.
 type ChannelInspector interface {
-	// ChannelInfo describes a channel (KindForbidden when the bot may not read it).
-	ChannelInfo(ctx context.Context, channelID string) (*ChannelInfo, error)
-	// MemberCount is the channel's member_count (GET /channels/{id}/stats).
+	// ChannelInfo describes a channel (KindForbidden when the bot may not read it). It may be cached briefly
+	// unless fresh is set.
+	ChannelInfo(ctx context.Context, channelID string, fresh bool) (*ChannelInfo, error)
+	// MemberCount is the channel's member_count (GET /channels/{id}/stats); it may be cached briefly.
 	MemberCount(ctx context.Context, channelID string) (int, error)
 	// IsChannelAdmin reports whether userID is an admin of the channel (scheme_admin, or the channel_admin role).
 	IsChannelAdmin(ctx context.Context, channelID, userID string) (bool, error)
@@ -94,7 +95,7 @@ func (s *Service) checkChannel(ctx context.Context, user *ChatUser, req *StartRe
 	if s.Channels == nil || s.Policy == nil {
 		return nil, nil
 	}
-	ref, err := s.channelRefusal(ctx, req.ChannelID)
+	ref, err := s.channelRefusal(ctx, req.ChannelID, req.Fresh)
 	if err != nil || ref == nil {
 		return nil, err
 	}
@@ -102,9 +103,10 @@ func (s *Service) checkChannel(ctx context.Context, user *ChatUser, req *StartRe
 	return &Reply{Text: s.Text.T(user.Locale, ref.key, ref.args...)}, nil
 }
 
-// channelRefusal returns why meetings may not start in channelID, or nil.
-func (s *Service) channelRefusal(ctx context.Context, channelID string) (*policyRefusal, error) {
-	info, err := s.Channels.ChannelInfo(ctx, channelID)
+// channelRefusal returns why meetings may not start in channelID, or nil. fresh asks Mattermost past any
+// cache: Mattermost refuses a command in an archived channel itself, but not a click on an older question.
+func (s *Service) channelRefusal(ctx context.Context, channelID string, fresh bool) (*policyRefusal, error) {
+	info, err := s.Channels.ChannelInfo(ctx, channelID, fresh)
 	switch {
 	case errors.Is(err, ErrForbidden):
 		// The bot may not read it: a private channel, DM or group message it is not in. Mattermost itself
@@ -236,7 +238,7 @@ func (s *Service) ChannelCommand(ctx context.Context, userID, channelID, arg str
 	}
 	switch strings.ToLower(strings.TrimSpace(arg)) {
 	case "":
-		ref, err := s.channelRefusal(ctx, channelID)
+		ref, err := s.channelRefusal(ctx, channelID, true)
 		if err != nil {
 			return nil, err
 		}
@@ -249,7 +251,7 @@ func (s *Service) ChannelCommand(ctx context.Context, userID, channelID, arg str
 		return &Reply{Text: s.Text.T(loc, "policy.channel_usage")}, nil
 	}
 	off := strings.EqualFold(strings.TrimSpace(arg), "off")
-	info, err := s.Channels.ChannelInfo(ctx, channelID)
+	info, err := s.Channels.ChannelInfo(ctx, channelID, false)
 	if err != nil && !errors.Is(err, ErrForbidden) {
 		return nil, err
 	}

@@ -20,7 +20,7 @@ type fakeInspector struct {
 
 var _ ChannelInspector = (*fakeInspector)(nil)
 
-func (f *fakeInspector) ChannelInfo(_ context.Context, id string) (*ChannelInfo, error) {
+func (f *fakeInspector) ChannelInfo(_ context.Context, id string, _ bool) (*ChannelInfo, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if err := f.errs[id]; err != nil {

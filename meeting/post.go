@@ -65,4 +65,7 @@ type StartRequest struct {
 	Options Overrides `json:",omitempty"`
 	// BigOK says the user confirmed starting a meeting in a channel with many members.
 	BigOK bool `json:",omitempty"`
+	// Fresh asks for the channel's state past any cache: the start answers a button clicked some time after
+	// the command (the channel may have been archived since; Mattermost checks only commands).
+	Fresh bool `json:"-"`
 }

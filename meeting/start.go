@@ -317,5 +317,5 @@ func startArgs(req StartRequest) map[string]string {
 // startFromArgs rebuilds a start request from a button's arguments.
 func startFromArgs(userID, channelID string, a map[string]string) StartRequest {
 	return StartRequest{UserID: userID, ChannelID: channelID, TeamID: a["team"], RootID: a["root"], Topic: a["topic"], Force: a["force"] == "1",
-		Options: parseOverrides(a["opts"]), BigOK: a["big"] == "1"}
+		Options: parseOverrides(a["opts"]), BigOK: a["big"] == "1", Fresh: true}
 }
