@@ -104,11 +104,7 @@ func (g *Gateway) User(ctx context.Context, owner meeting.Owner, userID string) 
 
 // CreateMeeting creates an instant meeting hosted by userID.
 func (g *Gateway) CreateMeeting(ctx context.Context, owner meeting.Owner, userID string, req meeting.MeetingRequest) (*meeting.ZoomMeeting, error) {
-	body := &MeetingRequest{Topic: req.Topic, Type: 1}
-	if set := meetingSettings(req); set != nil {
-		body.Settings = set
-	}
-	body.DefaultPassword = req.Options.Passcode
+	body := createBody(req)
 	var m *Meeting
 	err := g.call(ctx, owner, func(c *Client) (err error) {
 		m, err = c.CreateMeeting(ctx, userID, body)
@@ -336,6 +332,11 @@ func classify(err error, userID string) error {
 		return &meeting.Error{Kind: meeting.KindZoomRejected, Message: ze.Message, Err: err}
 	}
 	return &meeting.Error{Kind: meeting.KindZoomUnavailable, Err: err}
+}
+
+// createBody is the create-meeting body of an instant meeting for req.
+func createBody(req meeting.MeetingRequest) *MeetingRequest {
+	return &MeetingRequest{Topic: req.Topic, Type: 1, Settings: meetingSettings(req), DefaultPassword: req.Options.Passcode}
 }
 
 // meetingSettings turns the domain's meeting options into Zoom's settings object; nil when nothing is set, so

@@ -164,6 +164,9 @@ func TestRevokeFromTheCommandLine(t *testing.T) {
 		code := run(context.Background(), args, func(k string) string { return env[k] }, &stdout, &stderr)
 		return code, stdout.String(), stderr.String()
 	}
+	if code, stdout, _ := cli("revoke", "--help"); code != 0 || !strings.Contains(stdout, "usage: mmzoom revoke") || !strings.Contains(stdout, "-yes") {
+		t.Errorf("revoke --help: %d %s", code, stdout)
+	}
 	if code, _, stderr := cli("revoke"); code != 2 || !strings.Contains(stderr, "--user NAME") {
 		t.Errorf("revoke without a flag: %d %s", code, stderr)
 	}

@@ -188,6 +188,17 @@ func TestBigChannelAsksFirstAndBothAnswersWork(t *testing.T) {
 	if !strings.Contains(got, hostLink(w.meetingOf(card).StartURL)) {
 		t.Errorf("confirming showed %q, want the host start link", got)
 	}
+	// With that meeting open, the question also offers to join it.
+	alice := w.signIn(w.Alice)
+	alice.command(w.Town, "/zoom start")
+	q = alice.question(w.Town, "joinrecent")
+	if !strings.Contains(q.Message, "Town hall") {
+		t.Errorf("the question %q does not name the open meeting", q.Message)
+	}
+	if got := alice.clickOK(w.Town, q, "joinrecent"); !strings.Contains(got, "]("+w.meetingOf(card).JoinURL+")") {
+		t.Errorf("joining showed %q, want the join link", got)
+	}
+	w.onlyCard(w.Town)
 	// A small channel asks nothing.
 	kenji.command(w.Private, "/zoom start")
 	w.onlyCard(w.Private)
