@@ -6,20 +6,22 @@ import (
 	"strconv"
 )
 
-// Start starts a meeting for req, or asks the user a question first (a recent meeting is running here; PMI
-// or new ID), or offers a connect link when the user has no usable Zoom connection.
+// Start starts a meeting for req, or refuses it where the channel policy forbids meetings or the user's
+// options are not allowed, or asks the user a question first (a big channel; a recent meeting is running
+// here; PMI or new ID), or offers a connect link when the user has no usable Zoom connection.
 func (s *Service) Start(ctx context.Context, req StartRequest) (*Reply, error) {
 	user, err := s.Chat.User(ctx, req.UserID)
 	if err != nil {
 		return nil, err
 	}
 	loc := user.Locale
+	// Where first (the channel policy), then how (the meeting options), then whether to ask first.
+	if r, err := s.checkChannel(ctx, user, &req); r != nil || err != nil {
+		return r, err
+	}
 	opts, refusal := s.cfg.Defaults.Apply(req.Options)
 	if refusal != nil {
 		return s.optionsRefused(loc, refusal), nil
-	}
-	if r, err := s.checkChannel(ctx, user, &req); r != nil || err != nil {
-		return r, err
 	}
 	if !req.BigOK {
 		if n := s.bigChannel(ctx, req.ChannelID); n > 0 {
