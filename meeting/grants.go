@@ -181,15 +181,22 @@ func (s *Service) RevokeOwners(ctx context.Context, owners []Owner) (RevokeResul
 		if err != nil {
 			return res, err
 		}
+		// Zoom first: a crash between the two leaves a dead token here (forgotten at its next use), never a
+		// live grant at Zoom that mmzoom no longer holds and so can never revoke.
+		atZoom := false
+		if s.Authorizer != nil && !stale {
+			if err := s.Authorizer.Revoke(ctx, tok); err != nil {
+				s.Logger.WarnContext(ctx, "revoking a Zoom grant at Zoom failed; the token is deleted", "owner", string(owner), "err", err)
+			} else {
+				atZoom = true
+			}
+		}
 		if err := s.Store.DeleteToken(ctx, owner); err != nil {
 			return res, err
 		}
 		res.Revoked++
-		if s.Authorizer == nil || stale {
+		if !atZoom {
 			res.NotAtZoom++
-		} else if err := s.Authorizer.Revoke(ctx, tok); err != nil {
-			res.NotAtZoom++
-			s.Logger.WarnContext(ctx, "revoking a Zoom grant at Zoom failed; the token is deleted", "owner", string(owner), "err", err)
 		}
 		s.Logger.InfoContext(ctx, "Zoom grant revoked by an admin", "owner", string(owner))
 		s.tellRevoked(ctx, owner)
@@ -235,7 +242,16 @@ func (s *Service) AdminRevoke(ctx context.Context, userID string, users []string
 	if res.Revoked == 0 {
 		return &Reply{Text: s.Text.T(loc, "grants.revoke_nothing", "Users", strings.Join(names, ", "))}, nil
 	}
-	return &Reply{Text: s.Text.T(loc, "grants.revoked", "Count", res.Revoked)}, nil
+	return &Reply{Text: s.revokedText(loc, "grants.revoked", res)}, nil
+}
+
+// revokedText says what a revocation did, and how many grants Zoom did not confirm revoking.
+func (s *Service) revokedText(loc, key string, res RevokeResult) string {
+	text := s.Text.T(loc, key, "Count", res.Revoked)
+	if res.NotAtZoom > 0 {
+		text += "\n" + s.Text.T(loc, "grants.not_at_zoom", "Count", res.NotAtZoom)
+	}
+	return text
 }
 
 // AdminRevokeAll is `/zoom admin revoke-all` (system admins): it asks for confirmation first, with the count.
@@ -277,7 +293,7 @@ func (s *Service) revokeAllConfirmed(ctx context.Context, userID string) (*Reply
 	if err != nil {
 		return nil, err
 	}
-	return &Reply{Text: s.Text.T(admin.Locale, "grants.revoked_all", "Count", res.Revoked)}, nil
+	return &Reply{Text: s.revokedText(admin.Locale, "grants.revoked_all", res)}, nil
 }
 
 // RevokeAll revokes every stored grant (users' and the account's) and deletes the tokens.

@@ -212,6 +212,15 @@ func TestZoomClientIDChangeAsksUsersToReconnect(t *testing.T) {
 		if w.hasToken(meeting.UserOwner(w.Kenji.ID)) {
 			t.Error("the unusable token was kept")
 		}
+		// Revoking a previous app's connection deletes it, and says Zoom could not be asked (only that app can).
+		alice.command(w.Town, "/zoom admin revoke-all")
+		got = alice.clickOK(w.Town, alice.question(w.Town, "revokeall"), "revokeall")
+		if !strings.Contains(got, "Revoked 1") || !strings.Contains(got, "did not confirm revoking 1") {
+			t.Errorf("revoke-all of a previous app's connection showed %q", got)
+		}
+		if w.Zoom.Stats().Revocations != 0 || w.hasToken(meeting.UserOwner(w.Alice.ID)) {
+			t.Error("a previous app's token was sent to Zoom with the new app's credentials, or kept")
+		}
 	})
 	t.Run("account kind", func(t *testing.T) {
 		w := newWorld(t, meeting.KindAccount)
