@@ -102,9 +102,12 @@ func (c *Client) channelInfo(ctx context.Context, channelID string) (*meeting.Ch
 		} `json:"roles"`
 	}
 	err := c.call(ctx, http.MethodGet, "api/v4/channels/"+url.PathEscape(channelID)+"/moderations", nil, &mods)
+	var mmErr *Error
 	switch {
-	case errors.Is(err, meeting.ErrForbidden), errors.Is(err, meeting.ErrNotFound):
-		// Not a system admin (or an edition without moderation): the moderation is not for the bot to see.
+	case errors.Is(err, meeting.ErrForbidden), errors.Is(err, meeting.ErrNotFound),
+		errors.As(err, &mmErr) && mmErr.StatusCode == http.StatusNotImplemented:
+		// Not a system admin, or a server without a license (403 now, 501 on 5.x): there is no moderation
+		// for the bot to see.
 		// Asking again at every start would only fill Mattermost's log with refusals; roles rarely change.
 		c.mu.Lock()
 		c.noModerations = c.now().Add(moderationRetry)

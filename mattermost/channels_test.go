@@ -71,6 +71,13 @@ func TestChannelInspector(t *testing.T) {
 	if info, err := admin.ChannelInfo(ctx, open.ID, true); err != nil || !info.ReadOnly {
 		t.Errorf("moderated channel seen by a system admin bot: %+v %v", info, err)
 	}
+	// Without a license there is no moderation: the start is not stopped by the refusal.
+	sim.SetClientConfig("IsLicensed", "false")
+	unlicensed := NewClient(ClientConfig{BaseURL: srv.URL, BotToken: token, HTTPClient: &http.Client{Timeout: 10 * time.Second}, Now: clock})
+	if info, err := unlicensed.ChannelInfo(ctx, open.ID, true); err != nil || info.ReadOnly {
+		t.Errorf("unlicensed server: %+v %v", info, err)
+	}
+	sim.SetClientConfig("IsLicensed", "true")
 	sim.ArchiveChannel(open.ID)
 	if info, err := admin.ChannelInfo(ctx, open.ID, true); err != nil || !info.Archived {
 		t.Errorf("archived channel: %+v %v", info, err)

@@ -71,21 +71,23 @@ func (s *Server) channelStats(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// channelModerations is GET /api/v4/channels/{id}/moderations: manage_system only (403 otherwise), public and
-// private channels only; each permission with the members' and guests' value.
+// channelModerations is GET /api/v4/channels/{id}/moderations as current Mattermost serves it (api4/channel.go,
+// getChannelModerations): a licensed feature (without a license, 403 api.channel.get_channel_moderations.
+// license.error; 5.x answered 501), for holders of sysconsole_read_user_management_channels (system admins;
+// 403 otherwise); each permission with the members' and guests' value.
 func (s *Server) channelModerations(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	c := s.channels[r.PathValue("id")]
 	switch {
+	case s.config["IsLicensed"] == "false":
+		appError(w, http.StatusForbidden, "api.channel.get_channel_moderations.license.error", "Channel moderation requires a license.")
+		return
 	case !hasRole(userOf(r), "system_admin"):
 		forbidden(w)
 		return
 	case c == nil:
 		notFound(w, "channel")
-		return
-	case c.Type != "O" && c.Type != "P":
-		appError(w, http.StatusBadRequest, "api.channel.update_channel_scheme.channel_type.app_error", "Invalid channel type.")
 		return
 	}
 	post := !s.moderated[c.ID]
