@@ -47,11 +47,19 @@ func (s *Server) memberJSON(c *Channel, userID string) map[string]any {
 		"scheme_user": true, "scheme_admin": admin, "explicit_roles": ""}
 }
 
-// readOnlyFor reports whether u may not post in ch because of moderation or a read-only Town Square: only
-// channel admins and system admins still may (the caller holds s.mu).
+// readOnlyFor reports whether channel moderation took create_post from u in ch: only channel admins and
+// system admins still hold it. Slash commands need create_post, so u's commands are refused there (the caller
+// holds s.mu).
 func (s *Server) readOnlyFor(u *User, ch *Channel) bool {
-	ro := s.moderated[ch.ID] || (ch.Name == "town-square" && s.config["ExperimentalTownSquareIsReadOnly"] == "true")
-	return ro && !hasRole(u, "system_admin") && !s.channelAdmins[ch.ID][u.ID]
+	return s.moderated[ch.ID] && !hasRole(u, "system_admin") && !s.channelAdmins[ch.ID][u.ID]
+}
+
+// townSquareReadOnlyFor reports whether a read-only Town Square (TeamSettings.ExperimentalTownSquareIsReadOnly)
+// refuses u's post: Mattermost checks it when a post is created (403 api.post.create_post.town_square_read_only)
+// for anyone without manage_system, bots included, and not through permissions, so members may still run slash
+// commands there (the caller holds s.mu).
+func (s *Server) townSquareReadOnlyFor(u *User, ch *Channel) bool {
+	return ch.Name == "town-square" && s.config["ExperimentalTownSquareIsReadOnly"] == "true" && !hasRole(u, "system_admin")
 }
 
 // channelStats is GET /api/v4/channels/{id}/stats: member_count (active members, bots included) for anyone

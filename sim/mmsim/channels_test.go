@@ -56,6 +56,16 @@ func TestChannelPolicyFacts(t *testing.T) {
 	if res, err := w.sim.ExecuteCommand(ctx, w.bob.ID, w.public.ID, w.team.ID, "", "/zoom start"); err != nil || res.Status != http.StatusForbidden {
 		t.Errorf("a member's command in a read-only channel: %+v %v, want 403", res, err)
 	}
+	// A read-only Town Square refuses members' posts but not their commands, which need only create_post.
+	w.sim.SetReadOnly(w.public.ID, false)
+	w.sim.SetClientConfig("ExperimentalTownSquareIsReadOnly", "true")
+	status, _, body = w.call(w.aliceToken, "POST", "/api/v4/posts", map[string]any{"channel_id": w.public.ID, "message": "hi"})
+	if m, _ := body.(map[string]any); status != http.StatusForbidden || m["id"] != "api.post.create_post.town_square_read_only" {
+		t.Errorf("a post in a read-only Town Square: %d %v", status, body)
+	}
+	if res, err := w.sim.ExecuteCommand(ctx, w.bob.ID, w.public.ID, w.team.ID, "", "/zoom start"); err != nil || res.Status == http.StatusForbidden {
+		t.Errorf("a member's command in a read-only Town Square was refused: %+v %v", res, err)
+	}
 	w.sim.ArchiveChannel(w.private.ID)
 	_, _, body = w.call(w.aliceToken, "GET", "/api/v4/channels/"+w.private.ID, nil)
 	if m, _ := body.(map[string]any); m["delete_at"] == 0.0 {

@@ -472,6 +472,9 @@ func (s *Server) createPost(w http.ResponseWriter, r *http.Request) {
 	case !s.canPost(u, c):
 		forbidden(w)
 		return
+	case s.townSquareReadOnlyFor(u, c):
+		appError(w, http.StatusForbidden, "api.post.create_post.town_square_read_only", "This channel is read-only. Only members with permission can post here.")
+		return
 	case strings.HasPrefix(body.Type, "system_") || (body.Type != "" && !strings.HasPrefix(body.Type, "custom_") && body.Type != "slack_attachment"):
 		appError(w, http.StatusBadRequest, "api.context.invalid_param.app_error", "Invalid type parameter.")
 		return
