@@ -46,10 +46,11 @@ func (c *Client) cacheInfo(info *meeting.ChannelInfo) {
 
 // ChannelInfo describes a channel for the channel policy: its type, whether it is archived (delete_at set)
 // and whether it is read-only. Mattermost has two read-only channels: Town Square when
-// TeamSettings.ExperimentalTownSquareIsReadOnly is on (the client config shows it), and channels whose
-// moderation takes create_post from members (GET /channels/{id}/moderations, which needs manage_system: a bot
-// without it cannot tell, and Mattermost itself then refuses the members' commands). Answers are cached for
-// policyTTL unless fresh is set.
+// TeamSettings.ExperimentalTownSquareIsReadOnly is on (the client config shows it; Mattermost enforces it only
+// on posts, so members may still run commands there), and channels whose moderation takes create_post from
+// members (GET /channels/{id}/moderations, licensed servers, for holders of
+// sysconsole_read_user_management_channels: a bot without it cannot tell, and Mattermost itself then refuses
+// the members' commands). Answers are cached for policyTTL unless fresh is set.
 func (c *Client) ChannelInfo(ctx context.Context, channelID string, fresh bool) (*meeting.ChannelInfo, error) {
 	if info, ok := c.cachedInfo(channelID); ok && !fresh {
 		return info, nil
