@@ -79,23 +79,8 @@ func (a *Admin) UserByUsername(ctx context.Context, name string) (*AdminUser, er
 	return u.user(), nil
 }
 
-// ServerVersion returns Mattermost's version ("9.9.0") from the X-Version-Id header of
-// GET /system/ping ("<version>.<build>.<config hash>.<licensed>").
-func (a *Admin) ServerVersion(ctx context.Context) (string, error) {
-	req, err := a.c.NewRequest(ctx, http.MethodGet, "api/v4/system/ping", nil)
-	if err != nil {
-		return "", err
-	}
-	resp, err := a.c.Do(req, nil)
-	if err != nil {
-		return "", err
-	}
-	v := versionOf(resp.Header.Get("X-Version-Id"))
-	if v == "" {
-		return "", fmt.Errorf("mattermost: no version in X-Version-Id %q", resp.Header.Get("X-Version-Id"))
-	}
-	return v, nil
-}
+// ServerVersion returns Mattermost's version ("9.9.0"), see Client.Ping.
+func (a *Admin) ServerVersion(ctx context.Context) (string, error) { return a.c.Ping(ctx) }
 
 // versionOf takes the "major.minor.patch" that starts an X-Version-Id header.
 func versionOf(header string) string {

@@ -40,6 +40,8 @@ commands:
            using MMZOOM_DATABASE and MMZOOM_ENCRYPTION_KEY
   setup    prepare Mattermost for mmzoom (bot, roles, teams, /zoom command, plugin) with a system admin's
            token in MMZOOM_MATTERMOST_ADMIN_TOKEN, and write the tokens to the config file
+  doctor   check the configuration, the database, Mattermost, Zoom and the webhook, one line each
+           (--json for monitoring); exit status 1 when a check fails
 
 Run 'mmzoom <command> --help' for more about a command.
 `
@@ -99,6 +101,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	var help string
 	var demo demoFlags
 	var setup setupFlags
+	var doctor doctorFlags
 	switch name {
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
@@ -115,6 +118,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case "setup":
 		help = setupHelp
 		setup = newSetupFlags(flags)
+	case "doctor":
+		help = doctorHelp
+		doctor = newDoctorFlags(flags)
 	default:
 		fmt.Fprintf(stderr, "mmzoom: unknown command %q\n\n%s", name, usage)
 		return 2
@@ -172,6 +178,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		err := runSetup(ctx, setup, getenv, stdout, setupDeps{lookupIP: lookupIP, confirm: confirm})
 		if errors.Is(err, errSetupFailed) {
 			return 1 // the failing step's line says what to fix
+		}
+		if err != nil {
+			return fail(err)
+		}
+	case "doctor":
+		err := runDoctor(ctx, doctor, getenv, stdout, doctorDeps{})
+		if errors.Is(err, errDoctorFailed) {
+			return 1 // the failing checks' lines say what to fix
 		}
 		if err != nil {
 			return fail(err)
