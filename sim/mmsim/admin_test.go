@@ -4,9 +4,11 @@ import (
 	"archive/tar"
 	"bytes"
 	"compress/gzip"
+	"context"
 	"io"
 	"mime/multipart"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 )
@@ -316,5 +318,34 @@ func TestVersionHeaderPingAndWrites(t *testing.T) {
 	w.call(admin, "PUT", "/api/v4/users/"+w.bot.ID+"/roles", map[string]any{"roles": "system_user"})
 	if got := w.sim.Writes(); len(got) != 1 || got[0].Method != "PUT" {
 		t.Fatalf("writes = %+v", got)
+	}
+}
+
+func TestUntrustedConnectionsBlockCommandsToPrivateAddresses(t *testing.T) {
+	sim := New(Options{BlockUntrusted: true})
+	srv := httptest.NewServer(sim.Handler())
+	t.Cleanup(srv.Close)
+	sim.SetSiteURL(srv.URL)
+	app := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `{"text":"hello"}`)
+	}))
+	t.Cleanup(app.Close)
+	team := sim.AddTeam(Team{Name: "t"})
+	u := sim.AddUser(User{Username: "alice"}, team.ID)
+	ch := sim.AddChannel(Channel{TeamID: team.ID, Type: "O", Name: "town-square"}, u.ID)
+	sim.AddCommand(team.ID, "zoom", app.URL+"/mattermost/command") // app.URL is http://127.0.0.1:port
+	for _, c := range []struct{ allowed, want string }{
+		{"", "Command with a trigger of '/zoom' failed."},
+		{"localhost", "Command with a trigger of '/zoom' failed."},
+		{"127.0.0.1", ""},
+		{"10.0.0.0/8", "Command with a trigger of '/zoom' failed."},
+		{"127.0.0.0/8", ""},
+	} {
+		sim.SetConfig("ServiceSettings", "AllowedUntrustedInternalConnections", c.allowed)
+		res, err := sim.ExecuteCommand(context.Background(), u.ID, ch.ID, "", "", "/zoom help")
+		if err != nil || res.Error != c.want {
+			t.Errorf("allowed %q: %+v %v, want error %q", c.allowed, res, err, c.want)
+		}
 	}
 }

@@ -28,6 +28,9 @@ type Options struct {
 	CommandTimeout time.Duration
 	// Plugin, when set, is a webapp plugin the chat page loads and renders.
 	Plugin *PluginFiles
+	// BlockUntrusted makes calls to integrations on private addresses fail unless
+	// ServiceSettings.AllowedUntrustedInternalConnections allows them, as Mattermost does (untrusted.go).
+	BlockUntrusted bool
 }
 
 // Team is a Mattermost team; Type is "O" (open, the default) or "I" (invite only).
