@@ -258,3 +258,15 @@ func TestSetupRefusesBotRolesWithoutSystemUser(t *testing.T) {
 		t.Fatalf("writes: %+v", writes)
 	}
 }
+
+func TestPromptConfirmTakesOnlyAYes(t *testing.T) {
+	for in, want := range map[string]bool{"y\n": true, "YES\n": true, " yes \n": true, "\n": false, "n\n": false, "": false, "yep\n": false} {
+		var out bytes.Buffer
+		if got := promptConfirm(strings.NewReader(in), &out)("Turn it on?"); got != want {
+			t.Errorf("answer %q: %v, want %v", in, got, want)
+		}
+		if out.String() != "? Turn it on? [y/N] " {
+			t.Errorf("prompt = %q", out.String())
+		}
+	}
+}
