@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"path/filepath"
 	"testing"
 	"time"
@@ -36,8 +37,6 @@ func TestInspectReadsWithoutChanging(t *testing.T) {
 	if _, err := s.BindCommandToken(ctx, "tok-id", "team1"); err != nil {
 		t.Fatal(err)
 	}
-	defer s.Close()
-
 	// While the store is open, as serve would have it.
 	h, err := Inspect(ctx, path, box(key))
 	if err != nil {
@@ -53,5 +52,30 @@ func TestInspectReadsWithoutChanging(t *testing.T) {
 	h, err = Inspect(ctx, path, box(other))
 	if err != nil || !h.SealedChecked || h.SealedOpen || h.Account != nil {
 		t.Fatalf("another key: %+v %v", h, err)
+	}
+	// And once serve has stopped.
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if h, err := Inspect(ctx, path, box(key)); err != nil || h.QueueDepth != 1 || !h.SealedOpen {
+		t.Fatalf("after close: %+v %v", h, err)
+	}
+}
+
+func TestInspectListsPendingMigrations(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "other.db")
+	db, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.ExecContext(ctx, `CREATE TABLE unrelated (a INTEGER)`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	b, _ := seal.NewBox(newKey(t))
+	h, err := Inspect(ctx, path, b)
+	if err != nil || len(h.Pending) == 0 || h.Pending[0] != "0001_init.sql" {
+		t.Fatalf("health = %+v, %v", h, err)
 	}
 }
