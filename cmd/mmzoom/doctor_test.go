@@ -138,14 +138,49 @@ func TestDoctorNamesWhatIsBroken(t *testing.T) {
 
 func TestDoctorChecksTheOAuthAppsCredentials(t *testing.T) {
 	w, env := doctorWorld(t, meeting.KindAccount)
+	good := env["MMZOOM_ZOOM_CLIENT_SECRET"]
 	out, err := w.doctor(t, env)
 	if !errors.Is(err, errDoctorFailed) || !strings.Contains(out, "✔ Zoom credentials: Zoom's token endpoint knows the app") ||
 		!strings.Contains(out, "✘ Zoom account: no Zoom account is connected → a Mattermost system admin runs /zoom connect") {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	// Once a system admin connected the account, doctor sees whom mmzoom acts as, with the stored token.
+	w.clock.Advance(2 * time.Minute) // mmzoom caches users for a minute, alice's roles included
+	w.connectAccount()
+	out, err = w.doctor(t, env)
+	for _, want := range []string{"✔ encryption key: opens the stored Zoom tokens", "✔ Zoom user: mmzoom acts as alice@example.com",
+		"✔ Zoom scopes: the account connection has the scopes mmzoom needs"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("no %q in:\n%s", want, out)
+		}
+	}
+	if err != nil {
 		t.Fatalf("%v\n%s", err, out)
 	}
 	env["MMZOOM_ZOOM_CLIENT_SECRET"] = "wrong"
 	out, _ = w.doctor(t, env)
 	if !strings.Contains(out, "✘ Zoom credentials: Zoom refused MMZOOM_ZOOM_CLIENT_ID/MMZOOM_ZOOM_CLIENT_SECRET (HTTP 401 invalid_client") {
 		t.Fatalf("%s", out)
+	}
+	// Another key cannot open what the first one stored.
+	env["MMZOOM_ZOOM_CLIENT_SECRET"] = good
+	env["MMZOOM_ENCRYPTION_KEY"] = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="
+	out, _ = w.doctor(t, env)
+	if !strings.Contains(out, "✘ encryption key: does not open the stored Zoom tokens") {
+		t.Fatalf("%s", out)
+	}
+}
+
+func TestDoctorChecksEachUsersScopes(t *testing.T) {
+	w, env := doctorWorld(t, meeting.KindUser)
+	out, err := w.doctor(t, env)
+	if err != nil || !strings.Contains(out, "✔ Zoom scopes: no user has connected yet") || !strings.Contains(out, "✔ e-mail trust: not needed") {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	w.Zoom.SetGrantedScopes(false, "meeting:write:meeting user:read:user")
+	w.connectUser(w.Kenji, w.Kenji.Email)
+	out, err = w.doctor(t, env)
+	if !errors.Is(err, errDoctorFailed) || !strings.Contains(out, "✘ Zoom scopes: 1 of 1 connected users granted too few scopes") {
+		t.Fatalf("%v\n%s", err, out)
 	}
 }
