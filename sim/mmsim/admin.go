@@ -284,8 +284,12 @@ func (s *Server) createToken(w http.ResponseWriter, r *http.Request) {
 	var body struct {
 		Description string `json:"description"`
 	}
-	if err := decodeBody(r, &body); err != nil || body.Description == "" {
-		appError(w, http.StatusBadRequest, "model.user_access_token.is_valid.description.app_error", "Invalid description, must be 255 or less characters.")
+	if err := decodeBody(r, &body); err != nil {
+		badParam(w, "user_access_token")
+		return
+	}
+	if body.Description == "" {
+		badParam(w, "description") // checked before any permission, as api4 does
 		return
 	}
 	s.mu.Lock()
