@@ -245,7 +245,8 @@ func (s *Server) getUserByUsername(w http.ResponseWriter, r *http.Request) {
 var roleNameRE = regexp.MustCompile(`^[a-z0-9_]{1,64}$`)
 
 // updateRoles is PUT /users/{id}/roles: manage_roles (system admins). Every name must be a valid role
-// name, and "system_admin" alone is refused (observed: 400 "Invalid or missing roles in request body.").
+// name, and "system_admin" alone is refused (observed: 400 "Invalid or missing roles in request body.");
+// the system_admin rule is model.IsValidUserRoles's only guard against a mistake.
 func (s *Server) updateRoles(w http.ResponseWriter, r *http.Request) {
 	var body struct {
 		Roles *string `json:"roles"`
@@ -255,7 +256,7 @@ func (s *Server) updateRoles(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	roles := strings.Fields(*body.Roles)
-	valid := len(roles) > 0 && !(len(roles) == 1 && roles[0] == "system_admin")
+	valid := !(len(roles) == 1 && roles[0] == "system_admin") // model.IsValidUserRoles: an empty string passes
 	for _, name := range roles {
 		valid = valid && roleNameRE.MatchString(name)
 	}

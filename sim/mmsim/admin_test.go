@@ -91,7 +91,7 @@ func TestRoleStrings(t *testing.T) {
 		status int
 	}{
 		{"system_admin", admin, 400}, // observed: refused alone
-		{"", admin, 400},
+		{"system_admin!", admin, 400},
 		{"system_user system_admin", admin, 200},
 		{"system_user system_post_all", admin, 200},
 		{"system_user system_post_all", w.aliceToken, 403},
