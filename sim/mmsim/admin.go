@@ -241,7 +241,7 @@ func (s *Server) getUserByUsername(w http.ResponseWriter, r *http.Request) {
 	appError(w, http.StatusNotFound, "app.user.get_by_username.app_error", "Unable to find an existing account matching your username for this team. This team may require an invite from the team owner to join.")
 }
 
-// systemRoles are the built-in system-scheme roles (model/role.go); a custom role name is valid too.
+// roleNameRE is model.IsValidRoleName: built-in and custom role names alike.
 var roleNameRE = regexp.MustCompile(`^[a-z0-9_]{1,64}$`)
 
 // updateRoles is PUT /users/{id}/roles: manage_roles (system admins). Every name must be a valid role
