@@ -115,6 +115,10 @@ func answer(err error) string {
 	if e, ok := MattermostError(err); ok {
 		return fmt.Sprintf("Mattermost answered %d %s", e.StatusCode, e.ID)
 	}
+	var me *meeting.Error
+	if errors.As(err, &me) && me.Err != nil {
+		return me.Err.Error() // without the domain's "meeting: <kind>:" prefix, which says nothing to an admin
+	}
 	return err.Error()
 }
 
