@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net/url"
+	"sort"
 	"strings"
 	"time"
 
@@ -52,6 +53,10 @@ type fileConfig struct {
 	RetryMaxBackoff      string `json:"retry_max_backoff"`
 	StartBudget          string `json:"start_budget"`
 	LogLevel             string `json:"log_level"`
+	// BotToken and CommandTokens are what mmzoom setup writes (the file is then mode 0600); the
+	// environment variables, when set, take precedence.
+	BotToken      string            `json:"mattermost_bot_token,omitempty"`
+	CommandTokens map[string]string `json:"mattermost_command_tokens,omitempty"` // team name → token
 }
 
 // loadConfig reads the configuration from getenv (and the file it names). It returns every problem found,
@@ -108,10 +113,6 @@ func loadConfig(getenv func(string) string, readFile func(string) ([]byte, error
 	checkURL("MMZOOM_MATTERMOST_URL", c.MattermostURL)
 	checkURL("MMZOOM_ZOOM_URL", c.ZoomURL)
 	checkURL("MMZOOM_ZOOM_API_URL", c.ZoomAPIURL)
-	required("MMZOOM_MATTERMOST_BOT_TOKEN", c.BotToken)
-	if len(c.CommandTokens) == 0 {
-		bad("MMZOOM_MATTERMOST_COMMAND_TOKENS is required (comma-separated tokens of the /zoom command, one per team)")
-	}
 	required("MMZOOM_ZOOM_WEBHOOK_SECRET", c.WebhookSecret)
 	switch {
 	case c.Kind == "":
@@ -147,6 +148,13 @@ func loadConfig(getenv func(string) string, readFile func(string) ([]byte, error
 	}
 	if path := getenv("MMZOOM_CONFIG"); path != "" {
 		problems = append(problems, c.applyFile(path, readFile)...)
+	}
+	if c.BotToken == "" {
+		bad("MMZOOM_MATTERMOST_BOT_TOKEN is required (or mattermost_bot_token in the MMZOOM_CONFIG file, which mmzoom setup writes)")
+	}
+	if len(c.CommandTokens) == 0 {
+		bad("MMZOOM_MATTERMOST_COMMAND_TOKENS is required: comma-separated tokens of the /zoom command, one per team " +
+			"(or mattermost_command_tokens in the MMZOOM_CONFIG file, which mmzoom setup writes)")
 	}
 	return c, problems
 }
@@ -186,6 +194,22 @@ func (c *config) applyFile(path string, readFile func(string) ([]byte, error)) [
 	}
 	if f.ShowRecordingPass != nil {
 		c.ShowRecordingPasscode = *f.ShowRecordingPass
+	}
+	// The environment wins over what setup wrote, so an admin can override a token without editing the file.
+	if c.BotToken == "" {
+		c.BotToken = strings.TrimSpace(f.BotToken)
+	}
+	if len(c.CommandTokens) == 0 {
+		teams := make([]string, 0, len(f.CommandTokens))
+		for team := range f.CommandTokens {
+			teams = append(teams, team)
+		}
+		sort.Strings(teams) // a stable order for the same file
+		for _, team := range teams {
+			if t := strings.TrimSpace(f.CommandTokens[team]); t != "" {
+				c.CommandTokens = append(c.CommandTokens, t)
+			}
+		}
 	}
 	dur("recent_meeting_window", f.RecentMeetingWindow, &c.RecentWindow)
 	dur("start_budget", f.StartBudget, &c.StartBudget)

@@ -139,6 +139,8 @@ type Server struct {
 	lastEvent   string
 	lastBody    []byte
 	webhooksOff bool
+	// granted overrides the scopes tokens carry, by admin (account-level) or not; see SetGrantedScopes.
+	granted map[bool]string
 
 	wg     sync.WaitGroup
 	ctx    context.Context
