@@ -125,9 +125,14 @@ func (s *Service) ApplyEvent(ctx context.Context, ev Event) (bool, error) {
 			return false, nil
 		}
 		n, changed, err := s.Store.SetParticipant(ctx, c.ID, ev.Participant, ev.Type == EventParticipantJoined, ev.At)
+		// A join that arrived before meeting.started binds a waiting card to its instance (see cardFor).
+		bound := ev.UUID != "" && c.UUID != ev.UUID
+		if bound {
+			c.UUID = ev.UUID
+		}
 		// The card may also lag the set: a process killed between the two writes leaves exactly that, and the
 		// event's rerun must then finish the work.
-		if err != nil || (!changed && c.Participants == n) {
+		if err != nil || (!changed && c.Participants == n && !bound) {
 			return false, err
 		}
 		c.Participants = n
@@ -156,7 +161,8 @@ func (s *Service) ensureShown(ctx context.Context, c *Card, st Status) error {
 
 // cardFor finds the card an event is about. A card is matched by its meeting instance UUID; a Personal
 // Meeting ID hosts many instances under one meeting id, so a card without a UUID yet (a PMI card waiting
-// for its first start) is bound to the newest such card of that meeting id, and only on meeting.started.
+// for its first start) is bound to the newest such card of that meeting id, on meeting.started or on a
+// participant joining (whichever of the two Zoom delivers first).
 func (s *Service) cardFor(ctx context.Context, ev Event) (*Card, error) {
 	cards, err := s.Store.CardsByMeeting(ctx, ev.MeetingID)
 	if err != nil {
@@ -167,7 +173,9 @@ func (s *Service) cardFor(ctx context.Context, ev Event) (*Card, error) {
 			return c, nil
 		}
 	}
-	if ev.Type != EventMeetingStarted {
+	// Zoom delivers events concurrently: the host's participant_joined (sent right after meeting.started)
+	// may arrive first, and must bind the card just as the start would.
+	if ev.Type != EventMeetingStarted && ev.Type != EventParticipantJoined {
 		return nil, nil
 	}
 	for _, c := range cards {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net/url"
+	"sort"
 	"strings"
 	"time"
 
@@ -59,6 +60,10 @@ type fileConfig struct {
 	// MeetingDefaults and BigChannelThreshold: see config_policy.go.
 	MeetingDefaults     *meetingDefaultsFile `json:"meeting_defaults"`
 	BigChannelThreshold *int                 `json:"big_channel_threshold"`
+	// BotToken and CommandTokens are what mmzoom setup writes (the file is then mode 0600); the
+	// environment variables, when set, take precedence.
+	BotToken      string            `json:"mattermost_bot_token,omitempty"`
+	CommandTokens map[string]string `json:"mattermost_command_tokens,omitempty"` // team name → token
 }
 
 // loadConfig reads the configuration from getenv (and the file it names). It returns every problem found,
@@ -116,10 +121,6 @@ func loadConfig(getenv func(string) string, readFile func(string) ([]byte, error
 	checkURL("MMZOOM_MATTERMOST_URL", c.MattermostURL)
 	checkURL("MMZOOM_ZOOM_URL", c.ZoomURL)
 	checkURL("MMZOOM_ZOOM_API_URL", c.ZoomAPIURL)
-	required("MMZOOM_MATTERMOST_BOT_TOKEN", c.BotToken)
-	if len(c.CommandTokens) == 0 {
-		bad("MMZOOM_MATTERMOST_COMMAND_TOKENS is required (comma-separated tokens of the /zoom command, one per team)")
-	}
 	required("MMZOOM_ZOOM_WEBHOOK_SECRET", c.WebhookSecret)
 	switch {
 	case c.Kind == "":
@@ -155,6 +156,13 @@ func loadConfig(getenv func(string) string, readFile func(string) ([]byte, error
 	}
 	if path := getenv("MMZOOM_CONFIG"); path != "" {
 		problems = append(problems, c.applyFile(path, readFile)...)
+	}
+	if c.BotToken == "" {
+		bad("MMZOOM_MATTERMOST_BOT_TOKEN is required (or mattermost_bot_token in the MMZOOM_CONFIG file, which mmzoom setup writes)")
+	}
+	if len(c.CommandTokens) == 0 {
+		bad("MMZOOM_MATTERMOST_COMMAND_TOKENS is required: comma-separated tokens of the /zoom command, one per team " +
+			"(or mattermost_command_tokens in the MMZOOM_CONFIG file, which mmzoom setup writes)")
 	}
 	return c, problems
 }
@@ -194,6 +202,22 @@ func (c *config) applyFile(path string, readFile func(string) ([]byte, error)) [
 	}
 	if f.ShowRecordingPass != nil {
 		c.ShowRecordingPasscode = *f.ShowRecordingPass
+	}
+	// The environment wins over what setup wrote, so an admin can override a token without editing the file.
+	if c.BotToken == "" {
+		c.BotToken = strings.TrimSpace(f.BotToken)
+	}
+	if len(c.CommandTokens) == 0 {
+		teams := make([]string, 0, len(f.CommandTokens))
+		for team := range f.CommandTokens {
+			teams = append(teams, team)
+		}
+		sort.Strings(teams) // a stable order for the same file
+		for _, team := range teams {
+			if t := strings.TrimSpace(f.CommandTokens[team]); t != "" {
+				c.CommandTokens = append(c.CommandTokens, t)
+			}
+		}
 	}
 	dur("recent_meeting_window", f.RecentMeetingWindow, &c.RecentWindow)
 	dur("start_budget", f.StartBudget, &c.StartBudget)

@@ -5,6 +5,8 @@
 //	mmzoom keygen   print a new MMZOOM_ENCRYPTION_KEY
 //	mmzoom dead-letters   list the card updates that could never be delivered
 //	mmzoom revoke   revoke users' Zoom connections at Zoom and delete their tokens
+//	mmzoom setup    prepare Mattermost for mmzoom with a system admin's token
+//	mmzoom doctor   check every setting and connection, one line each
 //
 // This is the only package that reads the environment; everything else gets explicit dependencies.
 package main
@@ -38,6 +40,10 @@ commands:
            list the card updates that can never be delivered (the card was deleted, the channel archived)
            using MMZOOM_DATABASE and MMZOOM_ENCRYPTION_KEY
   revoke   revoke Zoom connections (--user NAME, or --all --yes) at Zoom and delete their tokens
+  setup    prepare Mattermost for mmzoom (bot, roles, teams, /zoom command, plugin) with a system admin's
+           token in MMZOOM_MATTERMOST_ADMIN_TOKEN, and write the tokens to the config file
+  doctor   check the configuration, the database, Mattermost, Zoom and the webhook, one line each
+           (--json for monitoring); exit status 1 when a check fails
 
 Run 'mmzoom <command> --help' for more about a command.
 `
@@ -97,6 +103,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	var help string
 	var demo demoFlags
 	var revoke revokeFlags
+	var setup setupFlags
+	var doctor doctorFlags
 	switch name {
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
@@ -112,6 +120,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case "demo":
 		help = demoHelp
 		demo = newDemoFlags(flags)
+	case "setup":
+		help = setupHelp
+		setup = newSetupFlags(flags)
+	case "doctor":
+		help = doctorHelp
+		doctor = newDoctorFlags(flags)
 	default:
 		fmt.Fprintf(stderr, "mmzoom: unknown command %q\n\n%s", name, usage)
 		return 2
@@ -163,6 +177,26 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}
 	case "revoke":
 		if err := runRevoke(ctx, revoke, getenv, stdout); err != nil {
+			return fail(err)
+		}
+	case "setup":
+		var confirm func(string) bool
+		if fi, err := os.Stdin.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
+			confirm = promptConfirm(os.Stdin, stdout) // a person at a terminal may agree; scripts use --yes
+		}
+		err := runSetup(ctx, setup, getenv, stdout, setupDeps{lookupIP: lookupIP, confirm: confirm})
+		if errors.Is(err, errSetupFailed) {
+			return 1 // the failing step's line says what to fix
+		}
+		if err != nil {
+			return fail(err)
+		}
+	case "doctor":
+		err := runDoctor(ctx, doctor, getenv, stdout, doctorDeps{})
+		if errors.Is(err, errDoctorFailed) {
+			return 1 // the failing checks' lines say what to fix
+		}
+		if err != nil {
 			return fail(err)
 		}
 	}

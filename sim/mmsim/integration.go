@@ -101,6 +101,9 @@ func (s *Server) ExecuteCommand(ctx context.Context, userID, channelID, teamID, 
 	s.mu.Unlock()
 
 	failed := fmt.Sprintf("Command with a trigger of '/%s' failed.", trigger)
+	if !s.outgoingAllowed(cmdURL) {
+		return &CommandResult{Error: failed}, nil // "address forbidden" goes to the server log only
+	}
 	ctx, cancel := context.WithTimeout(ctx, s.opts.CommandTimeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, cmdURL, strings.NewReader(form.Encode()))
@@ -305,6 +308,9 @@ func (s *Server) doPostAction(ctx context.Context, userID, postID, actionID, coo
 		"context": integration["context"],
 	})
 	urlStr, _ := integration["url"].(string)
+	if !s.outgoingAllowed(urlStr) {
+		return actionFailed(http.StatusBadRequest), nil
+	}
 	ctx, cancel := context.WithTimeout(ctx, s.opts.CommandTimeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, urlStr, bytes.NewReader(body))

@@ -28,10 +28,13 @@ type Options struct {
 	CommandTimeout time.Duration
 	// Plugin, when set, is a webapp plugin the chat page loads and renders.
 	Plugin *PluginFiles
+	// BlockUntrusted makes calls to integrations on private addresses fail unless
+	// ServiceSettings.AllowedUntrustedInternalConnections allows them, as Mattermost does (untrusted.go).
+	BlockUntrusted bool
 }
 
-// Team is a Mattermost team.
-type Team struct{ ID, Name, DisplayName string }
+// Team is a Mattermost team; Type is "O" (open, the default) or "I" (invite only).
+type Team struct{ ID, Name, DisplayName, Type string }
 
 // User is a Mattermost user (bots included).
 type User struct {
@@ -42,8 +45,14 @@ type User struct {
 // Channel is a Mattermost channel; Type is "O" (public), "P" (private), "D" (direct) or "G" (group).
 type Channel struct{ ID, TeamID, Type, Name, DisplayName string }
 
-// Command is a custom slash command.
-type Command struct{ ID, Token, TeamID, Trigger, URL, Method string }
+// Command is a custom slash command (model.Command; Method "P" is POST, "G" GET).
+type Command struct {
+	ID, Token, TeamID, Trigger, URL, Method                string
+	CreatorID, DisplayName, Description, Username, IconURL string
+	AutoComplete                                           bool
+	AutoCompleteDesc, AutoCompleteHint                     string
+	CreateAt, UpdateAt, DeleteAt                           int64
+}
 
 // Post is a post as clients see it (integration URLs and contexts of buttons are not shown).
 type Post struct {
@@ -97,6 +106,9 @@ type Server struct {
 	archived      map[string]int64
 	moderated     map[string]bool
 	channelAdmins map[string]map[string]bool
+	// admin is what the administration endpoints manage (admin.go): bots, tokens, the server config,
+	// plugins, the server version.
+	admin adminState
 
 	failRate          float64
 	failAfterCommit   bool
@@ -119,7 +131,7 @@ func New(o Options) *Server {
 	_, _ = rand.Read(key)
 	block, _ := aes.NewCipher(key) // a 32-byte key cannot fail
 	aead, _ := cipher.NewGCM(block)
-	return &Server{opts: o, siteURL: "http://localhost:8065", cookieAEAD: aead,
+	return &Server{opts: o, siteURL: "http://localhost:8065", cookieAEAD: aead, admin: newAdminState(),
 		users: map[string]*User{}, sessions: map[string]string{}, teams: map[string]*Team{}, teamMembers: map[string]map[string]bool{},
 		channels: map[string]*Channel{}, members: map[string]map[string]bool{}, posts: map[string]*Post{},
 		ephemerals: map[string][]*Post{}, commands: map[string]*Command{}, hooks: map[string]*hook{},
@@ -151,6 +163,9 @@ func (s *Server) AddTeam(t Team) Team {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	t.ID = newID()
+	if t.Type == "" {
+		t.Type = "O"
+	}
 	cp := t
 	s.teams[t.ID] = &cp
 	s.teamMembers[t.ID] = map[string]bool{}

@@ -37,6 +37,7 @@ func (s *Server) Handler() http.Handler {
 	api.HandleFunc("POST /api/v4/posts/ephemeral", s.ephemeralPost)
 	api.HandleFunc("POST /api/v4/posts/{id}/actions/{action}", s.clickAction)
 	api.HandleFunc("POST /api/v4/commands/execute", s.executeCommand)
+	s.adminRoutes(api)
 
 	mux := http.NewServeMux()
 	// One pattern per method: a method-less "/api/v4/" would conflict with "GET /" below.
@@ -44,12 +45,13 @@ func (s *Server) Handler() http.Handler {
 		mux.Handle(m+" /api/v4/", s.authenticated(api))
 	}
 	mux.HandleFunc("POST /api/v4/users/login", s.login)
+	mux.HandleFunc("GET /api/v4/system/ping", s.ping)
 	mux.HandleFunc("POST /hooks/commands/{id}", s.commandHook)
 	mux.HandleFunc("GET /sim/users", s.simUsers)
 	mux.Handle("GET /sim/ephemeral", s.authenticated(http.HandlerFunc(s.simEphemeral)))
 	s.pluginRoutes(mux)
 	mux.Handle("GET /", webUIHandler()) // the chat page at / and its assets under /webui/
-	return mux
+	return s.versionHeader(mux)
 }
 
 // appError answers with Mattermost's AppError body.

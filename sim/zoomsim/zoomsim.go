@@ -140,6 +140,8 @@ type Server struct {
 	lastEvent   string
 	lastBody    []byte
 	webhooksOff bool
+	// granted overrides the scopes tokens carry, by admin (account-level) or not; see SetGrantedScopes.
+	granted map[bool]string
 
 	wg     sync.WaitGroup
 	ctx    context.Context
@@ -333,7 +335,8 @@ func (s *Server) Meetings() []Meeting {
 	return out
 }
 
-// StartMeeting is the host starting the meeting: a meeting.started notification follows.
+// StartMeeting is the host starting the meeting: meeting.started follows, then meeting.participant_joined for
+// the host, as Zoom sends them.
 func (s *Server) StartMeeting(ctx context.Context, id int64) error {
 	s.mu.Lock()
 	m, ok := s.meetings[id]
@@ -345,10 +348,23 @@ func (s *Server) StartMeeting(ctx context.Context, id int64) error {
 		s.mu.Unlock()
 		return nil
 	}
-	m.Status, m.StartedAt, m.Participants, m.present = "started", s.opts.Now().UTC(), 1, map[string]string{}
+	now := s.opts.Now().UTC()
+	m.Status, m.StartedAt = "started", now
+	// The host is a participant: Zoom follows meeting.started with meeting.participant_joined for the host,
+	// whose participant id is the host's Zoom user id.
+	hostName, hostPID := m.HostEmail, randomID(22)
+	if u := s.users[m.HostID]; u != nil {
+		hostName = strings.TrimSpace(u.FirstName + " " + u.LastName)
+	}
+	m.present = map[string]string{hostPID: hostName}
+	m.Participants = len(m.present)
 	obj := s.eventObject(m)
+	joined := s.eventObject(m)
+	joined["participant"] = map[string]any{"user_id": fmt.Sprint(16778240 + randomInt(1000)), "user_name": hostName, "id": m.HostID,
+		"participant_uuid": hostPID, "participant_user_id": m.HostID, "join_time": now.Format(time.RFC3339), "email": m.HostEmail}
 	s.mu.Unlock()
 	s.notify("meeting.started", obj)
+	s.notify("meeting.participant_joined", joined)
 	return nil
 }
 
@@ -366,7 +382,7 @@ func (s *Server) JoinMeeting(ctx context.Context, id int64, name string) (string
 		m.present = map[string]string{}
 	}
 	m.present[pid] = name
-	m.Participants = len(m.present) + 1 // the host
+	m.Participants = len(m.present) // the host included
 	obj := s.eventObject(m)
 	obj["participant"] = map[string]any{"user_id": randomID(16), "user_name": name, "id": "", "participant_uuid": pid,
 		"join_time": s.opts.Now().UTC().Format(time.RFC3339), "email": ""}
@@ -385,7 +401,7 @@ func (s *Server) LeaveMeeting(ctx context.Context, id int64, participantID strin
 	}
 	name := m.present[participantID]
 	delete(m.present, participantID)
-	m.Participants = len(m.present) + 1
+	m.Participants = len(m.present)
 	obj := s.eventObject(m)
 	obj["participant"] = map[string]any{"user_id": "", "user_name": name, "id": "", "participant_uuid": participantID,
 		"leave_time": s.opts.Now().UTC().Format(time.RFC3339), "leave_reason": name + " left the meeting.", "email": ""}

@@ -1,0 +1,727 @@
+package mmsim
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// The administration endpoints mmzoom's setup and doctor use: bots and their access tokens, user roles,
+// teams and team members, the custom commands API, the server configuration, the version header. Status
+// codes, AppError ids and permission rules follow Mattermost's api4 handlers and what real servers answered
+// (../shared/reference/mattermost-api.md §1.5, §2, §5.2 and §8).
+
+// adminState is what the administration endpoints manage.
+type adminState struct {
+	bots    map[string]*bot             // by user id
+	tokens  map[string]*userAccessToken // by token id
+	config  map[string]map[string]any   // the server config (config.json), by section
+	plugins map[string]*installedPlugin
+	// version is the server's version (model.CurrentVersion), sent in X-Version-Id.
+	version string
+}
+
+type bot struct {
+	ownerID, description string
+	createAt, deleteAt   int64
+}
+
+type userAccessToken struct {
+	id, token, userID, description string
+	active                         bool
+}
+
+func newAdminState() adminState {
+	return adminState{
+		bots: map[string]*bot{}, tokens: map[string]*userAccessToken{}, plugins: map[string]*installedPlugin{},
+		version: "9.9.0",
+		// Mattermost's defaults (model/config.go SetDefaults) for the settings the simulator reads.
+		config: map[string]map[string]any{
+			"ServiceSettings": {
+				"SiteURL": "", "EnableBotAccountCreation": false, "EnableUserAccessTokens": false,
+				"AllowedUntrustedInternalConnections": "", "EnableCommands": true,
+				"OutgoingIntegrationRequestsTimeout": 30,
+			},
+			"EmailSettings":        {"RequireEmailVerification": false, "EnableSignUpWithEmail": true},
+			"PrivacySettings":      {"ShowEmailAddress": true, "ShowFullName": true},
+			"PluginSettings":       {"Enable": true, "EnableUploads": false, "RequirePluginSignature": false},
+			"LocalizationSettings": {"DefaultServerLocale": "en", "DefaultClientLocale": "en", "AvailableLocales": ""},
+		},
+	}
+}
+
+// clientConfigKeys are the server config settings the client config (GET /config/client) shows, by name.
+var clientConfigKeys = map[string][2]string{
+	"RequireEmailVerification": {"EmailSettings", "RequireEmailVerification"},
+	"EnableSignUpWithEmail":    {"EmailSettings", "EnableSignUpWithEmail"},
+	"ShowEmailAddress":         {"PrivacySettings", "ShowEmailAddress"},
+}
+
+// SetVersion sets the server version (e.g. "8.1.0") reported in X-Version-Id and the client config.
+func (s *Server) SetVersion(v string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.admin.version = v
+	s.config["Version"], s.config["BuildNumber"] = v, v
+}
+
+// SetConfig sets a server config setting, e.g. SetConfig("PluginSettings", "EnableUploads", true), as an
+// administrator editing config.json and restarting would. Values keep their JSON types.
+func (s *Server) SetConfig(section, key string, value any) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.setConfig(section, key, value)
+}
+
+func (s *Server) setConfig(section, key string, value any) {
+	if s.admin.config[section] == nil {
+		s.admin.config[section] = map[string]any{}
+	}
+	s.admin.config[section][key] = value
+	for name, at := range clientConfigKeys {
+		if at == [2]string{section, key} {
+			s.config[name] = fmt.Sprint(value)
+		}
+	}
+}
+
+// Config returns a server config setting.
+func (s *Server) Config(section, key string) any {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.configValue(section, key)
+}
+
+func (s *Server) configValue(section, key string) any {
+	for name, at := range clientConfigKeys {
+		if at == [2]string{section, key} { // SetClientConfig may have changed it
+			return s.config[name] == "true"
+		}
+	}
+	return s.admin.config[section][key]
+}
+
+func (s *Server) configBool(section, key string) bool {
+	b, _ := s.configValue(section, key).(bool)
+	return b
+}
+
+// Writes lists the REST calls that could have changed something (every method but GET and HEAD), so that
+// a test can see that a run of mmzoom setup left Mattermost alone.
+func (s *Server) Writes() []Request {
+	var out []Request
+	for _, r := range s.Requests() {
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// User returns a user as the simulator holds it.
+func (s *Server) User(id string) (User, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u, ok := s.users[id]
+	if !ok {
+		return User{}, false
+	}
+	return *u, true
+}
+
+// UserByUsername returns the user with a username.
+func (s *Server) UserByUsername(name string) (User, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, u := range s.users {
+		if u.Username == name {
+			return *u, true
+		}
+	}
+	return User{}, false
+}
+
+// IsTeamMember says whether a user is a member of a team.
+func (s *Server) IsTeamMember(teamID, userID string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.teamMembers[teamID][userID]
+}
+
+// Commands lists a team's custom commands.
+func (s *Server) Commands(teamID string) []Command {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []Command
+	for _, c := range s.commands {
+		if c.TeamID == teamID && c.DeleteAt == 0 {
+			out = append(out, *c)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Trigger < out[j].Trigger })
+	return out
+}
+
+// RevokeSession makes a session or access token invalid, as revoking it in Mattermost does.
+func (s *Server) RevokeSession(token string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.sessions, token)
+	for _, t := range s.admin.tokens {
+		if t.token == token {
+			t.active = false
+		}
+	}
+}
+
+func (s *Server) adminRoutes(api *http.ServeMux) {
+	api.HandleFunc("GET /api/v4/users/username/{name}", s.getUserByUsername)
+	api.HandleFunc("PUT /api/v4/users/{id}/roles", s.updateRoles)
+	api.HandleFunc("POST /api/v4/users/{id}/tokens", s.createToken)
+	api.HandleFunc("POST /api/v4/bots", s.createBot)
+	api.HandleFunc("GET /api/v4/bots", s.listBots)
+	api.HandleFunc("GET /api/v4/bots/{id}", s.getBot)
+	api.HandleFunc("GET /api/v4/teams", s.listTeams)
+	api.HandleFunc("GET /api/v4/teams/name/{name}", s.teamByName)
+	api.HandleFunc("POST /api/v4/teams/{id}/members", s.addTeamMember)
+	api.HandleFunc("GET /api/v4/teams/{id}/members/{user}", s.getTeamMember)
+	api.HandleFunc("POST /api/v4/commands", s.createCommand)
+	api.HandleFunc("GET /api/v4/commands", s.listCommands)
+	api.HandleFunc("GET /api/v4/commands/{id}", s.getCommand)
+	api.HandleFunc("PUT /api/v4/commands/{id}", s.updateCommand)
+	api.HandleFunc("PUT /api/v4/commands/{id}/regen_token", s.regenCommandToken)
+	api.HandleFunc("GET /api/v4/config", s.getConfig)
+	api.HandleFunc("PUT /api/v4/config/patch", s.patchConfig)
+	api.HandleFunc("POST /api/v4/plugins", s.uploadPlugin)
+	api.HandleFunc("GET /api/v4/plugins", s.listPlugins)
+	api.HandleFunc("POST /api/v4/plugins/{id}/enable", s.enablePlugin)
+}
+
+// versionHeader sets X-Version-Id on every answer as Mattermost does:
+// "<version>.<build number>.<client config hash>.<licensed>".
+func (s *Server) versionHeader(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.mu.Lock()
+		v := s.admin.version
+		s.mu.Unlock()
+		w.Header().Set("X-Version-Id", v+"."+v+".7c2d8a1e3b.false")
+		next.ServeHTTP(w, r)
+	})
+}
+
+// ping is GET /api/v4/system/ping, which needs no session.
+func (s *Server) ping(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]any{"status": "OK", "ActiveSearchBackend": "database"})
+}
+
+func isAdmin(u *User) bool { return hasRole(u, "system_admin") }
+
+func badParam(w http.ResponseWriter, name string) {
+	appError(w, http.StatusBadRequest, "api.context.invalid_body_param.app_error", "Invalid or missing "+name+" in request body.")
+}
+
+func decodeBody(r *http.Request, v any) error {
+	return json.NewDecoder(io.LimitReader(r.Body, 1<<20)).Decode(v)
+}
+
+func (s *Server) getUserByUsername(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, u := range s.users {
+		if u.Username == strings.ToLower(r.PathValue("name")) {
+			writeJSON(w, http.StatusOK, s.userJSON(u))
+			return
+		}
+	}
+	appError(w, http.StatusNotFound, "app.user.get_by_username.app_error", "Unable to find an existing account matching your username for this team. This team may require an invite from the team owner to join.")
+}
+
+// roleNameRE is model.IsValidRoleName: built-in and custom role names alike.
+var roleNameRE = regexp.MustCompile(`^[a-z0-9_]{1,64}$`)
+
+// updateRoles is PUT /users/{id}/roles: manage_roles (system admins). Every name must be a valid role
+// name, and "system_admin" alone is refused (observed: 400 "Invalid or missing roles in request body.");
+// the system_admin rule is model.IsValidUserRoles's only guard against a mistake.
+func (s *Server) updateRoles(w http.ResponseWriter, r *http.Request) {
+	var body struct {
+		Roles *string `json:"roles"`
+	}
+	if err := decodeBody(r, &body); err != nil || body.Roles == nil {
+		badParam(w, "roles")
+		return
+	}
+	roles := strings.Fields(*body.Roles)
+	valid := !(len(roles) == 1 && roles[0] == "system_admin") // model.IsValidUserRoles: an empty string passes
+	for _, name := range roles {
+		valid = valid && roleNameRE.MatchString(name)
+	}
+	if !valid {
+		badParam(w, "roles")
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !isAdmin(userOf(r)) {
+		forbidden(w)
+		return
+	}
+	u := s.users[r.PathValue("id")]
+	if u == nil {
+		notFound(w, "user")
+		return
+	}
+	u.Roles = strings.Join(roles, " ")
+	writeJSON(w, http.StatusOK, map[string]string{"status": "OK"})
+}
+
+// createToken is POST /users/{id}/tokens: create_user_access_token (system admins here) and, for a person
+// (not a bot), ServiceSettings.EnableUserAccessTokens. The token appears only in this answer (200).
+func (s *Server) createToken(w http.ResponseWriter, r *http.Request) {
+	var body struct {
+		Description string `json:"description"`
+	}
+	if err := decodeBody(r, &body); err != nil {
+		badParam(w, "user_access_token")
+		return
+	}
+	if body.Description == "" {
+		badParam(w, "description") // checked before any permission, as api4 does
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u := s.users[r.PathValue("id")]
+	caller := userOf(r)
+	switch {
+	case !isAdmin(caller) && !(caller.ID == r.PathValue("id") && hasRole(caller, "system_user_access_token")):
+		forbidden(w)
+		return
+	case u == nil:
+		notFound(w, "user")
+		return
+	case !u.IsBot && !s.configBool("ServiceSettings", "EnableUserAccessTokens"):
+		appError(w, http.StatusNotImplemented, "app.user_access_token.disabled", "User access tokens are disabled on this server. Please contact your system administrator for details.")
+		return
+	}
+	t := &userAccessToken{id: newID(), token: newID(), userID: u.ID, description: body.Description, active: true}
+	s.admin.tokens[t.id] = t
+	s.sessions[t.token] = u.ID
+	writeJSON(w, http.StatusOK, map[string]any{"id": t.id, "token": t.token, "user_id": t.userID, "description": t.description, "is_active": true, "expires_at": 0})
+}
+
+var usernameRE = regexp.MustCompile(`^[a-z][a-z0-9.\-_]{2,63}$`)
+
+func (s *Server) botJSON(u *User) map[string]any {
+	b := s.admin.bots[u.ID]
+	if b == nil {
+		b = &bot{}
+	}
+	return map[string]any{"user_id": u.ID, "username": u.Username, "display_name": u.FirstName, "description": b.description,
+		"owner_id": b.ownerID, "create_at": b.createAt, "update_at": b.createAt, "delete_at": b.deleteAt}
+}
+
+// createBot is POST /bots: ServiceSettings.EnableBotAccountCreation must be on (403
+// api.bot.create_disabled), the caller needs create_bot (system admins here), and a bot session can never
+// create bots. The bot user gets system_user and the e-mail <username>@localhost, in no team.
+func (s *Server) createBot(w http.ResponseWriter, r *http.Request) {
+	var body struct {
+		Username    string `json:"username"`
+		DisplayName string `json:"display_name"`
+		Description string `json:"description"`
+	}
+	if err := decodeBody(r, &body); err != nil {
+		badParam(w, "bot")
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	caller := userOf(r)
+	switch {
+	case !s.configBool("ServiceSettings", "EnableBotAccountCreation"):
+		appError(w, http.StatusForbidden, "api.bot.create_disabled", "Bot creation has been disabled.")
+		return
+	case caller.IsBot || !isAdmin(caller):
+		forbidden(w)
+		return
+	case !usernameRE.MatchString(body.Username):
+		appError(w, http.StatusBadRequest, "model.bot.is_valid.username.app_error", "Invalid username.")
+		return
+	}
+	for _, u := range s.users {
+		if u.Username == body.Username {
+			appError(w, http.StatusBadRequest, "app.user.save.username_exists.app_error", "An account with that username already exists.")
+			return
+		}
+	}
+	u := &User{ID: newID(), Username: body.Username, FirstName: body.DisplayName, Email: body.Username + "@localhost",
+		Locale: "en", Roles: "system_user", IsBot: true}
+	s.users[u.ID] = u
+	now := s.opts.Now().UnixMilli()
+	s.admin.bots[u.ID] = &bot{ownerID: caller.ID, description: body.Description, createAt: now}
+	writeJSON(w, http.StatusCreated, s.botJSON(u))
+}
+
+func (s *Server) listBots(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !isAdmin(userOf(r)) {
+		forbidden(w)
+		return
+	}
+	out := []map[string]any{}
+	for _, u := range s.users {
+		if u.IsBot {
+			out = append(out, s.botJSON(u))
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i]["username"].(string) < out[j]["username"].(string) })
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (s *Server) getBot(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u := s.users[r.PathValue("id")]
+	if u == nil || !u.IsBot {
+		appError(w, http.StatusNotFound, "store.sql_bot.get.missing.app_error", "Bot does not exist.")
+		return
+	}
+	if !isAdmin(userOf(r)) && userOf(r).ID != u.ID {
+		forbidden(w)
+		return
+	}
+	writeJSON(w, http.StatusOK, s.botJSON(u))
+}
+
+func teamJSON(t *Team) map[string]any {
+	return map[string]any{"id": t.ID, "create_at": 0, "update_at": 0, "delete_at": 0, "display_name": t.DisplayName,
+		"name": t.Name, "description": "", "email": "", "type": t.Type, "allow_open_invite": t.Type == "O"}
+}
+
+// listTeams is GET /teams: every team for a system admin, the open teams for anyone else.
+func (s *Server) listTeams(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	page, _ := strconv.Atoi(r.URL.Query().Get("page"))
+	perPage, err := strconv.Atoi(r.URL.Query().Get("per_page"))
+	if err != nil || perPage <= 0 || perPage > 200 {
+		perPage = 60
+	}
+	var all []*Team
+	for _, t := range s.teams {
+		if isAdmin(userOf(r)) || t.Type == "O" {
+			all = append(all, t)
+		}
+	}
+	sort.Slice(all, func(i, j int) bool { return all[i].Name < all[j].Name })
+	out := []map[string]any{}
+	for i := page * perPage; i < len(all) && i < (page+1)*perPage; i++ {
+		out = append(out, teamJSON(all[i]))
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (s *Server) teamByName(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, t := range s.teams {
+		if t.Name == r.PathValue("name") && (isAdmin(userOf(r)) || t.Type == "O" || s.teamMembers[t.ID][userOf(r).ID]) {
+			writeJSON(w, http.StatusOK, teamJSON(t))
+			return
+		}
+	}
+	appError(w, http.StatusNotFound, "app.team.get_by_name.missing.app_error", "Unable to find the existing team.")
+}
+
+func teamMemberJSON(teamID, userID string) map[string]any {
+	return map[string]any{"team_id": teamID, "user_id": userID, "roles": "team_user", "delete_at": 0, "scheme_user": true, "scheme_admin": false}
+}
+
+// addTeamMember is POST /teams/{id}/members: adding someone else needs add_user_to_team (system admins
+// here); adding an existing member answers the membership again.
+func (s *Server) addTeamMember(w http.ResponseWriter, r *http.Request) {
+	var body struct {
+		TeamID string `json:"team_id"`
+		UserID string `json:"user_id"`
+	}
+	if err := decodeBody(r, &body); err != nil || body.UserID == "" {
+		badParam(w, "team_member")
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t := s.teams[r.PathValue("id")]
+	switch {
+	case t == nil:
+		appError(w, http.StatusNotFound, "app.team.get.find.app_error", "Unable to find the existing team.")
+	case body.TeamID != t.ID:
+		badParam(w, "team_id")
+	case !isAdmin(userOf(r)):
+		forbidden(w)
+	case s.users[body.UserID] == nil:
+		notFound(w, "user")
+	default:
+		s.teamMembers[t.ID][body.UserID] = true
+		writeJSON(w, http.StatusCreated, teamMemberJSON(t.ID, body.UserID))
+	}
+}
+
+func (s *Server) getTeamMember(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t := s.teams[r.PathValue("id")]
+	switch {
+	case t == nil:
+		appError(w, http.StatusNotFound, "app.team.get.find.app_error", "Unable to find the existing team.")
+	case !isAdmin(userOf(r)) && !s.teamMembers[t.ID][userOf(r).ID]:
+		forbidden(w)
+	case !s.teamMembers[t.ID][r.PathValue("user")]:
+		appError(w, http.StatusNotFound, "app.team.get_member.missing.app_error", "No team member found for that user ID and team ID.")
+	default:
+		writeJSON(w, http.StatusOK, teamMemberJSON(t.ID, r.PathValue("user")))
+	}
+}
+
+// commandJSON is model.Command; sanitized blanks what the autocomplete listing hides.
+func commandJSON(c *Command, sanitized bool) map[string]any {
+	out := map[string]any{"id": c.ID, "token": c.Token, "create_at": c.CreateAt, "update_at": c.UpdateAt, "delete_at": c.DeleteAt,
+		"creator_id": c.CreatorID, "team_id": c.TeamID, "trigger": c.Trigger, "method": c.Method, "username": c.Username,
+		"icon_url": c.IconURL, "auto_complete": c.AutoComplete, "auto_complete_desc": c.AutoCompleteDesc,
+		"auto_complete_hint": c.AutoCompleteHint, "display_name": c.DisplayName, "description": c.Description, "url": c.URL,
+		"plugin_id": ""}
+	if sanitized {
+		out["token"], out["url"], out["method"], out["creator_id"] = "", "", "", ""
+	}
+	return out
+}
+
+type commandBody struct {
+	ID               string `json:"id"`
+	TeamID           string `json:"team_id"`
+	Trigger          string `json:"trigger"`
+	Method           string `json:"method"`
+	URL              string `json:"url"`
+	DisplayName      string `json:"display_name"`
+	Description      string `json:"description"`
+	Username         string `json:"username"`
+	IconURL          string `json:"icon_url"`
+	AutoComplete     bool   `json:"auto_complete"`
+	AutoCompleteDesc string `json:"auto_complete_desc"`
+	AutoCompleteHint string `json:"auto_complete_hint"`
+}
+
+// validCommand is Command.IsValid: the AppError id of the first problem, or "".
+func validCommand(b *commandBody) string {
+	switch {
+	case b.Trigger == "" || len(b.Trigger) > 128 || strings.HasPrefix(b.Trigger, "/") || strings.Contains(b.Trigger, " "):
+		return "model.command.is_valid.trigger.app_error"
+	case len(b.URL) == 0 || len(b.URL) > 1024 || !(strings.HasPrefix(b.URL, "http://") || strings.HasPrefix(b.URL, "https://")):
+		return "model.command.is_valid.url_http.app_error"
+	case b.Method != "P" && b.Method != "G":
+		return "model.command.is_valid.method.app_error"
+	case len([]rune(b.DisplayName)) > 64:
+		return "model.command.is_valid.display_name.app_error"
+	case len([]rune(b.Description)) > 128:
+		return "model.command.is_valid.description.app_error"
+	case len([]rune(b.AutoCompleteDesc)) > 1024 || len([]rune(b.AutoCompleteHint)) > 1024:
+		return "model.command.is_valid.autocomplete_data.app_error"
+	}
+	return ""
+}
+
+// builtinTriggers are triggers Mattermost's own commands hold; a custom command cannot take them.
+var builtinTriggers = map[string]bool{"away": true, "code": true, "collapse": true, "dnd": true, "echo": true, "expand": true,
+	"header": true, "help": true, "invite": true, "join": true, "kick": true, "leave": true, "logout": true, "me": true,
+	"msg": true, "mute": true, "offline": true, "online": true, "open": true, "purpose": true, "remove": true, "rename": true,
+	"search": true, "settings": true, "shortcuts": true, "shrug": true, "status": true}
+
+// canManageCommands is manage_own_slash_commands on the team: system admins (a bot as system_user was
+// refused, §8).
+func (s *Server) canManageCommands(u *User) bool { return isAdmin(u) }
+
+// createCommand is POST /commands: 201 with the whole command, its new token included; 501 when
+// ServiceSettings.EnableCommands is off; 400 api.command.duplicate_trigger.app_error for a trigger the team
+// already has.
+func (s *Server) createCommand(w http.ResponseWriter, r *http.Request) {
+	var body commandBody
+	if err := decodeBody(r, &body); err != nil {
+		badParam(w, "command")
+		return
+	}
+	body.Trigger = strings.ToLower(body.Trigger)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u := userOf(r)
+	switch {
+	case !s.configBool("ServiceSettings", "EnableCommands"):
+		appError(w, http.StatusNotImplemented, "api.command.disabled.app_error", "Commands have been disabled by the system admin.")
+		return
+	case s.teams[body.TeamID] == nil || !s.canManageCommands(u):
+		forbidden(w)
+		return
+	}
+	if id := validCommand(&body); id != "" {
+		appError(w, http.StatusBadRequest, id, "Invalid command.")
+		return
+	}
+	taken := builtinTriggers[body.Trigger]
+	for _, c := range s.commands {
+		taken = taken || (c.TeamID == body.TeamID && c.Trigger == body.Trigger && c.DeleteAt == 0)
+	}
+	if taken {
+		appError(w, http.StatusBadRequest, "api.command.duplicate_trigger.app_error", "This trigger word is already in use. Please choose another word.")
+		return
+	}
+	now := s.opts.Now().UnixMilli()
+	c := &Command{ID: newID(), Token: newID(), CreatorID: u.ID, CreateAt: now, UpdateAt: now}
+	applyCommandBody(c, &body)
+	c.TeamID = body.TeamID
+	s.commands[c.ID] = c
+	writeJSON(w, http.StatusCreated, commandJSON(c, false))
+}
+
+func applyCommandBody(c *Command, b *commandBody) {
+	c.Trigger, c.Method, c.URL, c.DisplayName, c.Description = b.Trigger, b.Method, b.URL, b.DisplayName, b.Description
+	c.Username, c.IconURL, c.AutoComplete, c.AutoCompleteDesc, c.AutoCompleteHint = b.Username, b.IconURL, b.AutoComplete, b.AutoCompleteDesc, b.AutoCompleteHint
+}
+
+// listCommands is GET /commands?team_id=&custom_only=: with custom_only=true the team's custom commands as
+// they are (tokens and URLs included; manage_slash_commands needed), otherwise sanitized.
+func (s *Server) listCommands(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	teamID, customOnly := q.Get("team_id"), q.Get("custom_only") == "true"
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u := userOf(r)
+	if s.teams[teamID] == nil || !(s.canManageCommands(u) || (!customOnly && s.teamMembers[teamID][u.ID])) {
+		forbidden(w)
+		return
+	}
+	var list []*Command
+	for _, c := range s.commands {
+		if c.TeamID == teamID && c.DeleteAt == 0 {
+			list = append(list, c)
+		}
+	}
+	sort.Slice(list, func(i, j int) bool { return list[i].Trigger < list[j].Trigger })
+	out := []map[string]any{}
+	for _, c := range list {
+		out = append(out, commandJSON(c, !customOnly))
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (s *Server) commandFor(w http.ResponseWriter, r *http.Request) *Command {
+	c := s.commands[r.PathValue("id")]
+	switch {
+	case c == nil || c.DeleteAt != 0:
+		appError(w, http.StatusNotFound, "api.command.command_not_found.app_error", "Command does not exist.")
+		return nil
+	case !s.canManageCommands(userOf(r)):
+		forbidden(w)
+		return nil
+	}
+	return c
+}
+
+func (s *Server) getCommand(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if c := s.commandFor(w, r); c != nil {
+		writeJSON(w, http.StatusOK, commandJSON(c, false))
+	}
+}
+
+// updateCommand is PUT /commands/{id}: the whole command; the id must match and the team cannot change;
+// the token, creator and creation time are kept.
+func (s *Server) updateCommand(w http.ResponseWriter, r *http.Request) {
+	var body commandBody
+	if err := decodeBody(r, &body); err != nil || body.ID != r.PathValue("id") {
+		appError(w, http.StatusBadRequest, "api.context.invalid_url_param.app_error", "Invalid or missing command_id parameter in request URL.")
+		return
+	}
+	body.Trigger = strings.ToLower(body.Trigger)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c := s.commandFor(w, r)
+	if c == nil {
+		return
+	}
+	if body.TeamID != c.TeamID {
+		appError(w, http.StatusBadRequest, "api.command.team_mismatch.app_error", "Unable to update commands across teams.")
+		return
+	}
+	if id := validCommand(&body); id != "" {
+		appError(w, http.StatusBadRequest, id, "Invalid command.")
+		return
+	}
+	applyCommandBody(c, &body)
+	c.UpdateAt = s.opts.Now().UnixMilli()
+	writeJSON(w, http.StatusOK, commandJSON(c, false))
+}
+
+func (s *Server) regenCommandToken(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if c := s.commandFor(w, r); c != nil {
+		c.Token, c.UpdateAt = newID(), s.opts.Now().UnixMilli()
+		writeJSON(w, http.StatusOK, map[string]string{"token": c.Token})
+	}
+}
+
+// getConfig is GET /config: manage_system (system admins); secrets would be masked.
+func (s *Server) getConfig(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !isAdmin(userOf(r)) {
+		forbidden(w)
+		return
+	}
+	writeJSON(w, http.StatusOK, s.fullConfig())
+}
+
+func (s *Server) fullConfig() map[string]map[string]any {
+	out := map[string]map[string]any{}
+	for section, m := range s.admin.config {
+		out[section] = map[string]any{}
+		for k := range m {
+			out[section][k] = s.configValue(section, k)
+		}
+	}
+	out["ServiceSettings"]["SiteURL"] = s.siteURL
+	return out
+}
+
+// patchConfig is PUT /config/patch: the settings sent are merged into the config, except
+// PluginSettings.EnableUploads, which the API may never change (Mattermost silently keeps the old value);
+// the whole config comes back.
+func (s *Server) patchConfig(w http.ResponseWriter, r *http.Request) {
+	var patch map[string]map[string]any
+	if err := decodeBody(r, &patch); err != nil {
+		appError(w, http.StatusBadRequest, "api.context.invalid_body_param.app_error", "Invalid or missing config in request body.")
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !isAdmin(userOf(r)) {
+		forbidden(w)
+		return
+	}
+	for section, m := range patch {
+		for k, v := range m {
+			if section == "PluginSettings" && k == "EnableUploads" {
+				continue
+			}
+			if section == "ServiceSettings" && k == "SiteURL" {
+				continue // the simulator's address is its site URL
+			}
+			s.setConfig(section, k, v)
+		}
+	}
+	writeJSON(w, http.StatusOK, s.fullConfig())
+}
