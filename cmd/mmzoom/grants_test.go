@@ -77,7 +77,7 @@ func TestAdminSeesConnectedUsersAndRevokesOne(t *testing.T) {
 	w.Mattermost.SetRoles(w.Alice.ID, "system_user system_admin")
 	alice := w.signIn(w.Alice)
 	alice.command(w.Town, "/zoom admin users")
-	got := strings.ReplaceAll(alice.shows(w.Town, "2 connected", "@alice", "@kenji", used.UTC().Format("2006-01-02 15:04 UTC"), "never"), "\u200b", "")
+	got := strings.ReplaceAll(alice.shows(w.Town, "Connected Zoom accounts: 2", "@alice", "@kenji", used.UTC().Format("2006-01-02 15:04 UTC"), "never"), "\u200b", "")
 	if !strings.Contains(got, w.Kenji.Email) {
 		t.Errorf("the list lacks kenji's Zoom e-mail: %q", got)
 	}
@@ -88,7 +88,7 @@ func TestAdminSeesConnectedUsersAndRevokesOne(t *testing.T) {
 	}
 
 	alice.command(w.Town, "/zoom admin revoke @kenji")
-	alice.shows(w.Town, "Revoked 1")
+	alice.shows(w.Town, "revoked: 1")
 	if w.hasToken(meeting.UserOwner(w.Kenji.ID)) || !w.hasToken(meeting.UserOwner(w.Alice.ID)) {
 		t.Error("revoking kenji did not delete exactly his token")
 	}
@@ -114,7 +114,7 @@ func TestRevokeAllRevokesAtZoomAndDeletesEveryToken(t *testing.T) {
 	alice := w.signIn(w.Alice)
 	alice.command(w.Town, "/zoom admin revoke-all")
 	q := alice.question(w.Town, "cancelrevoke")
-	if !strings.Contains(q.Message, "**2**") {
+	if !strings.Contains(q.Message, "(**2**)") {
 		t.Errorf("the question %q does not say how many", q.Message)
 	}
 	if got := alice.clickOK(w.Town, q, "cancelrevoke"); !strings.Contains(got, "Nothing was revoked") {
@@ -136,7 +136,7 @@ func TestRevokeAllRevokesAtZoomAndDeletesEveryToken(t *testing.T) {
 
 	w.Mattermost.SetRoles(w.Alice.ID, "system_user system_admin")
 	alice.command(w.Town, "/zoom admin revoke-all")
-	if got := alice.clickOK(w.Town, alice.question(w.Town, "revokeall"), "revokeall"); !strings.Contains(got, "Revoked 2") {
+	if got := alice.clickOK(w.Town, alice.question(w.Town, "revokeall"), "revokeall"); !strings.Contains(got, "revoked: 2") {
 		t.Errorf("revoke-all showed %q", got)
 	}
 	if n := w.Zoom.Stats().Revocations; n != 2 {
@@ -173,16 +173,16 @@ func TestRevokeFromTheCommandLine(t *testing.T) {
 	if code, _, stderr := cli("revoke", "--user", "@maria"); code != 2 || !strings.Contains(stderr, "no stored Zoom connection for maria") {
 		t.Errorf("revoke of a user without a connection: %d %s", code, stderr)
 	}
-	if code, stdout, stderr := cli("revoke", "--user", "@kenji"); code != 0 || !strings.Contains(stdout, "Revoked 1") {
+	if code, stdout, stderr := cli("revoke", "--user", "@kenji"); code != 0 || !strings.Contains(stdout, "revoked: 1") {
 		t.Fatalf("revoke --user kenji: %d %s %s", code, stdout, stderr)
 	}
 	if w.hasToken(meeting.UserOwner(w.Kenji.ID)) || w.Zoom.Stats().Revocations != 1 || !strings.Contains(w.dmText(w.Kenji), "取り消しました") {
 		t.Error("kenji's connection was not revoked at Zoom, deleted and announced")
 	}
-	if code, _, stderr := cli("revoke", "--all"); code != 2 || !strings.Contains(stderr, "would revoke 1") || !w.hasToken(meeting.UserOwner(w.Alice.ID)) {
+	if code, _, stderr := cli("revoke", "--all"); code != 2 || !strings.Contains(stderr, "every stored Zoom connection (1)") || !w.hasToken(meeting.UserOwner(w.Alice.ID)) {
 		t.Errorf("revoke --all without --yes: %d %s", code, stderr)
 	}
-	if code, stdout, _ := cli("revoke", "--all", "--yes"); code != 0 || !strings.Contains(stdout, "Revoked 1") || w.hasToken(meeting.UserOwner(w.Alice.ID)) {
+	if code, stdout, _ := cli("revoke", "--all", "--yes"); code != 0 || !strings.Contains(stdout, "revoked: 1") || w.hasToken(meeting.UserOwner(w.Alice.ID)) {
 		t.Errorf("revoke --all --yes: %d %s", code, stdout)
 	}
 }
@@ -215,7 +215,7 @@ func TestZoomClientIDChangeAsksUsersToReconnect(t *testing.T) {
 		// Revoking a previous app's connection deletes it, and says Zoom could not be asked (only that app can).
 		alice.command(w.Town, "/zoom admin revoke-all")
 		got = alice.clickOK(w.Town, alice.question(w.Town, "revokeall"), "revokeall")
-		if !strings.Contains(got, "Revoked 1") || !strings.Contains(got, "did not confirm revoking 1") {
+		if !strings.Contains(got, "revoked: 1") || !strings.Contains(got, "not confirmed revoked by Zoom: 1") {
 			t.Errorf("revoke-all of a previous app's connection showed %q", got)
 		}
 		if w.Zoom.Stats().Revocations != 0 || w.hasToken(meeting.UserOwner(w.Alice.ID)) {

@@ -75,7 +75,7 @@ func runRevoke(ctx context.Context, f revokeFlags, getenv func(string) string, s
 			return err
 		}
 		if !*f.yes {
-			return &usageError{fmt.Sprintf("this would revoke %d Zoom connections; run 'mmzoom revoke --all --yes' to revoke them", len(grants))}
+			return &usageError{fmt.Sprintf("this would revoke every stored Zoom connection (%d); run 'mmzoom revoke --all --yes' to revoke them", len(grants))}
 		}
 		res, err := a.svc.RevokeAll(ctx)
 		if err != nil {
@@ -133,8 +133,8 @@ func resolveOwners(ctx context.Context, a *app, users []string) ([]meeting.Owner
 }
 
 func printRevoked(w io.Writer, res meeting.RevokeResult) {
-	fmt.Fprintf(w, "Revoked %d Zoom connections and deleted their tokens; each user was told by direct message.\n", res.Revoked)
+	fmt.Fprintf(w, "Zoom connections revoked: %d (tokens deleted; each user was told by direct message).\n", res.Revoked)
 	if res.NotAtZoom > 0 {
-		fmt.Fprintf(w, "%d of them were not confirmed revoked by Zoom (issued by a previous Zoom app, or Zoom refused): their tokens are deleted all the same.\n", res.NotAtZoom)
+		fmt.Fprintf(w, "Of these, not confirmed revoked by Zoom: %d (issued by a previous Zoom app, or Zoom refused); their tokens are deleted all the same.\n", res.NotAtZoom)
 	}
 }
