@@ -8,7 +8,8 @@ import (
 )
 
 // ArchiveChannel archives a channel as Mattermost does (DELETE /channels/{id}): delete_at is set, the channel
-// keeps its posts, and commands in it are refused (400 api.command.execute_command.deleted.error).
+// keeps its posts, and commands and new posts in it are refused (400 api.command.execute_command.deleted.error,
+// 400 api.post.create_post.can_not_post_to_deleted.error).
 func (s *Server) ArchiveChannel(channelID string) {
 	s.mu.Lock()
 	s.archived[channelID] = s.opts.Now().UnixMilli()

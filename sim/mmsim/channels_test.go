@@ -71,6 +71,10 @@ func TestChannelPolicyFacts(t *testing.T) {
 	if m, _ := body.(map[string]any); m["delete_at"] == 0.0 {
 		t.Errorf("archived channel: delete_at %v", m["delete_at"])
 	}
+	status, _, body = w.call(w.aliceToken, "POST", "/api/v4/posts", map[string]any{"channel_id": w.private.ID, "message": "hi"})
+	if m, _ := body.(map[string]any); status != http.StatusBadRequest || m["id"] != "api.post.create_post.can_not_post_to_deleted.error" {
+		t.Errorf("a post in an archived channel: %d %v", status, body)
+	}
 	if res, err := w.sim.ExecuteCommand(ctx, w.alice.ID, w.private.ID, w.team.ID, "", "/zoom start"); err != nil || res.Status != http.StatusBadRequest {
 		t.Errorf("a command in an archived channel: %+v %v, want 400", res, err)
 	}

@@ -474,6 +474,9 @@ func (s *Server) createPost(w http.ResponseWriter, r *http.Request) {
 	case !s.canPost(u, c):
 		forbidden(w)
 		return
+	case s.archived[c.ID] != 0:
+		appError(w, http.StatusBadRequest, "api.post.create_post.can_not_post_to_deleted.error", "Can not post to deleted channel.")
+		return
 	case s.townSquareReadOnlyFor(u, c):
 		appError(w, http.StatusForbidden, "api.post.create_post.town_square_read_only", "This channel is read-only. Only members with permission can post here.")
 		return
