@@ -136,6 +136,13 @@ func (s *Service) AdminUsers(ctx context.Context, userID string) (*Reply, error)
 	b.WriteString(s.Text.T(loc, "grants.title", "Count", len(grants)))
 	b.WriteString("\n\n| " + s.Text.T(loc, "grants.col_user") + " | " + s.Text.T(loc, "grants.col_email") + " | " +
 		s.Text.T(loc, "grants.col_last_used") + " | " + s.Text.T(loc, "grants.col_app") + " |\n|---|---|---|---|\n")
+	// Most recently used first; a reply has room for maxGrantRows (Mattermost caps a message at 16,383
+	// characters), and the rest are counted.
+	sort.SliceStable(grants, func(i, j int) bool { return grants[i].LastUsed.After(grants[j].LastUsed) })
+	more := 0
+	if len(grants) > maxGrantRows {
+		grants, more = grants[:maxGrantRows], len(grants)-maxGrantRows
+	}
 	for _, g := range grants {
 		who := s.Text.T(loc, "grants.account")
 		if id := g.Owner.UserID(); id != "" {
@@ -154,8 +161,14 @@ func (s *Service) AdminUsers(ctx context.Context, userID string) (*Reply, error)
 		}
 		fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", who, s.Escape(g.ZoomEmail), last, app)
 	}
+	if more > 0 {
+		b.WriteString("\n" + s.Text.T(loc, "grants.more", "Count", more))
+	}
 	return &Reply{Text: strings.TrimRight(b.String(), "\n")}, nil
 }
+
+// maxGrantRows bounds the rows of /zoom admin users.
+const maxGrantRows = 100
 
 // RevokeResult counts what a revocation did.
 type RevokeResult struct {

@@ -3,6 +3,7 @@ package meeting
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -225,5 +226,40 @@ func TestTokensFromBeforeClientIDsWereKeptCountAsTheCurrentApp(t *testing.T) {
 	}
 	if _, err := f.store.Token(ctx, UserOwner("alice")); !errors.Is(err, ErrNotFound) {
 		t.Error("the previous app's token was kept")
+	}
+}
+
+// manyGrants lists n grants, the i-th last used i minutes after t0.
+type manyGrants struct {
+	fakeGrants
+	n  int
+	t0 time.Time
+}
+
+func (m *manyGrants) Grants(context.Context) ([]Grant, error) {
+	var out []Grant
+	for i := range m.n {
+		out = append(out, Grant{Owner: UserOwner(fmt.Sprintf("u%03d", i)), ZoomEmail: fmt.Sprintf("u%03d@example.com", i),
+			LastUsed: m.t0.Add(time.Duration(i) * time.Minute)})
+	}
+	return out, nil
+}
+
+func TestAdminUsersListsTheMostRecentFirstAndCountsTheRest(t *testing.T) {
+	f := newFixture(KindUser)
+	f.svc.Grants = &manyGrants{n: 105, t0: f.now}
+	r, err := f.svc.AdminUsers(context.Background(), "root")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := strings.Count(r.Text, "example.com |")
+	if rows != maxGrantRows || !strings.Contains(r.Text, "grants.more Count=5") {
+		t.Errorf("%d rows, want %d and the rest counted: %s", rows, maxGrantRows, r.Text)
+	}
+	if first := strings.Index(r.Text, "u104@"); first < 0 || first > strings.Index(r.Text, "u103@") || strings.Contains(r.Text, "u004@") {
+		t.Errorf("not the most recently used first, or the oldest shown")
+	}
+	if _, err := f.svc.AdminUsers(context.Background(), "alice"); KindOf(err) != KindNotAdmin {
+		t.Errorf("a non-admin: %v", err)
 	}
 }
