@@ -4,6 +4,7 @@
 //	mmzoom demo     run mmzoom with built-in Zoom and Mattermost simulators on loopback
 //	mmzoom keygen   print a new MMZOOM_ENCRYPTION_KEY
 //	mmzoom dead-letters   list the card updates that could never be delivered
+//	mmzoom healthcheck    exit 0 if the mmzoom on this host answers /healthz (the container's HEALTHCHECK)
 //
 // This is the only package that reads the environment; everything else gets explicit dependencies.
 package main
@@ -36,6 +37,8 @@ commands:
   dead-letters
            list the card updates that can never be delivered (the card was deleted, the channel archived)
            using MMZOOM_DATABASE and MMZOOM_ENCRYPTION_KEY
+  healthcheck
+           exit 0 if the mmzoom on this host answers GET /healthz, 1 if not (for container health checks)
 
 Run 'mmzoom <command> --help' for more about a command.
 `
@@ -94,6 +97,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	flags := flag.NewFlagSet("mmzoom "+name, flag.ContinueOnError)
 	var help string
 	var demo demoFlags
+	var health healthcheckFlags
 	switch name {
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
@@ -107,6 +111,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case "demo":
 		help = demoHelp
 		demo = newDemoFlags(flags)
+	case "healthcheck":
+		help = healthcheckHelp
+		health = newHealthcheckFlags(flags)
 	default:
 		fmt.Fprintf(stderr, "mmzoom: unknown command %q\n\n%s", name, usage)
 		return 2
@@ -154,6 +161,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}
 	case "dead-letters":
 		if err := deadLetters(ctx, getenv, stdout); err != nil {
+			return fail(err)
+		}
+	case "healthcheck":
+		if err := healthcheck(ctx, health, getenv, stdout); err != nil {
 			return fail(err)
 		}
 	}
