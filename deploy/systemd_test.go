@@ -84,14 +84,7 @@ func TestSystemdUnitSettings(t *testing.T) {
 // TestEnvExample checks that the example environment file sets only variables mmzoom reads (the README's
 // table), so that a misspelt name cannot be copied from it.
 func TestEnvExample(t *testing.T) {
-	readme, err := os.ReadFile("../README.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	documented := map[string]bool{}
-	for _, m := range regexp.MustCompile("(?m)^\\| `(MMZOOM_[A-Z0-9_]+)`").FindAllStringSubmatch(string(readme), -1) {
-		documented[m[1]] = true
-	}
+	documented := documentedVars(t)
 	b, err := os.ReadFile("systemd/mmzoom.env.example")
 	if err != nil {
 		t.Fatal(err)
@@ -111,4 +104,18 @@ func TestEnvExample(t *testing.T) {
 	if n == 0 || len(documented) == 0 {
 		t.Fatalf("found %d variables in the example and %d in the README", n, len(documented))
 	}
+}
+
+// documentedVars are the variables of the README's environment table.
+func documentedVars(t *testing.T) map[string]bool {
+	t.Helper()
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	documented := map[string]bool{}
+	for _, m := range regexp.MustCompile("(?m)^\\| `(MMZOOM_[A-Z0-9_]+)`").FindAllStringSubmatch(string(readme), -1) {
+		documented[m[1]] = true
+	}
+	return documented
 }
