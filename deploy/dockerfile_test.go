@@ -5,6 +5,7 @@ import (
 	"context"
 	"debug/elf"
 	"encoding/json"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -19,6 +20,8 @@ import (
 	"github.com/moby/buildkit/frontend/dockerfile/dockerfile2llb"
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
 	"github.com/moby/buildkit/frontend/dockerfile/parser"
+	"github.com/moby/patternmatcher"
+	"github.com/moby/patternmatcher/ignorefile"
 	"github.com/opencontainers/go-digest"
 )
 
@@ -190,18 +193,95 @@ func TestDockerfileEssentials(t *testing.T) {
 	}
 }
 
-// TestDockerBuildStage runs the build stage's RUN commands on the repository, as the Dockerfile runs them
-// in /src (with /out in a temporary directory), and checks what they produce: a static Linux binary that
-// runs. This is the part of `docker build` that can go wrong with the code.
+// dockerignore reads the repository's .dockerignore with the code Docker reads it with.
+func dockerignore(t *testing.T) *patternmatcher.PatternMatcher {
+	t.Helper()
+	f, err := os.Open("../.dockerignore")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	patterns, err := ignorefile.ReadAll(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pm, err := patternmatcher.New(patterns)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pm
+}
+
+// buildContext copies the repository into a new directory the way `docker build .` sends it: without what
+// .dockerignore excludes.
+func buildContext(t *testing.T) string {
+	t.Helper()
+	pm := dockerignore(t)
+	root, err := filepath.Abs("..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dst := t.TempDir()
+	err = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(root, path)
+		if rel == "." {
+			return nil
+		}
+		if skip, err := pm.MatchesOrParentMatches(filepath.ToSlash(rel)); err != nil || skip {
+			if d.IsDir() && err == nil && !pm.Exclusions() {
+				return filepath.SkipDir
+			}
+			return err
+		}
+		if d.IsDir() {
+			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
+		}
+		if !d.Type().IsRegular() {
+			return nil
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(dst, rel), b, 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dst
+}
+
+// TestDockerignore checks that secrets, databases and bulky directories stay out of the build context
+// and that what the build needs stays in.
+func TestDockerignore(t *testing.T) {
+	pm := dockerignore(t)
+	for path, excluded := range map[string]bool{
+		".env": true, "deploy/compose/.env": true, "cmd/mmzoom/.env": true, "mmzoom.env": true,
+		"mmzoom.db": true, "var/mmzoom.db-wal": true, ".git/config": true, "webapp/node_modules/react/index.js": true,
+		"webapp/src/plugin.tsx": true, "mmzoom": true,
+		"go.mod": false, "go.sum": false, "cmd/mmzoom/main.go": false, "cmd/mmzoom/plugin/com.mmzoom.meetings.tar.gz": false,
+		"sqlite/migrations/0001_init.sql": false, "i18n/catalogs/ja.json": false, "sim/mmsim/webui/index.html": false,
+	} {
+		got, err := pm.MatchesOrParentMatches(path)
+		if err != nil || got != excluded {
+			t.Errorf("%s excluded from the build context: %v (%v), want %v", path, got, err, excluded)
+		}
+	}
+}
+
+// TestDockerBuildStage runs the build stage's RUN commands on the build context (the repository less what
+// .dockerignore excludes), as the Dockerfile runs them in /src (with /out in a temporary directory), and
+// checks what they produce: a static Linux binary that runs. This is the part of `docker build` that can
+// go wrong with the code.
 func TestDockerBuildStage(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds mmzoom with the image's flags (-trimpath, CGO_ENABLED=0), a cold build the first time")
 	}
 	st := stages(t, readDockerfile(t))
-	root, err := filepath.Abs("..")
-	if err != nil {
-		t.Fatal(err)
-	}
+	root := buildContext(t)
 	out := t.TempDir()
 	for _, c := range st[0].Commands {
 		r, ok := c.(*instructions.RunCommand)
