@@ -26,11 +26,18 @@ func needTool(t *testing.T, name, debianPackage string) string {
 	if err == nil {
 		return p
 	}
-	if os.Getenv("CI") != "" {
-		t.Fatalf("%s is missing: .ci/run must install the Debian package %s", name, debianPackage)
-	}
-	t.Skipf("%s is missing: apt-get install %s", name, debianPackage)
+	toolMissing(t, name, debianPackage)
 	return ""
+}
+
+// toolMissing skips the test on a developer's machine and fails it in CI, whose .ci/run installs the
+// package.
+func toolMissing(t *testing.T, what, debianPackage string) {
+	t.Helper()
+	if os.Getenv("CI") != "" {
+		t.Fatalf("%s is missing: .ci/run must install the Debian package %s", what, debianPackage)
+	}
+	t.Skipf("%s is missing: apt-get install %s", what, debianPackage)
 }
 
 // replaceOnce replaces old, which the file must contain exactly once, so that a test adapting an example
