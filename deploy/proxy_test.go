@@ -65,7 +65,7 @@ var publicSurface = []struct {
 	reaches      bool // the request reaches mmzoom; otherwise the proxy answers 4xx itself
 }{
 	{"POST", "/zoom/webhook", 2000, true},
-	{"POST", "/zoom/webhook", 900 << 10, true}, // a big event still passes
+	{"POST", "/zoom/webhook", 1 << 20, true}, // mmzoom's own limit, exactly, still passes
 	{"POST", "/mattermost/command", 300, true},
 	{"POST", "/mattermost/action", 300, true},
 	{"GET", "/oauth2/connect", 0, true},
