@@ -41,6 +41,10 @@ type config struct {
 	RetryMaxBackoff time.Duration
 	StartBudget     time.Duration
 	LogLevel        string
+	// After the meeting: post Zoom's AI Companion summary, the transcript and the meeting chat in the card's
+	// thread (summaries and transcripts on by default, chat off), downloading at most MaxDownloadBytes.
+	PostSummaries, PostTranscripts, PostChat bool
+	MaxDownloadBytes                         int64
 }
 
 // fileConfig is the optional JSON configuration file.
@@ -52,6 +56,10 @@ type fileConfig struct {
 	RetryMaxBackoff      string `json:"retry_max_backoff"`
 	StartBudget          string `json:"start_budget"`
 	LogLevel             string `json:"log_level"`
+	PostSummaries        *bool  `json:"post_summaries"`
+	PostTranscripts      *bool  `json:"post_transcripts"`
+	PostMeetingChat      *bool  `json:"post_meeting_chat"`
+	MaxDownloadMB        *int64 `json:"max_download_mb"`
 }
 
 // loadConfig reads the configuration from getenv (and the file it names). It returns every problem found,
@@ -82,6 +90,7 @@ func loadConfig(getenv func(string) string, readFile func(string) ([]byte, error
 		RecentWindow:  3 * time.Hour,
 		StartBudget:   2500 * time.Millisecond,
 		LogLevel:      "info",
+		PostSummaries: true, PostTranscripts: true, MaxDownloadBytes: meeting.DefaultMaxFileBytes,
 	}
 	for _, t := range strings.Split(getenv("MMZOOM_MATTERMOST_COMMAND_TOKENS"), ",") {
 		if t = strings.TrimSpace(t); t != "" {
@@ -186,6 +195,21 @@ func (c *config) applyFile(path string, readFile func(string) ([]byte, error)) [
 	}
 	if f.ShowRecordingPass != nil {
 		c.ShowRecordingPasscode = *f.ShowRecordingPass
+	}
+	for _, b := range []struct {
+		v    *bool
+		into *bool
+	}{{f.PostSummaries, &c.PostSummaries}, {f.PostTranscripts, &c.PostTranscripts}, {f.PostMeetingChat, &c.PostChat}} {
+		if b.v != nil {
+			*b.into = *b.v
+		}
+	}
+	if f.MaxDownloadMB != nil {
+		if *f.MaxDownloadMB < 1 || *f.MaxDownloadMB > 1024 {
+			problems = append(problems, fmt.Sprintf("MMZOOM_CONFIG: max_download_mb must be between 1 and 1024, got %d", *f.MaxDownloadMB))
+		} else {
+			c.MaxDownloadBytes = *f.MaxDownloadMB << 20
+		}
 	}
 	dur("recent_meeting_window", f.RecentMeetingWindow, &c.RecentWindow)
 	dur("start_budget", f.StartBudget, &c.StartBudget)
