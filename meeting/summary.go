@@ -25,17 +25,24 @@ func (s *Service) applySummary(ctx context.Context, c *Card, ev Event) (bool, er
 	if err != nil || sum == nil {
 		return false, err
 	}
-	parts := s.renderSummary(c, sum)
-	if ev.Type == EventSummaryCompleted && len(ids) >= len(parts) {
+	posts := s.summaryPosts(c, sum)
+	if ev.Type == EventSummaryCompleted && len(ids) >= len(posts) {
 		return false, nil // posted already (this guards a job run again after it posted)
 	}
+	// A completed summary only adds the parts still missing; an updated or recovered one rewrites them all.
+	return true, s.syncReplies(ctx, c, ReplySummary, ids, posts, ev.Type != EventSummaryCompleted)
+}
+
+// summaryPosts are the replies that show a summary under card c: one per part, each saying which part it is
+// (the props contract shared with the webapp plugin: testdata/summary_reply.golden.json).
+func (s *Service) summaryPosts(c *Card, sum *Summary) []*Post {
+	parts := s.renderSummary(c, sum)
 	posts := make([]*Post, len(parts))
 	for i, m := range parts {
 		posts[i] = &Post{ChannelID: c.ChannelID, RootID: c.threadRoot(), Type: PostTypeSummary, Message: m,
 			Props: map[string]any{PropSummary: map[string]any{"card_post_id": c.PostID, "part": i + 1, "parts": len(parts)}}}
 	}
-	// A completed summary only adds the parts still missing; an updated or recovered one rewrites them all.
-	return true, s.syncReplies(ctx, c, ReplySummary, ids, posts, ev.Type != EventSummaryCompleted)
+	return posts
 }
 
 // fullSummary is the event's summary, completed from Zoom's meeting_summary endpoint when the event carries
