@@ -425,3 +425,40 @@ func TestSummariesAndTranscriptsCanBeTurnedOff(t *testing.T) {
 		t.Errorf("replies %+v downloads %+v", r, w.Zoom.Downloads())
 	}
 }
+
+func TestSummaryWhereTheBotMayNotEditOrDelete(t *testing.T) {
+	w := newWorld(t, meeting.KindS2S) // system_post_all: the bot posts in the private channel without being in it
+	card, id := w.endedCard(w.Alice, w.Private, "Private")
+	ctx := context.Background()
+	if err := w.Zoom.SummaryCompleted(ctx, id, planSummary, zoomsim.SummaryOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	w.settle()
+	if n := len(w.summaryReplies(w.Private, card)); n != 1 {
+		t.Fatalf("%d summary replies", n)
+	}
+	// An edit cannot be made in place: the updated summary follows as a new reply.
+	edited := planSummary
+	edited.Details = []zoomsim.SummaryDetail{{Label: "Schedule", Summary: "We ship on Monday instead."}}
+	w.clock.Advance(time.Minute)
+	if err := w.Zoom.SummaryUpdated(ctx, id, edited); err != nil {
+		t.Fatal(err)
+	}
+	w.settle()
+	replies := w.summaryReplies(w.Private, card)
+	if len(replies) != 2 || !strings.Contains(replies[1].Message, "We ship on Monday instead.") {
+		t.Fatalf("after the update: %+v", replies)
+	}
+	// Nor can it be deleted: the thread is told it was removed in Zoom.
+	w.clock.Advance(time.Minute)
+	if err := w.Zoom.SummaryDeleted(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	w.settle()
+	if !strings.Contains(postedText(w.threadReplies(w.Private, card)), "The meeting summary was removed in Zoom.") {
+		t.Errorf("the thread was not told: %s", postedText(w.threadReplies(w.Private, card)))
+	}
+	if dead, _ := w.app.store.DeadLetters(ctx, 10); len(dead) != 0 {
+		t.Errorf("dead letters %+v", dead)
+	}
+}
