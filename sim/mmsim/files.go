@@ -151,6 +151,7 @@ func (s *Server) attachFiles(p *Post, ids []string) {
 		}
 		f.PostID = p.ID
 		p.FileIDs = append(p.FileIDs, id)
+		p.files = append(p.files, fileInfoJSON(f, p.CreateAt))
 	}
 }
 

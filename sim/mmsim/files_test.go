@@ -94,6 +94,9 @@ func TestFileUploadsAsMattermostAnswers(t *testing.T) {
 	if len(got) != 1 || got[0] != fileID {
 		t.Errorf("file_ids %v, want only the bot's own file", got)
 	}
+	if md, _ := obj(t, post)["metadata"].(map[string]any); md == nil || len(md["files"].([]any)) != 1 {
+		t.Errorf("metadata.files of the post: %v", obj(t, post)["metadata"])
+	}
 	if f, ok := w.sim.File(fileID); !ok || string(f.Content) != "WEBVTT\n" || f.PostID != obj(t, post)["id"] {
 		t.Errorf("stored file %+v", f)
 	}

@@ -52,6 +52,7 @@ type Post struct {
 	CreateAt, UpdateAt, EditAt                   int64
 	Ephemeral                                    bool
 	FileIDs                                      []string // files attached (POST /files, then file_ids)
+	files                                        []any    // their file infos, for metadata.files
 }
 
 // Request is one REST call the simulator received.

@@ -369,7 +369,15 @@ func postJSON(p *Post) map[string]any {
 	return map[string]any{"id": p.ID, "create_at": p.CreateAt, "update_at": p.UpdateAt, "edit_at": p.EditAt, "delete_at": 0,
 		"is_pinned": false, "user_id": p.UserID, "channel_id": p.ChannelID, "root_id": p.RootID, "original_id": "",
 		"message": p.Message, "type": p.Type, "props": props, "hashtags": "", "pending_post_id": "", "reply_count": 0,
-		"metadata": map[string]any{}, "file_ids": fileIDs(p)}
+		"metadata": postMetadata(p), "file_ids": fileIDs(p)}
+}
+
+// postMetadata is the post's metadata as Mattermost sends it: the infos of its files, when it has some.
+func postMetadata(p *Post) map[string]any {
+	if len(p.files) == 0 {
+		return map[string]any{}
+	}
+	return map[string]any{"files": p.files}
 }
 
 func fileIDs(p *Post) []string {
