@@ -135,6 +135,11 @@ func (s *Server) meetingOp(w http.ResponseWriter, r *http.Request) {
 			_ = s.LeaveMeeting(r.Context(), m.ID, pid)
 		}
 	case "record":
+		s.mu.Lock()
+		if _, ok := s.chats[m.ID]; !ok {
+			s.chats[m.ID] = DemoChat
+		}
+		s.mu.Unlock()
 		_ = s.RecordingCompleted(r.Context(), m.ID)
 	case "summary":
 		_ = s.SummaryCompleted(r.Context(), m.ID, DemoSummary(m.Topic), SummaryOptions{})
@@ -179,3 +184,8 @@ Alice: Good morning, everyone. Let's look at the release plan.
 00:00:08.500 --> 00:00:12.000
 Alice: Great, then we ship on Friday.
 `
+
+// DemoChat is the meeting chat the home page's "Recording ready" button saves with the recording (Zoom's
+// chat file: one message a line, time, sender and recipients, a tab before the text).
+const DemoChat = "09:00:12 From  Alice  to  Everyone:\tThe release notes draft is in the shared folder.\n" +
+	"09:01:40 From  健二  to  Everyone:\t確認しました。翻訳は明日までに終えます。\n"
