@@ -38,6 +38,8 @@ type Config struct {
 	Policy PolicyConfig
 	// ClientID is the configured Zoom app's client ID: a token issued to another app is unusable (grants.go).
 	ClientID string
+	// After says what is posted in a card's thread after the meeting (summary, transcript, chat).
+	After AfterMeetingConfig
 }
 
 // Deps are the service's collaborators.
@@ -60,6 +62,8 @@ type Deps struct {
 	Grants   GrantStore
 	Now      func() time.Time
 	Logger   *slog.Logger
+	// After posts what a meeting left behind (summary, transcript, chat); nil parts turn that off.
+	After AfterMeetingDeps
 }
 
 // Service carries out what users ask of mmzoom.

@@ -7,6 +7,7 @@
 //	mmzoom revoke   revoke users' Zoom connections at Zoom and delete their tokens
 //	mmzoom setup    prepare Mattermost for mmzoom with a system admin's token
 //	mmzoom doctor   check every setting and connection, one line each
+//	mmzoom healthcheck    exit 0 if the mmzoom on this host answers /healthz (the container's HEALTHCHECK)
 //
 // This is the only package that reads the environment; everything else gets explicit dependencies.
 package main
@@ -44,6 +45,8 @@ commands:
            token in MMZOOM_MATTERMOST_ADMIN_TOKEN, and write the tokens to the config file
   doctor   check the configuration, the database, Mattermost, Zoom and the webhook, one line each
            (--json for monitoring); exit status 1 when a check fails
+  healthcheck
+           exit 0 if the mmzoom on this host answers GET /healthz, 1 if not (for container health checks)
 
 Run 'mmzoom <command> --help' for more about a command.
 `
@@ -105,6 +108,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	var revoke revokeFlags
 	var setup setupFlags
 	var doctor doctorFlags
+	var health healthcheckFlags
 	switch name {
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
@@ -126,6 +130,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case "doctor":
 		help = doctorHelp
 		doctor = newDoctorFlags(flags)
+	case "healthcheck":
+		help = healthcheckHelp
+		health = newHealthcheckFlags(flags)
 	default:
 		fmt.Fprintf(stderr, "mmzoom: unknown command %q\n\n%s", name, usage)
 		return 2
@@ -197,6 +204,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			return 1 // the failing checks' lines say what to fix
 		}
 		if err != nil {
+			return fail(err)
+		}
+	case "healthcheck":
+		if err := healthcheck(ctx, health, getenv, stdout); err != nil {
 			return fail(err)
 		}
 	}
