@@ -149,30 +149,26 @@ func (c *Client) MemberCount(ctx context.Context, channelID string) (int, error)
 	return stats.MemberCount, nil
 }
 
-// IsChannelAdmin reads the user's channel membership (GET /channels/{id}/members/{user}): Mattermost marks a
-// channel admin by scheme_admin, and older or explicit assignments by the channel_admin role. Not a member is
-// not an admin.
+// IsChannelAdmin reports whether userID administers channelID: a channel admin (scheme_admin, or the
+// channel_admin role, of GET /api/v4/channels/{id}/members/{user}), or a system admin. Not a member, or a
+// membership the bot may not read, is not an admin. (The schedule branch has the same method with the same
+// meaning in dialog.go: keep one when both are merged.)
 func (c *Client) IsChannelAdmin(ctx context.Context, channelID, userID string) (bool, error) {
+	if u, err := c.User(ctx, userID); err == nil && u.IsSystemAdmin() {
+		return true, nil
+	}
 	var m struct {
 		Roles       string `json:"roles"`
 		SchemeAdmin bool   `json:"scheme_admin"`
 	}
-	err := c.call(ctx, http.MethodGet, "api/v4/channels/"+url.PathEscape(channelID)+"/members/"+url.PathEscape(userID), nil, &m)
-	if errors.Is(err, meeting.ErrNotFound) {
+	err := c.call(ctx, http.MethodGet, "api/v4/channels/"+channelID+"/members/"+userID, nil, &m)
+	if errors.Is(err, meeting.ErrNotFound) || errors.Is(err, meeting.ErrForbidden) {
 		return false, nil
 	}
 	if err != nil {
 		return false, err
 	}
-	if m.SchemeAdmin {
-		return true, nil
-	}
-	for _, r := range strings.Fields(m.Roles) {
-		if r == "channel_admin" {
-			return true, nil
-		}
-	}
-	return false, nil
+	return m.SchemeAdmin || strings.Contains(" "+m.Roles+" ", " channel_admin "), nil
 }
 
 // FreshUser reads a user without the cache (GET /api/v4/users/{id}), for decisions that must see a role

@@ -37,7 +37,7 @@ func TestChannelInspector(t *testing.T) {
 	if _, err := c.MemberCount(ctx, secret.ID); err == nil {
 		t.Error("the bot read the member count of a private channel it is not in")
 	}
-	sim.SetChannelAdmin(open.ID, alice.ID, true)
+	sim.SetChannelAdmin(open.ID, alice.ID)
 	if ok, err := c.IsChannelAdmin(ctx, open.ID, alice.ID); err != nil || !ok {
 		t.Errorf("alice channel admin: %v %v", ok, err)
 	}

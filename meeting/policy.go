@@ -71,7 +71,8 @@ type ChannelInspector interface {
 	ChannelInfo(ctx context.Context, channelID string, fresh bool) (*ChannelInfo, error)
 	// MemberCount is the channel's member_count (GET /channels/{id}/stats); it may be cached briefly.
 	MemberCount(ctx context.Context, channelID string) (int, error)
-	// IsChannelAdmin reports whether userID is an admin of the channel (scheme_admin, or the channel_admin role).
+	// IsChannelAdmin reports whether userID is an admin of the channel (scheme_admin, the channel_admin role, or
+	// a system admin); a membership the bot may not read is no admin.
 	IsChannelAdmin(ctx context.Context, channelID, userID string) (bool, error)
 }
 
@@ -252,21 +253,23 @@ func (s *Service) ChannelCommand(ctx context.Context, userID, channelID, arg str
 	}
 	off := strings.EqualFold(strings.TrimSpace(arg), "off")
 	info, err := s.Channels.ChannelInfo(ctx, channelID, false)
-	if err != nil && !errors.Is(err, ErrForbidden) {
+	hidden := errors.Is(err, ErrForbidden) // a private channel, DM or group message the bot is not in
+	if err != nil && !hidden {
 		return nil, err
 	}
 	if info != nil && (info.Type == ChannelDirect || info.Type == ChannelGroup) {
 		return &Reply{Text: s.Text.T(loc, "policy.channel_not_channel")}, nil
 	}
 	if !user.IsSystemAdmin() {
-		admin, err := s.Channels.IsChannelAdmin(ctx, channelID, userID)
-		switch {
-		case errors.Is(err, ErrForbidden):
-			// The bot cannot see the channel's members (a private channel it is not in): it cannot tell.
+		if hidden {
+			// The bot cannot see the channel's members either: it cannot tell a channel admin.
 			return &Reply{Text: s.Text.T(loc, "policy.channel_cannot_check", "Bot", s.botName(ctx))}, nil
-		case err != nil:
+		}
+		admin, err := s.Channels.IsChannelAdmin(ctx, channelID, userID)
+		if err != nil {
 			return nil, err
-		case !admin:
+		}
+		if !admin {
 			return &Reply{Text: s.Text.T(loc, "policy.channel_not_admin")}, nil
 		}
 	}

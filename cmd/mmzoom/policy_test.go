@@ -74,7 +74,7 @@ func TestSystemAdminChannelPolicy(t *testing.T) {
 func TestChannelAdminTurnsMeetingsOffAndOn(t *testing.T) {
 	w := newWorld(t, meeting.KindS2S)
 	alice, kenji := w.signIn(w.Alice), w.signIn(w.Kenji)
-	w.Mattermost.SetChannelAdmin(w.Town.ID, w.Alice.ID, true)
+	w.Mattermost.SetChannelAdmin(w.Town.ID, w.Alice.ID)
 
 	kenji.command(w.Town, "/zoom channel off")
 	if got := kenji.lastShown(w.Town).Message; !strings.Contains(got, "チャンネル管理者") {
@@ -121,7 +121,7 @@ func TestReadOnlyAndArchivedChannelsNeverHaveMeetings(t *testing.T) {
 	t.Run("moderated channel, seen by a bot with system_admin", func(t *testing.T) {
 		w := newWorld(t, meeting.KindS2S, func(s *demoSetup) { s.botRole = "system_user system_admin" })
 		w.Mattermost.SetReadOnly(w.Private.ID, true)
-		w.Mattermost.SetChannelAdmin(w.Private.ID, w.Kenji.ID, true) // channel admins may still type there
+		w.Mattermost.SetChannelAdmin(w.Private.ID, w.Kenji.ID) // channel admins may still type there
 		kenji := w.signIn(w.Kenji)
 		kenji.command(w.Private, "/zoom start")
 		if got := kenji.lastShown(w.Private).Message; !strings.Contains(got, "読み取り専用") {

@@ -24,15 +24,16 @@ func (s *Server) SetReadOnly(channelID string, on bool) {
 	s.mu.Unlock()
 }
 
-// SetChannelAdmin makes a member a channel admin (PUT /channels/{id}/members/{user}/schemeRoles with
-// scheme_admin true) or not.
-func (s *Server) SetChannelAdmin(channelID, userID string, admin bool) {
+// SetChannelAdmin makes a member of a channel its admin (channel_admin role, scheme_admin true), as
+// PUT /channels/{id}/members/{user}/schemeRoles does. (The schedule branch has the same method in mmsim.go:
+// keep one when both are merged.)
+func (s *Server) SetChannelAdmin(channelID, userID string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.channelAdmins[channelID] == nil {
 		s.channelAdmins[channelID] = map[string]bool{}
 	}
-	s.channelAdmins[channelID][userID] = admin
+	s.channelAdmins[channelID][userID] = true
 }
 
 // memberJSON is a ChannelMember as GET /channels/{id}/members/{user} returns it on a server with schemes:

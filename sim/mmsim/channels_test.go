@@ -19,7 +19,7 @@ func TestChannelPolicyFacts(t *testing.T) {
 		t.Errorf("stats of a private channel the bot is not in: %d, want 403", status)
 	}
 
-	w.sim.SetChannelAdmin(w.public.ID, w.alice.ID, true)
+	w.sim.SetChannelAdmin(w.public.ID, w.alice.ID)
 	_, _, body = w.call(w.botToken, "GET", "/api/v4/channels/"+w.public.ID+"/members/"+w.alice.ID, nil)
 	if m, _ := body.(map[string]any); m["scheme_admin"] != true || m["roles"] != "channel_user channel_admin" {
 		t.Errorf("channel admin member: %v", body)
