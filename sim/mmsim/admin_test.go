@@ -341,6 +341,10 @@ func TestUntrustedConnectionsBlockCommandsToPrivateAddresses(t *testing.T) {
 		{"127.0.0.1", ""},
 		{"10.0.0.0/8", "Command with a trigger of '/zoom' failed."},
 		{"127.0.0.0/8", ""},
+		// Entries are separated by commas or any white space (httpservice.splitFields).
+		{"a.local\t127.0.0.1", ""},
+		{"a.local\n127.0.0.0/8", ""},
+		{"a.local,127.0.0.1", ""},
 	} {
 		sim.SetConfig("ServiceSettings", "AllowedUntrustedInternalConnections", c.allowed)
 		res, err := sim.ExecuteCommand(context.Background(), u.ID, ch.ID, "", "", "/zoom help")
