@@ -360,18 +360,14 @@ func (r *setupRun) command(ctx context.Context, t Team) {
 		Description: text.Description, AutoComplete: true, AutoCompleteDesc: text.Description, AutoCompleteHint: text.Hint}
 	cmds, err := r.Admin.Commands(ctx, t.ID)
 	if err != nil {
-		r.fail(err, "cannot list the slash commands of team "+t.Name, "the token needs the manage_slash_commands permission (a system admin's)")
+		r.fail(err, "cannot list the slash commands of team "+t.Name, commandFix(err))
 		return
 	}
 	i := slices.IndexFunc(cmds, func(c Command) bool { return c.Trigger == "zoom" })
 	if i < 0 {
 		c, err := r.Admin.CreateCommand(ctx, &want)
 		if err != nil {
-			fix := "the token needs the manage_slash_commands permission (a system admin's)"
-			if statusOf(err) == http.StatusNotImplemented {
-				fix = "custom slash commands are off: turn on ServiceSettings.EnableCommands (System Console → Integrations → Integration Management)"
-			}
-			r.fail(err, "cannot register /zoom in team "+t.Name, fix)
+			r.fail(err, "cannot register /zoom in team "+t.Name, commandFix(err))
 			return
 		}
 		r.res.CommandTokens[t.Name] = c.Token
@@ -405,6 +401,15 @@ func (r *setupRun) command(ctx context.Context, t Team) {
 		return
 	}
 	r.report(StepChanged, "updated /zoom in team %s (%s)", t.Name, strings.Join(diff, ", "))
+}
+
+// commandFix says how to get past a refusal of the commands API. Mattermost answers 501 to the listing as
+// well as to the creation when custom commands are off (app ListTeamCommands, CreateCommand).
+func commandFix(err error) string {
+	if statusOf(err) == http.StatusNotImplemented {
+		return "custom slash commands are off: turn on ServiceSettings.EnableCommands (System Console → Integrations → Integration Management)"
+	}
+	return "the token needs the manage_slash_commands permission (a system admin's)"
 }
 
 // reachable checks whether Mattermost's outgoing client may call MMZOOM_SITE_URL.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"regexp"
 	"sort"
 	"strconv"
@@ -487,7 +488,7 @@ func (s *Server) getTeamMember(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// commandJSON is model.Command; sanitized blanks what the autocomplete listing hides.
+// commandJSON is model.Command; sanitized blanks what Command.Sanitize hides from the listing.
 func commandJSON(c *Command, sanitized bool) map[string]any {
 	out := map[string]any{"id": c.ID, "token": c.Token, "create_at": c.CreateAt, "update_at": c.UpdateAt, "delete_at": c.DeleteAt,
 		"creator_id": c.CreatorID, "team_id": c.TeamID, "trigger": c.Trigger, "method": c.Method, "username": c.Username,
@@ -495,7 +496,7 @@ func commandJSON(c *Command, sanitized bool) map[string]any {
 		"auto_complete_hint": c.AutoCompleteHint, "display_name": c.DisplayName, "description": c.Description, "url": c.URL,
 		"plugin_id": ""}
 	if sanitized {
-		out["token"], out["url"], out["method"], out["creator_id"] = "", "", "", ""
+		out["token"], out["url"], out["method"], out["creator_id"], out["username"], out["icon_url"] = "", "", "", "", "", ""
 	}
 	return out
 }
@@ -515,23 +516,52 @@ type commandBody struct {
 	AutoCompleteHint string `json:"auto_complete_hint"`
 }
 
-// validCommand is Command.IsValid: the AppError id of the first problem, or "".
+// validCommand is Command.IsValid (server/public/model/command.go): the AppError id of the first problem,
+// or "". Lengths are Go's len, in bytes: a 64-character Japanese display name is refused. The trigger is
+// stored without its slash (a leading "/" is refused) and holds no space.
 func validCommand(b *commandBody) string {
 	switch {
+	case !isValidID(b.TeamID):
+		return "model.command.is_valid.team_id.app_error"
 	case b.Trigger == "" || len(b.Trigger) > 128 || strings.HasPrefix(b.Trigger, "/") || strings.Contains(b.Trigger, " "):
 		return "model.command.is_valid.trigger.app_error"
-	case len(b.URL) == 0 || len(b.URL) > 1024 || !(strings.HasPrefix(b.URL, "http://") || strings.HasPrefix(b.URL, "https://")):
+	case b.URL == "" || len(b.URL) > 1024:
+		return "model.command.is_valid.url.app_error"
+	case !isValidHTTPURL(b.URL):
 		return "model.command.is_valid.url_http.app_error"
 	case b.Method != "P" && b.Method != "G":
 		return "model.command.is_valid.method.app_error"
-	case len([]rune(b.DisplayName)) > 64:
+	case len(b.DisplayName) > 64:
 		return "model.command.is_valid.display_name.app_error"
-	case len([]rune(b.Description)) > 128:
+	case len(b.Description) > 128:
 		return "model.command.is_valid.description.app_error"
-	case len([]rune(b.AutoCompleteDesc)) > 1024 || len([]rune(b.AutoCompleteHint)) > 1024:
+	case len(b.AutoCompleteDesc) > 1024 || len(b.AutoCompleteHint) > 1024:
+		// Not IsValid: the database columns are 1024 long, so a real server fails on saving.
 		return "model.command.is_valid.autocomplete_data.app_error"
 	}
 	return ""
+}
+
+// isValidHTTPURL is model.IsValidHTTPURL: http:// or https://, and a URL with a host.
+func isValidHTTPURL(raw string) bool {
+	if !strings.HasPrefix(raw, "http://") && !strings.HasPrefix(raw, "https://") {
+		return false
+	}
+	u, err := url.ParseRequestURI(raw)
+	return err == nil && u.Scheme != "" && u.Host != ""
+}
+
+// isValidID is model.IsValidId: 26 characters, lower-case letters and digits.
+func isValidID(id string) bool {
+	if len(id) != 26 {
+		return false
+	}
+	for _, r := range id {
+		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9') {
+			return false
+		}
+	}
+	return true
 }
 
 // builtinTriggers are triggers Mattermost's own commands hold; a custom command cannot take them.
@@ -540,13 +570,27 @@ var builtinTriggers = map[string]bool{"away": true, "code": true, "collapse": tr
 	"msg": true, "mute": true, "offline": true, "online": true, "open": true, "purpose": true, "remove": true, "rename": true,
 	"search": true, "settings": true, "shortcuts": true, "shrug": true, "status": true}
 
-// canManageCommands is manage_own_slash_commands on the team: system admins (a bot as system_user was
-// refused, §8).
+// canManageCommands is manage_own_slash_commands and manage_others_slash_commands on the team: system admins
+// (a bot as system_user was refused, §8).
 func (s *Server) canManageCommands(u *User) bool { return isAdmin(u) }
 
-// createCommand is POST /commands: 201 with the whole command, its new token included; 501 when
-// ServiceSettings.EnableCommands is off; 400 api.command.duplicate_trigger.app_error for a trigger the team
-// already has.
+// canViewTeam is view_team: the team's members and system admins.
+func (s *Server) canViewTeam(u *User, teamID string) bool { return isAdmin(u) || s.teamMembers[teamID][u.ID] }
+
+func commandsDisabled(w http.ResponseWriter) {
+	appError(w, http.StatusNotImplemented, "api.command.disabled.app_error", "Commands have been disabled by the system admin.")
+}
+
+// commandNotFound is Context.SetCommandNotFoundError: api4 answers it also to a caller who may not manage
+// the command, so as not to reveal that it exists.
+func commandNotFound(w http.ResponseWriter) {
+	appError(w, http.StatusNotFound, "store.sql_command.save.get.app_error", "Unable to get the command.")
+}
+
+// createCommand is POST /commands (api4/command.go createCommand, app CreateCommand): the permission
+// first (403), then ServiceSettings.EnableCommands (501), then a trigger the team or a built-in command
+// already has (400 api.command.duplicate_trigger.app_error), then Command.IsValid (400); 201 with the whole
+// command, its new token included.
 func (s *Server) createCommand(w http.ResponseWriter, r *http.Request) {
 	var body commandBody
 	if err := decodeBody(r, &body); err != nil {
@@ -558,15 +602,11 @@ func (s *Server) createCommand(w http.ResponseWriter, r *http.Request) {
 	defer s.mu.Unlock()
 	u := userOf(r)
 	switch {
-	case !s.configBool("ServiceSettings", "EnableCommands"):
-		appError(w, http.StatusNotImplemented, "api.command.disabled.app_error", "Commands have been disabled by the system admin.")
-		return
-	case s.teams[body.TeamID] == nil || !s.canManageCommands(u):
+	case !s.canManageCommands(u):
 		forbidden(w)
 		return
-	}
-	if id := validCommand(&body); id != "" {
-		appError(w, http.StatusBadRequest, id, "Invalid command.")
+	case !s.configBool("ServiceSettings", "EnableCommands"):
+		commandsDisabled(w)
 		return
 	}
 	taken := builtinTriggers[body.Trigger]
@@ -575,6 +615,10 @@ func (s *Server) createCommand(w http.ResponseWriter, r *http.Request) {
 	}
 	if taken {
 		appError(w, http.StatusBadRequest, "api.command.duplicate_trigger.app_error", "This trigger word is already in use. Please choose another word.")
+		return
+	}
+	if id := validCommand(&body); id != "" {
+		appError(w, http.StatusBadRequest, id, "Invalid command.")
 		return
 	}
 	now := s.opts.Now().UnixMilli()
@@ -590,21 +634,38 @@ func applyCommandBody(c *Command, b *commandBody) {
 	c.Username, c.IconURL, c.AutoComplete, c.AutoCompleteDesc, c.AutoCompleteHint = b.Username, b.IconURL, b.AutoComplete, b.AutoCompleteDesc, b.AutoCompleteHint
 }
 
-// listCommands is GET /commands?team_id=&custom_only=: with custom_only=true the team's custom commands as
-// they are (tokens and URLs included; manage_slash_commands needed), otherwise sanitized.
+// listCommands is GET /commands?team_id=&custom_only= (api4/command.go listCommands): team_id is required
+// (400), view_team is needed (403). With custom_only=true the team's custom commands as they are, tokens
+// and URLs included: manage_own_slash_commands needed (403) and ServiceSettings.EnableCommands on (501,
+// app ListTeamCommands). Otherwise the custom commands come sanitized (only those with autocomplete for a
+// caller who may not manage them); the built-in commands a real server lists too are left out here.
 func (s *Server) listCommands(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	teamID, customOnly := q.Get("team_id"), q.Get("custom_only") == "true"
+	teamID := q.Get("team_id")
+	customOnly, _ := strconv.ParseBool(q.Get("custom_only"))
+	if teamID == "" {
+		badParam(w, "team_id")
+		return
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	u := userOf(r)
-	if s.teams[teamID] == nil || !(s.canManageCommands(u) || (!customOnly && s.teamMembers[teamID][u.ID])) {
+	manager := s.canManageCommands(u)
+	switch {
+	case !s.canViewTeam(u, teamID):
 		forbidden(w)
+		return
+	case customOnly && !manager:
+		forbidden(w)
+		return
+	case customOnly && !s.configBool("ServiceSettings", "EnableCommands"):
+		commandsDisabled(w)
 		return
 	}
 	var list []*Command
 	for _, c := range s.commands {
-		if c.TeamID == teamID && c.DeleteAt == 0 {
+		if c.TeamID == teamID && c.DeleteAt == 0 && (customOnly || s.configBool("ServiceSettings", "EnableCommands")) &&
+			(manager || c.AutoComplete) {
 			list = append(list, c)
 		}
 	}
@@ -616,14 +677,11 @@ func (s *Server) listCommands(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, out)
 }
 
+// commandFor finds the command of the URL for a caller who may manage it; otherwise it answers 404.
 func (s *Server) commandFor(w http.ResponseWriter, r *http.Request) *Command {
 	c := s.commands[r.PathValue("id")]
-	switch {
-	case c == nil || c.DeleteAt != 0:
-		appError(w, http.StatusNotFound, "api.command.command_not_found.app_error", "Command does not exist.")
-		return nil
-	case !s.canManageCommands(userOf(r)):
-		forbidden(w)
+	if c == nil || c.DeleteAt != 0 || !s.canManageCommands(userOf(r)) {
+		commandNotFound(w)
 		return nil
 	}
 	return c
@@ -637,23 +695,30 @@ func (s *Server) getCommand(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// updateCommand is PUT /commands/{id}: the whole command; the id must match and the team cannot change;
-// the token, creator and creation time are kept.
+// updateCommand is PUT /commands/{id}: the whole command; the id must match (else 400
+// invalid_body_param "command") and the team cannot change (400 api.command.team_mismatch.app_error, checked
+// before the permission); the token, creator and creation time are kept, and the trigger is not checked
+// against the team's others (app UpdateCommand).
 func (s *Server) updateCommand(w http.ResponseWriter, r *http.Request) {
 	var body commandBody
 	if err := decodeBody(r, &body); err != nil || body.ID != r.PathValue("id") {
-		appError(w, http.StatusBadRequest, "api.context.invalid_url_param.app_error", "Invalid or missing command_id parameter in request URL.")
+		badParam(w, "command")
 		return
 	}
 	body.Trigger = strings.ToLower(body.Trigger)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	c := s.commandFor(w, r)
-	if c == nil {
+	old := s.commands[r.PathValue("id")]
+	if old == nil || old.DeleteAt != 0 {
+		commandNotFound(w)
 		return
 	}
-	if body.TeamID != c.TeamID {
+	if body.TeamID != old.TeamID {
 		appError(w, http.StatusBadRequest, "api.command.team_mismatch.app_error", "Unable to update commands across teams.")
+		return
+	}
+	c := s.commandFor(w, r)
+	if c == nil {
 		return
 	}
 	if id := validCommand(&body); id != "" {

@@ -1,0 +1,77 @@
+package mmsim
+
+import (
+	"strings"
+	"testing"
+)
+
+// These tests pin behaviours read in Mattermost's server source (api4 handlers, app and model packages)
+// that the first version of the administration endpoints got wrong. Each case names where it was read.
+
+// want checks an answer's status and AppError id.
+func want(t *testing.T, what string, status int, body any, wantStatus int, wantID string) {
+	t.Helper()
+	if status != wantStatus || errID(t, body) != wantID {
+		t.Errorf("%s: %d %v, want %d %s", what, status, body, wantStatus, wantID)
+	}
+}
+
+func TestCommandsAPIFollowsAPI4(t *testing.T) {
+	w, admin := adminWorld(t)
+	good := func() map[string]any {
+		return map[string]any{"team_id": w.team.ID, "trigger": "zoom", "method": "P", "url": "https://mmzoom.example.com/mattermost/command",
+			"display_name": "Zoom", "auto_complete": true}
+	}
+	with := func(k string, v any) map[string]any { c := good(); c[k] = v; return c }
+
+	// api4/command.go listCommands: team_id is required.
+	status, _, body := w.call(admin, "GET", "/api/v4/commands?custom_only=true", nil)
+	want(t, "listing without team_id", status, body, 400, "api.context.invalid_body_param.app_error")
+
+	// model/command.go IsValid: lengths in bytes, the trigger without its slash, a URL with a host.
+	for _, c := range []struct {
+		name string
+		cmd  map[string]any
+		id   string
+	}{
+		{"trigger with its slash", with("trigger", "/zoom"), "model.command.is_valid.trigger.app_error"},
+		{"trigger with a space", with("trigger", "zo om"), "model.command.is_valid.trigger.app_error"},
+		{"no URL", with("url", ""), "model.command.is_valid.url.app_error"},
+		{"URL without a host", with("url", "http://"), "model.command.is_valid.url_http.app_error"},
+		{"GET spelled out", with("method", "GET"), "model.command.is_valid.method.app_error"},
+		{"22 Japanese characters are 66 bytes", with("display_name", strings.Repeat("ズ", 22)), "model.command.is_valid.display_name.app_error"},
+		{"43 Japanese characters are 129 bytes", with("description", strings.Repeat("会", 43)), "model.command.is_valid.description.app_error"},
+		{"a team id that is not an id", with("team_id", "other"), "model.command.is_valid.team_id.app_error"},
+	} {
+		status, _, body := w.call(admin, "POST", "/api/v4/commands", c.cmd)
+		want(t, c.name, status, body, 400, c.id)
+	}
+	if status, _, body := w.call(admin, "POST", "/api/v4/commands", with("description", strings.Repeat("会", 42))); status != 201 {
+		t.Fatalf("42 Japanese characters (126 bytes) refused: %d %v", status, body)
+	}
+	status, _, body = w.call(admin, "GET", "/api/v4/commands?team_id="+w.team.ID+"&custom_only=true", nil)
+	created := obj(t, body.([]any)[0])
+	id := created["id"].(string)
+
+	// getCommand, regenCommandToken: a caller who may not manage the command gets 404, not 403.
+	status, _, body = w.call(w.aliceToken, "GET", "/api/v4/commands/"+id, nil)
+	want(t, "a plain user reads the command", status, body, 404, "store.sql_command.save.get.app_error")
+	status, _, body = w.call(w.aliceToken, "PUT", "/api/v4/commands/"+id+"/regen_token", nil)
+	want(t, "a plain user regenerates the token", status, body, 404, "store.sql_command.save.get.app_error")
+	// updateCommand: the body's id must be the URL's; the team is compared before the permission.
+	status, _, body = w.call(admin, "PUT", "/api/v4/commands/"+id, with("id", "x"))
+	want(t, "update with another id", status, body, 400, "api.context.invalid_body_param.app_error")
+	moved := created
+	moved["team_id"] = strings.Repeat("a", 26)
+	status, _, body = w.call(w.aliceToken, "PUT", "/api/v4/commands/"+id, moved)
+	want(t, "a plain user moves the command", status, body, 400, "api.command.team_mismatch.app_error")
+
+	// app ListTeamCommands and CreateCommand: 501 when commands are off, after the permission.
+	w.sim.SetConfig("ServiceSettings", "EnableCommands", false)
+	status, _, body = w.call(admin, "GET", "/api/v4/commands?team_id="+w.team.ID+"&custom_only=true", nil)
+	want(t, "custom listing with commands off", status, body, 501, "api.command.disabled.app_error")
+	status, _, body = w.call(admin, "POST", "/api/v4/commands", with("trigger", "meet"))
+	want(t, "create with commands off", status, body, 501, "api.command.disabled.app_error")
+	status, _, body = w.call(w.botToken, "POST", "/api/v4/commands", with("trigger", "meet"))
+	want(t, "a bot creates with commands off", status, body, 403, "api.context.permissions.app_error")
+}
