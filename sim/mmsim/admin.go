@@ -575,7 +575,9 @@ var builtinTriggers = map[string]bool{"away": true, "code": true, "collapse": tr
 func (s *Server) canManageCommands(u *User) bool { return isAdmin(u) }
 
 // canViewTeam is view_team: the team's members and system admins.
-func (s *Server) canViewTeam(u *User, teamID string) bool { return isAdmin(u) || s.teamMembers[teamID][u.ID] }
+func (s *Server) canViewTeam(u *User, teamID string) bool {
+	return isAdmin(u) || s.teamMembers[teamID][u.ID]
+}
 
 func commandsDisabled(w http.ResponseWriter) {
 	appError(w, http.StatusNotImplemented, "api.command.disabled.app_error", "Commands have been disabled by the system admin.")
