@@ -213,13 +213,17 @@ func (a *Admin) TeamByName(ctx context.Context, name string) (*Team, error) {
 	return &t, nil
 }
 
-// IsTeamMember asks GET /teams/{id}/members/{user}: 404 means no.
+// IsTeamMember asks GET /teams/{id}/members/{user}: 404 means no, and so does a membership with delete_at
+// set, which Mattermost keeps and answers for a user who left or was removed from the team.
 func (a *Admin) IsTeamMember(ctx context.Context, teamID, userID string) (bool, error) {
-	err := a.c.call(ctx, http.MethodGet, "api/v4/teams/"+url.PathEscape(teamID)+"/members/"+url.PathEscape(userID), nil, nil)
+	var m struct {
+		DeleteAt int64 `json:"delete_at"`
+	}
+	err := a.c.call(ctx, http.MethodGet, "api/v4/teams/"+url.PathEscape(teamID)+"/members/"+url.PathEscape(userID), nil, &m)
 	if errors.Is(err, meeting.ErrNotFound) {
 		return false, nil
 	}
-	return err == nil, err
+	return err == nil && m.DeleteAt == 0, err
 }
 
 // AddTeamMember adds a user to a team (POST /teams/{id}/members).

@@ -313,7 +313,8 @@ func (r *setupRun) teams(ctx context.Context) ([]Team, error) {
 	var out []Team
 	for _, name := range r.Teams {
 		t, err := r.Admin.TeamByName(ctx, name)
-		if errors.Is(err, meeting.ErrNotFound) {
+		// Mattermost answers 400 to what is not a team name at all (capitals, spaces: a display name).
+		if errors.Is(err, meeting.ErrNotFound) || statusOf(err) == http.StatusBadRequest {
 			r.report(StepFailed, "no team is named %q: --team takes a team's URL name (the part after the site URL)", name)
 			continue
 		}

@@ -30,3 +30,25 @@ func TestDoctorSaysCommandsAreOff(t *testing.T) {
 		t.Fatalf("err=%v, no line %q in:\n%s", err, want, out)
 	}
 }
+
+func TestSetupAddsTheBotBackToATeamItWasRemovedFrom(t *testing.T) {
+	w := newSetupWorld(t)
+	if out, err := w.run(w.adminToken, "--yes", "--team", "eng"); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	bot, _ := w.sim.UserByUsername("zoom")
+	w.sim.RemoveTeamMember(w.teams[1].ID, bot.ID) // Mattermost keeps the membership, delete_at set
+	out, err := w.run(w.adminToken, "--yes", "--team", "eng")
+	if err != nil || !strings.Contains(out, "✔ added @zoom to team eng") || !w.sim.IsTeamMember(w.teams[1].ID, bot.ID) {
+		t.Fatalf("err=%v member=%v\n%s", err, w.sim.IsTeamMember(w.teams[1].ID, bot.ID), out)
+	}
+}
+
+func TestSetupExplainsATeamDisplayName(t *testing.T) {
+	w := newSetupWorld(t)
+	out, err := w.run(w.adminToken, "--yes", "--team", "Engineering")
+	want := `✘ no team is named "Engineering": --team takes a team's URL name`
+	if !errors.Is(err, errSetupFailed) || !strings.Contains(out, want) {
+		t.Fatalf("err=%v, no line %q in:\n%s", err, want, out)
+	}
+}

@@ -23,6 +23,9 @@ type adminState struct {
 	tokens  map[string]*userAccessToken // by token id
 	config  map[string]map[string]any   // the server config (config.json), by section
 	plugins map[string]*installedPlugin
+	// left holds the memberships of users who left or were removed from a team, by team and user: the
+	// time they left. Mattermost keeps such a row with its delete_at set (TeamMembers.DeleteAt).
+	left map[string]map[string]int64
 	// version is the server's version (model.CurrentVersion), sent in X-Version-Id.
 	version string
 }
@@ -40,6 +43,7 @@ type userAccessToken struct {
 func newAdminState() adminState {
 	return adminState{
 		bots: map[string]*bot{}, tokens: map[string]*userAccessToken{}, plugins: map[string]*installedPlugin{},
+		left: map[string]map[string]int64{},
 		version: "9.9.0",
 		// Mattermost's defaults (model/config.go SetDefaults) for the settings the simulator reads.
 		config: map[string]map[string]any{
@@ -152,6 +156,21 @@ func (s *Server) IsTeamMember(teamID, userID string) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.teamMembers[teamID][userID]
+}
+
+// RemoveTeamMember removes a user from a team, as an admin removing them (or the user leaving) does: the
+// membership stays, with its delete_at set, and GET /teams/{id}/members/{user} still answers it.
+func (s *Server) RemoveTeamMember(teamID, userID string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.teamMembers[teamID][userID] {
+		return
+	}
+	delete(s.teamMembers[teamID], userID)
+	if s.admin.left[teamID] == nil {
+		s.admin.left[teamID] = map[string]int64{}
+	}
+	s.admin.left[teamID][userID] = s.opts.Now().UnixMilli()
 }
 
 // Commands lists a team's custom commands.
@@ -427,7 +446,16 @@ func (s *Server) listTeams(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, out)
 }
 
+// teamNameRE is model.IsValidTeamName (validAlphaNum without underscores, at least 2 characters).
+var teamNameRE = regexp.MustCompile(`^[a-z0-9]+([a-z\-0-9]+|(__)?)[a-z0-9]+$`)
+
+// teamByName is GET /teams/name/{name}: a name that is not a valid team name (capitals, spaces: a display
+// name) is refused before any lookup with 400 api.context.invalid_url_param.app_error (RequireTeamName).
 func (s *Server) teamByName(w http.ResponseWriter, r *http.Request) {
+	if !teamNameRE.MatchString(r.PathValue("name")) {
+		appError(w, http.StatusBadRequest, "api.context.invalid_url_param.app_error", "Invalid or missing team_name parameter in request URL.")
+		return
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, t := range s.teams {
@@ -439,18 +467,21 @@ func (s *Server) teamByName(w http.ResponseWriter, r *http.Request) {
 	appError(w, http.StatusNotFound, "app.team.get_by_name.missing.app_error", "Unable to find the existing team.")
 }
 
-func teamMemberJSON(teamID, userID string) map[string]any {
-	return map[string]any{"team_id": teamID, "user_id": userID, "roles": "team_user", "delete_at": 0, "scheme_user": true, "scheme_admin": false}
+func teamMemberJSON(teamID, userID string, deleteAt int64) map[string]any {
+	return map[string]any{"team_id": teamID, "user_id": userID, "roles": "team_user", "delete_at": deleteAt, "scheme_guest": false,
+		"scheme_user": true, "scheme_admin": false, "explicit_roles": ""}
 }
 
-// addTeamMember is POST /teams/{id}/members: adding someone else needs add_user_to_team (system admins
-// here); adding an existing member answers the membership again.
+// addTeamMember is POST /teams/{id}/members (api4/team.go addTeamMember): the body's team_id must be the
+// URL's and user_id an id (400 invalid_body_param), then adding someone else needs add_user_to_team (system
+// admins here), then the team must exist. Answers 201 with the membership, also for an existing member or
+// one who had left (who is a member again).
 func (s *Server) addTeamMember(w http.ResponseWriter, r *http.Request) {
 	var body struct {
 		TeamID string `json:"team_id"`
 		UserID string `json:"user_id"`
 	}
-	if err := decodeBody(r, &body); err != nil || body.UserID == "" {
+	if err := decodeBody(r, &body); err != nil {
 		badParam(w, "team_member")
 		return
 	}
@@ -458,17 +489,20 @@ func (s *Server) addTeamMember(w http.ResponseWriter, r *http.Request) {
 	defer s.mu.Unlock()
 	t := s.teams[r.PathValue("id")]
 	switch {
-	case t == nil:
-		appError(w, http.StatusNotFound, "app.team.get.find.app_error", "Unable to find the existing team.")
-	case body.TeamID != t.ID:
+	case body.TeamID != r.PathValue("id"):
 		badParam(w, "team_id")
+	case !isValidID(body.UserID):
+		badParam(w, "user_id")
 	case !isAdmin(userOf(r)):
 		forbidden(w)
+	case t == nil:
+		appError(w, http.StatusNotFound, "app.team.get.find.app_error", "Unable to find the existing team.")
 	case s.users[body.UserID] == nil:
 		notFound(w, "user")
 	default:
 		s.teamMembers[t.ID][body.UserID] = true
-		writeJSON(w, http.StatusCreated, teamMemberJSON(t.ID, body.UserID))
+		delete(s.admin.left[t.ID], body.UserID)
+		writeJSON(w, http.StatusCreated, teamMemberJSON(t.ID, body.UserID, 0))
 	}
 }
 
@@ -481,10 +515,13 @@ func (s *Server) getTeamMember(w http.ResponseWriter, r *http.Request) {
 		appError(w, http.StatusNotFound, "app.team.get.find.app_error", "Unable to find the existing team.")
 	case !isAdmin(userOf(r)) && !s.teamMembers[t.ID][userOf(r).ID]:
 		forbidden(w)
+	case s.admin.left[t.ID][r.PathValue("user")] != 0:
+		// SqlTeamStore.GetMember does not filter on DeleteAt: a former member is answered, delete_at set.
+		writeJSON(w, http.StatusOK, teamMemberJSON(t.ID, r.PathValue("user"), s.admin.left[t.ID][r.PathValue("user")]))
 	case !s.teamMembers[t.ID][r.PathValue("user")]:
 		appError(w, http.StatusNotFound, "app.team.get_member.missing.app_error", "No team member found for that user ID and team ID.")
 	default:
-		writeJSON(w, http.StatusOK, teamMemberJSON(t.ID, r.PathValue("user")))
+		writeJSON(w, http.StatusOK, teamMemberJSON(t.ID, r.PathValue("user"), 0))
 	}
 }
 

@@ -1,6 +1,7 @@
 package mmsim
 
 import (
+	"net/url"
 	"strings"
 	"testing"
 )
@@ -74,4 +75,33 @@ func TestCommandsAPIFollowsAPI4(t *testing.T) {
 	want(t, "create with commands off", status, body, 501, "api.command.disabled.app_error")
 	status, _, body = w.call(w.botToken, "POST", "/api/v4/commands", with("trigger", "meet"))
 	want(t, "a bot creates with commands off", status, body, 403, "api.context.permissions.app_error")
+}
+
+func TestTeamMembershipsAndNamesFollowAPI4(t *testing.T) {
+	w, admin := adminWorld(t)
+	path := "/api/v4/teams/" + w.team.ID + "/members"
+	// api4/team.go addTeamMember: the body is checked first, then the permission; 201.
+	status, _, body := w.call(admin, "POST", path, map[string]any{"team_id": "x", "user_id": w.bot.ID})
+	want(t, "another team in the body", status, body, 400, "api.context.invalid_body_param.app_error")
+	status, _, body = w.call(w.aliceToken, "POST", path, map[string]any{"team_id": w.team.ID, "user_id": "nobody"})
+	want(t, "a user id that is not an id", status, body, 400, "api.context.invalid_body_param.app_error")
+	// SqlTeamStore.GetMember does not filter on DeleteAt: a removed member is still answered, with
+	// delete_at set, and /users/me/teams no longer lists the team.
+	w.sim.RemoveTeamMember(w.team.ID, w.bot.ID)
+	status, _, body = w.call(admin, "GET", path+"/"+w.bot.ID, nil)
+	if status != 200 || obj(t, body)["delete_at"] == float64(0) {
+		t.Fatalf("a removed member: %d %v", status, body)
+	}
+	if _, _, body := w.call(w.botToken, "GET", "/api/v4/users/me/teams", nil); len(body.([]any)) != 0 {
+		t.Fatalf("the bot still lists the team: %v", body)
+	}
+	status, _, body = w.call(admin, "POST", path, map[string]any{"team_id": w.team.ID, "user_id": w.bot.ID})
+	if status != 201 || obj(t, body)["delete_at"] != float64(0) || !w.sim.IsTeamMember(w.team.ID, w.bot.ID) {
+		t.Fatalf("adding the removed member again: %d %v", status, body)
+	}
+	// RequireTeamName: a display name is not a team name.
+	for _, name := range []string{"Sales", "my team", "a"} {
+		status, _, body := w.call(admin, "GET", "/api/v4/teams/name/"+url.PathEscape(name), nil)
+		want(t, "team name "+name, status, body, 400, "api.context.invalid_url_param.app_error")
+	}
 }
