@@ -43,7 +43,7 @@ type userAccessToken struct {
 func newAdminState() adminState {
 	return adminState{
 		bots: map[string]*bot{}, tokens: map[string]*userAccessToken{}, plugins: map[string]*installedPlugin{},
-		left: map[string]map[string]int64{},
+		left:    map[string]map[string]int64{},
 		version: "9.9.0",
 		// Mattermost's defaults (model/config.go SetDefaults) for the settings the simulator reads.
 		config: map[string]map[string]any{
