@@ -229,10 +229,16 @@ func (r *setupRun) bot(ctx context.Context) (*AdminUser, error) {
 				"run setup again with --yes to turn it on, or turn on System Console → Integrations → Bot Accounts → Enable Bot Account Creation", name)
 			return nil, errStop
 		}
-		if _, err := r.Admin.PatchConfig(ctx, map[string]map[string]any{"ServiceSettings": {"EnableBotAccountCreation": true}}); err != nil {
+		cfg, err := r.Admin.PatchConfig(ctx, map[string]map[string]any{"ServiceSettings": {"EnableBotAccountCreation": true}})
+		if err != nil {
 			r.fail(err, "cannot turn on ServiceSettings.EnableBotAccountCreation", "turn it on in System Console → Integrations → Bot Accounts")
 			return nil, errStop
 		}
+		if !cfg.ServiceSettings.EnableBotAccountCreation {
+			r.report(StepFailed, "Mattermost kept ServiceSettings.EnableBotAccountCreation off: %s", pinned("ServiceSettings", "EnableBotAccountCreation", "true"))
+			return nil, errStop
+		}
+		r.cfg = cfg
 		r.report(StepChanged, "turned on bot account creation (ServiceSettings.EnableBotAccountCreation)")
 	}
 	u, err = r.Admin.CreateBot(ctx, name, "Zoom", "Zoom meetings (mmzoom)")
@@ -404,6 +410,13 @@ func (r *setupRun) command(ctx context.Context, t Team) {
 	r.report(StepChanged, "updated /zoom in team %s (%s)", t.Name, strings.Join(diff, ", "))
 }
 
+// pinned explains a patch Mattermost answered with 200 but did not apply: its configuration store puts
+// the MM_<SECTION>_<SETTING> environment variables back over every change (config.Store.Set).
+func pinned(section, key, value string) string {
+	env := "MM_" + strings.ToUpper(section) + "_" + strings.ToUpper(key)
+	return fmt.Sprintf("the environment variable %s decides it; set %s=%q where Mattermost runs and restart it, then run setup again", env, env, value)
+}
+
 // commandFix says how to get past a refusal of the commands API. Mattermost answers 501 to the listing as
 // well as to the creation when custom commands are off (app ListTeamCommands, CreateCommand).
 func commandFix(err error) string {
@@ -452,10 +465,17 @@ func (r *setupRun) reachable(ctx context.Context) {
 		return
 	}
 	value := AddUntrusted(setting, host)
-	if _, err := r.Admin.PatchConfig(ctx, map[string]map[string]any{"ServiceSettings": {"AllowedUntrustedInternalConnections": value}}); err != nil {
+	cfg, err := r.Admin.PatchConfig(ctx, map[string]map[string]any{"ServiceSettings": {"AllowedUntrustedInternalConnections": value}})
+	if err != nil {
 		r.fail(err, "cannot change ServiceSettings.AllowedUntrustedInternalConnections", "add "+host+" in "+where)
 		return
 	}
+	if !UntrustedAllows(cfg.ServiceSettings.AllowedUntrustedInternalConnections, host, ips) {
+		r.report(StepFailed, "Mattermost kept ServiceSettings.AllowedUntrustedInternalConnections at %q: %s", cfg.ServiceSettings.AllowedUntrustedInternalConnections,
+			pinned("ServiceSettings", "AllowedUntrustedInternalConnections", value))
+		return
+	}
+	r.cfg = cfg
 	r.report(StepChanged, "added %q to ServiceSettings.AllowedUntrustedInternalConnections (now %q): Mattermost may call the private address %s", host, value, host)
 }
 

@@ -52,3 +52,21 @@ func TestSetupExplainsATeamDisplayName(t *testing.T) {
 		t.Fatalf("err=%v, no line %q in:\n%s", err, want, out)
 	}
 }
+
+func TestSetupNamesTheEnvironmentVariableThatPinsASetting(t *testing.T) {
+	w := newSetupWorld(t)
+	w.sim.SetConfigFromEnv("ServiceSettings", "EnableBotAccountCreation", false)
+	out, err := w.run(w.adminToken, "--yes")
+	want := `✘ Mattermost kept ServiceSettings.EnableBotAccountCreation off: the environment variable MM_SERVICESETTINGS_ENABLEBOTACCOUNTCREATION decides it; set MM_SERVICESETTINGS_ENABLEBOTACCOUNTCREATION="true" where Mattermost runs and restart it`
+	if !errors.Is(err, errSetupFailed) || !strings.Contains(out, want) || strings.Contains(out, "create_bot") {
+		t.Fatalf("err=%v, no line %q in:\n%s", err, want, out)
+	}
+
+	w = newSetupWorld(t)
+	w.sim.SetConfigFromEnv("ServiceSettings", "AllowedUntrustedInternalConnections", "")
+	out, err = w.run(w.adminToken, "--yes")
+	want = `✘ Mattermost kept ServiceSettings.AllowedUntrustedInternalConnections at "": the environment variable MM_SERVICESETTINGS_ALLOWEDUNTRUSTEDINTERNALCONNECTIONS decides it`
+	if !errors.Is(err, errSetupFailed) || !strings.Contains(out, want) {
+		t.Fatalf("err=%v, no line %q in:\n%s", err, want, out)
+	}
+}

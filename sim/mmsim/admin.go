@@ -26,6 +26,8 @@ type adminState struct {
 	// left holds the memberships of users who left or were removed from a team, by team and user: the
 	// time they left. Mattermost keeps such a row with its delete_at set (TeamMembers.DeleteAt).
 	left map[string]map[string]int64
+	// env holds the settings pinned by environment variables (MM_<SECTION>_<SETTING>), by "Section.Key".
+	env map[string]any
 	// version is the server's version (model.CurrentVersion), sent in X-Version-Id.
 	version string
 }
@@ -43,7 +45,7 @@ type userAccessToken struct {
 func newAdminState() adminState {
 	return adminState{
 		bots: map[string]*bot{}, tokens: map[string]*userAccessToken{}, plugins: map[string]*installedPlugin{},
-		left:    map[string]map[string]int64{},
+		left: map[string]map[string]int64{}, env: map[string]any{},
 		version: "9.9.0",
 		// Mattermost's defaults (model/config.go SetDefaults) for the settings the simulator reads.
 		config: map[string]map[string]any{
@@ -93,6 +95,15 @@ func (s *Server) setConfig(section, key string, value any) {
 			s.config[name] = fmt.Sprint(value)
 		}
 	}
+}
+
+// SetConfigFromEnv pins a setting as the environment variable MM_<SECTION>_<SETTING> does (common in
+// Docker deployments): it has the value, and PUT /config/patch cannot change it.
+func (s *Server) SetConfigFromEnv(section, key string, value any) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.admin.env[section+"."+key] = value
+	s.setConfig(section, key, value)
 }
 
 // Config returns a server config setting.
@@ -801,31 +812,69 @@ func (s *Server) fullConfig() map[string]map[string]any {
 	return out
 }
 
-// patchConfig is PUT /config/patch: the settings sent are merged into the config, except
-// PluginSettings.EnableUploads, which the API may never change (Mattermost silently keeps the old value);
-// the whole config comes back.
+// patchConfig is PUT /config/patch (api4/config.go patchConfig, config.Store.Set): the settings sent are
+// merged into the config and the whole config comes back. In that order: a body that does not decode into
+// model.Config (a setting of another JSON type) is 400 invalid_body_param; the caller needs a
+// sysconsole_write permission (403); clearing a set SiteURL is 400 clear_siteurl; changing
+// PluginSettings.EnableUploads is 403 not_allowed_security (the current source; older servers silently
+// kept the old value). A setting pinned by an environment variable (SetConfigFromEnv) keeps its value:
+// the store applies the environment over the patch and answers 200 all the same.
 func (s *Server) patchConfig(w http.ResponseWriter, r *http.Request) {
 	var patch map[string]map[string]any
-	if err := decodeBody(r, &patch); err != nil {
-		appError(w, http.StatusBadRequest, "api.context.invalid_body_param.app_error", "Invalid or missing config in request body.")
+	if err := decodeBody(r, &patch); err != nil || patch == nil {
+		badParam(w, "config")
 		return
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	for section, m := range patch {
+		for k, v := range m {
+			if old, ok := s.admin.config[section][k]; ok && !sameJSONKind(old, v) {
+				badParam(w, "config")
+				return
+			}
+		}
+	}
 	if !isAdmin(userOf(r)) {
 		forbidden(w)
 		return
 	}
+	if v, ok := patch["ServiceSettings"]["SiteURL"]; ok && v == "" && s.siteURL != "" {
+		appError(w, http.StatusBadRequest, "api.config.update_config.clear_siteurl.app_error", "Site URL cannot be cleared.")
+		return
+	}
+	if v, ok := patch["PluginSettings"]["EnableUploads"]; ok && v != s.configValue("PluginSettings", "EnableUploads") {
+		appError(w, http.StatusForbidden, "api.config.update_config.not_allowed_security.app_error",
+			"Changing PluginSettings.EnableUploads is not allowed for security reasons.")
+		return
+	}
 	for section, m := range patch {
 		for k, v := range m {
-			if section == "PluginSettings" && k == "EnableUploads" {
-				continue
-			}
 			if section == "ServiceSettings" && k == "SiteURL" {
 				continue // the simulator's address is its site URL
+			}
+			if _, pinned := s.admin.env[section+"."+k]; pinned {
+				continue
 			}
 			s.setConfig(section, k, v)
 		}
 	}
 	writeJSON(w, http.StatusOK, s.fullConfig())
+}
+
+// sameJSONKind says whether a patch value decodes into the setting's Go type: a bool into a bool, a string
+// into a string, a number into a number (null leaves a pointer field alone).
+func sameJSONKind(old, v any) bool {
+	switch old.(type) {
+	case bool:
+		_, ok := v.(bool)
+		return ok || v == nil
+	case string:
+		_, ok := v.(string)
+		return ok || v == nil
+	case int, int64, float64:
+		_, ok := v.(float64)
+		return ok || v == nil
+	}
+	return true
 }

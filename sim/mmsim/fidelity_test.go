@@ -105,3 +105,35 @@ func TestTeamMembershipsAndNamesFollowAPI4(t *testing.T) {
 		want(t, "team name "+name, status, body, 400, "api.context.invalid_url_param.app_error")
 	}
 }
+
+func TestConfigPatchFollowsAPI4(t *testing.T) {
+	w, admin := adminWorld(t)
+	patch := func(token string, p map[string]any) (int, any) {
+		status, _, body := w.call(token, "PUT", "/api/v4/config/patch", p)
+		return status, body
+	}
+	// The body decodes into model.Config first: a string where a bool belongs is a bad body, even for a
+	// caller without the permission.
+	status, body := patch(w.aliceToken, map[string]any{"ServiceSettings": map[string]any{"EnableBotAccountCreation": "true"}})
+	want(t, "a string for a bool", status, body, 400, "api.context.invalid_body_param.app_error")
+	// api4/config.go patchConfig: plugin uploads cannot be changed through the API (403 in the current
+	// source), and a set site URL cannot be cleared.
+	status, body = patch(admin, map[string]any{"PluginSettings": map[string]any{"EnableUploads": true}})
+	want(t, "turning uploads on", status, body, 403, "api.config.update_config.not_allowed_security.app_error")
+	if status, body := patch(admin, map[string]any{"PluginSettings": map[string]any{"EnableUploads": false}}); status != 200 {
+		t.Fatalf("sending EnableUploads unchanged: %d %v", status, body)
+	}
+	status, body = patch(admin, map[string]any{"ServiceSettings": map[string]any{"SiteURL": ""}})
+	want(t, "clearing the site URL", status, body, 400, "api.config.update_config.clear_siteurl.app_error")
+	// config.Store.Set applies the environment over the new config: a pinned setting answers 200 and
+	// keeps its value.
+	w.sim.SetConfigFromEnv("ServiceSettings", "EnableBotAccountCreation", false)
+	status, body = patch(admin, map[string]any{"ServiceSettings": map[string]any{"EnableBotAccountCreation": true, "EnableUserAccessTokens": true}})
+	if status != 200 {
+		t.Fatalf("patch: %d %v", status, body)
+	}
+	ss := obj(t, obj(t, body)["ServiceSettings"])
+	if ss["EnableBotAccountCreation"] != false || ss["EnableUserAccessTokens"] != true {
+		t.Fatalf("after the patch: %v", ss)
+	}
+}
