@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/mmzoom/mmzoom/meeting"
@@ -490,8 +491,23 @@ func (r *setupRun) plugin(ctx context.Context, version string) {
 		return
 	}
 	download := r.SiteURL + "/plugin/" + m.ID + ".tar.gz"
-	if !VersionAtLeast(version, 9, 0) {
-		r.report(StepAdvice, "webapp plugin skipped: it needs Mattermost 9.0 or newer and this server is %s; /zoom and the cards work without it", version)
+	// A plugin whose min_server_version is above the server's uploads and enables but never starts (§8).
+	major, minor := 9, 0
+	if v := strings.Split(m.MinServerVersion, "."); len(v) >= 2 {
+		if a, err := strconv.Atoi(v[0]); err == nil {
+			if b, err := strconv.Atoi(v[1]); err == nil {
+				major, minor = a, b
+			}
+		}
+	}
+	if !VersionAtLeast(version, major, minor) {
+		r.report(StepAdvice, "webapp plugin skipped: it needs Mattermost %d.%d or newer and this server is %s; /zoom and the cards work without it", major, minor, version)
+		return
+	}
+	if !r.cfg.PluginSettings.Enable {
+		// Mattermost answers 501 to every plugin call then.
+		r.report(StepAdvice, "webapp plugin %s %s not installed: plugins are off in Mattermost (PluginSettings.Enable); turn them on in "+
+			"System Console → Plugins → Plugin Management, then run setup again; /zoom and the cards work without it", m.ID, m.Version)
 		return
 	}
 	active, inactive, err := r.Admin.Plugins(ctx)

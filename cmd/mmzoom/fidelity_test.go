@@ -70,3 +70,12 @@ func TestSetupNamesTheEnvironmentVariableThatPinsASetting(t *testing.T) {
 		t.Fatalf("err=%v, no line %q in:\n%s", err, want, out)
 	}
 }
+
+func TestSetupSaysPluginsAreOff(t *testing.T) {
+	w := newSetupWorld(t)
+	w.sim.SetConfig("PluginSettings", "Enable", false)
+	out, err := w.run(w.adminToken, "--yes")
+	if err != nil || !strings.Contains(out, "not installed: plugins are off in Mattermost (PluginSettings.Enable)") {
+		t.Fatalf("err=%v\n%s", err, out)
+	}
+}

@@ -1,6 +1,7 @@
 package mmsim
 
 import (
+	"net/http"
 	"net/url"
 	"strings"
 	"testing"
@@ -136,4 +137,45 @@ func TestConfigPatchFollowsAPI4(t *testing.T) {
 	if ss["EnableBotAccountCreation"] != false || ss["EnableUserAccessTokens"] != true {
 		t.Fatalf("after the patch: %v", ss)
 	}
+}
+
+func TestPluginsFollowAPI4(t *testing.T) {
+	w, admin := adminWorld(t)
+	w.sim.SetConfig("PluginSettings", "EnableUploads", true)
+	if status, body := upload(t, w, admin, pluginBundle(t, "com.example.p", "1.0.0"), false); status != 201 {
+		t.Fatalf("upload: %d %s", status, body)
+	}
+	// An enabled plugin that needs a newer server does not start: GET /plugins lists the running ones as
+	// active (the plugin environment's IsActive), so it is listed inactive.
+	w.sim.SetVersion("8.1.4")
+	if status, _, body := w.call(admin, "POST", "/api/v4/plugins/com.example.p/enable", nil); status != 200 {
+		t.Fatalf("enable: %d %v", status, body)
+	}
+	_, _, body := w.call(admin, "GET", "/api/v4/plugins", nil)
+	if active, inactive := obj(t, body)["active"].([]any), obj(t, body)["inactive"].([]any); len(active) != 0 || len(inactive) != 1 {
+		t.Fatalf("an enabled plugin that cannot start: %v", body)
+	}
+	w.sim.SetVersion("9.9.0")
+	_, _, body = w.call(admin, "GET", "/api/v4/plugins", nil)
+	if active := obj(t, body)["active"].([]any); len(active) != 1 {
+		t.Fatalf("a running plugin: %v", body)
+	}
+	// uploadPlugin answers a body that is not a multipart form with http.Error: text/plain, no AppError.
+	req, _ := http.NewRequest("POST", w.srv.URL+"/api/v4/plugins", strings.NewReader("not a form"))
+	req.Header.Set("Authorization", "Bearer "+admin)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 400 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/plain") {
+		t.Fatalf("not a form: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	// With plugins off, listing and enabling answer 501 app.plugin.disabled.app_error.
+	w.sim.SetConfig("PluginSettings", "Enable", false)
+	status, _, body := w.call(admin, "GET", "/api/v4/plugins", nil)
+	want(t, "listing with plugins off", status, body, 501, "app.plugin.disabled.app_error")
+	status, _, body = w.call(admin, "POST", "/api/v4/plugins/com.example.p/enable", nil)
+	want(t, "enabling with plugins off", status, body, 501, "app.plugin.disabled.app_error")
 }
