@@ -294,8 +294,15 @@ func (r *setupRun) roles(ctx context.Context, bot *AdminUser) {
 	roles := strings.Join(strings.Fields(r.BotRoles), " ")
 	if err := r.Admin.SetRoles(ctx, bot.ID, roles); err != nil {
 		fix := "the token needs the manage_roles permission (a system admin's)"
-		if statusOf(err) == http.StatusBadRequest {
-			fix = "Mattermost refused the role string; it must name existing roles and include system_user (system_admin alone is refused)"
+		if e, ok := MattermostError(err); ok && e.StatusCode == http.StatusBadRequest {
+			switch e.ID {
+			case "app.role.check_roles_exist.role_not_found":
+				fix = "a role in --bot-roles does not exist in Mattermost; the default is " + strconv.Quote(DefaultBotRoles)
+			case "api.user.update_user_roles.license.app_error":
+				fix = "system_manager, system_user_manager and system_read_only_admin need a Mattermost licence; the default is " + strconv.Quote(DefaultBotRoles)
+			default:
+				fix = "Mattermost refused the role string; it must name existing roles and include system_user (system_admin alone is refused)"
+			}
 		}
 		r.fail(err, fmt.Sprintf("cannot give @%s the roles %q", bot.Username, roles), fix)
 		return

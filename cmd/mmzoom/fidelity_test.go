@@ -79,3 +79,16 @@ func TestSetupSaysPluginsAreOff(t *testing.T) {
 		t.Fatalf("err=%v\n%s", err, out)
 	}
 }
+
+func TestSetupExplainsARoleMattermostRefuses(t *testing.T) {
+	for roles, want := range map[string]string{
+		"system_user zoom_poster":    `✘ cannot give @zoom the roles "system_user zoom_poster": Mattermost answered 400 app.role.check_roles_exist.role_not_found; a role in --bot-roles does not exist in Mattermost`,
+		"system_user system_manager": `Mattermost answered 400 api.user.update_user_roles.license.app_error; system_manager, system_user_manager and system_read_only_admin need a Mattermost licence`,
+	} {
+		w := newSetupWorld(t)
+		out, err := w.run(w.adminToken, "--yes", "--bot-roles", roles)
+		if !errors.Is(err, errSetupFailed) || !strings.Contains(out, want) {
+			t.Errorf("--bot-roles %q: err=%v, no line %q in:\n%s", roles, err, want, out)
+		}
+	}
+}

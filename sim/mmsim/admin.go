@@ -275,25 +275,40 @@ func (s *Server) getUserByUsername(w http.ResponseWriter, r *http.Request) {
 // roleNameRE is model.IsValidRoleName: built-in and custom role names alike.
 var roleNameRE = regexp.MustCompile(`^[a-z0-9_]{1,64}$`)
 
-// updateRoles is PUT /users/{id}/roles: manage_roles (system admins). Every name must be a valid role
-// name, and "system_admin" alone is refused (observed: 400 "Invalid or missing roles in request body.");
-// the system_admin rule is model.IsValidUserRoles's only guard against a mistake.
+// builtinRoles are the roles a fresh server has (model/role.go); CheckRolesExist refuses others.
+var builtinRoles = map[string]bool{"system_guest": true, "system_user": true, "system_admin": true, "system_post_all": true,
+	"system_post_all_public": true, "system_user_access_token": true, "system_user_manager": true, "system_read_only_admin": true,
+	"system_manager": true, "system_custom_group_admin": true, "team_guest": true, "team_user": true, "team_admin": true,
+	"team_post_all": true, "team_post_all_public": true, "channel_guest": true, "channel_user": true, "channel_admin": true,
+	"playbook_admin": true, "playbook_member": true, "run_admin": true, "run_member": true}
+
+// licensedRoles are model.NewSystemRoleIDs: assigning them needs a license with custom permission schemes,
+// which the simulator never has.
+var licensedRoles = map[string]bool{"system_user_manager": true, "system_read_only_admin": true, "system_manager": true}
+
+// updateRoles is PUT /users/{id}/roles (api4/user.go updateUserRoles, app UpdateUserRoles). In that order:
+// model.IsValidUserRoles (every name a valid role name, and not "system_admin" alone: observed 400
+// invalid_body_param "roles"; a missing "roles" reads as "", which passes); a role of NewSystemRoleIDs
+// without a license (400 api.user.update_user_roles.license.app_error); manage_roles (403); an unknown user
+// (GetUser's error with its status turned into 400); a role that does not exist (400
+// app.role.check_roles_exist.role_not_found).
 func (s *Server) updateRoles(w http.ResponseWriter, r *http.Request) {
-	var body struct {
-		Roles *string `json:"roles"`
-	}
-	if err := decodeBody(r, &body); err != nil || body.Roles == nil {
-		badParam(w, "roles")
-		return
-	}
-	roles := strings.Fields(*body.Roles)
-	valid := !(len(roles) == 1 && roles[0] == "system_admin") // model.IsValidUserRoles: an empty string passes
+	var body map[string]string // model.MapFromJSON: anything else decodes to nothing
+	_ = decodeBody(r, &body)
+	roles := strings.Fields(body["roles"])
+	valid := !(len(roles) == 1 && roles[0] == "system_admin")
 	for _, name := range roles {
 		valid = valid && roleNameRE.MatchString(name)
 	}
 	if !valid {
 		badParam(w, "roles")
 		return
+	}
+	for _, name := range roles {
+		if licensedRoles[name] {
+			appError(w, http.StatusBadRequest, "api.user.update_user_roles.license.app_error", "License does not support updating a user's role.")
+			return
+		}
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -303,8 +318,14 @@ func (s *Server) updateRoles(w http.ResponseWriter, r *http.Request) {
 	}
 	u := s.users[r.PathValue("id")]
 	if u == nil {
-		notFound(w, "user")
+		appError(w, http.StatusBadRequest, "app.user.missing_account.const", "Unable to find the user.")
 		return
+	}
+	for _, name := range roles {
+		if !builtinRoles[name] {
+			appError(w, http.StatusBadRequest, "app.role.check_roles_exist.role_not_found", "The provided role does not exist")
+			return
+		}
 	}
 	u.Roles = strings.Join(roles, " ")
 	writeJSON(w, http.StatusOK, map[string]string{"status": "OK"})

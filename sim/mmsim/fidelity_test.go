@@ -179,3 +179,32 @@ func TestPluginsFollowAPI4(t *testing.T) {
 	status, _, body = w.call(admin, "POST", "/api/v4/plugins/com.example.p/enable", nil)
 	want(t, "enabling with plugins off", status, body, 501, "app.plugin.disabled.app_error")
 }
+
+func TestRolesFollowAPI4(t *testing.T) {
+	w, admin := adminWorld(t)
+	path := "/api/v4/users/" + w.bot.ID + "/roles"
+	for _, c := range []struct {
+		name, roles string
+		token       string
+		status      int
+		id          string
+	}{
+		// app CheckRolesExist: a well-formed name that is no role.
+		{"a role that does not exist", "system_user zoom_poster", admin, 400, "app.role.check_roles_exist.role_not_found"},
+		// api4 updateUserRoles: model.NewSystemRoleIDs need a licence, checked before the permission.
+		{"a licensed role without a licence", "system_user system_manager", w.aliceToken, 400, "api.user.update_user_roles.license.app_error"},
+		{"syntax before permission", "system_admin", w.aliceToken, 400, "api.context.invalid_body_param.app_error"},
+		{"permission", "system_user", w.aliceToken, 403, "api.context.permissions.app_error"},
+	} {
+		status, _, body := w.call(c.token, "PUT", path, map[string]any{"roles": c.roles})
+		want(t, c.name, status, body, c.status, c.id)
+	}
+	// app UpdateUserRoles turns GetUser's 404 into 400.
+	status, _, body := w.call(admin, "PUT", "/api/v4/users/"+strings.Repeat("x", 26)+"/roles", map[string]any{"roles": "system_user"})
+	if status != 400 {
+		t.Errorf("unknown user: %d %v", status, body)
+	}
+	if u, _ := w.sim.User(w.bot.ID); u.Roles != "system_user" {
+		t.Fatalf("a refused change changed the roles: %q", u.Roles)
+	}
+}
