@@ -180,7 +180,8 @@ func (r *setupRun) admin(ctx context.Context) (string, error) {
 	switch {
 	case statusOf(err) == http.StatusUnauthorized:
 		r.fail(err, "Mattermost at "+r.MattermostURL+" refused MMZOOM_MATTERMOST_ADMIN_TOKEN",
-			"create a personal access token as a system admin (Profile → Security → Personal Access Tokens) and set it")
+			"create a personal access token as a system admin (Profile → Security → Personal Access Tokens) and set it; "+
+				"such tokens work only while ServiceSettings.EnableUserAccessTokens is on")
 		return "", errStop
 	case meeting.KindOf(err) == meeting.KindChatUnavailable || statusOf(err) != 0:
 		r.fail(err, "cannot use Mattermost at "+r.MattermostURL+" (MMZOOM_MATTERMOST_URL)", "check the URL and that Mattermost is up")

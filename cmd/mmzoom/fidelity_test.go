@@ -1,10 +1,12 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"strings"
 	"testing"
 
+	"github.com/mmzoom/mmzoom/mattermost"
 	"github.com/mmzoom/mmzoom/meeting"
 )
 
@@ -90,5 +92,22 @@ func TestSetupExplainsARoleMattermostRefuses(t *testing.T) {
 		if !errors.Is(err, errSetupFailed) || !strings.Contains(out, want) {
 			t.Errorf("--bot-roles %q: err=%v, no line %q in:\n%s", roles, err, want, out)
 		}
+	}
+}
+
+func TestSetupNamesEnableUserAccessTokensWhenTheAdminTokenIsRefused(t *testing.T) {
+	w := newSetupWorld(t)
+	root, _ := w.sim.UserByUsername("root")
+	w.sim.SetConfig("ServiceSettings", "EnableUserAccessTokens", true)
+	tok, err := mattermost.NewAdmin(w.url, w.adminToken, nil).CreateToken(context.Background(), root.ID, "setup")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Turning the setting off makes Mattermost refuse every person's access token (401).
+	w.sim.SetConfig("ServiceSettings", "EnableUserAccessTokens", false)
+	out, err := w.run(tok, "--yes")
+	if !errors.Is(err, errSetupFailed) || !strings.Contains(out, "refused MMZOOM_MATTERMOST_ADMIN_TOKEN") ||
+		!strings.Contains(out, "such tokens work only while ServiceSettings.EnableUserAccessTokens is on") {
+		t.Fatalf("err=%v\n%s", err, out)
 	}
 }

@@ -331,6 +331,21 @@ func (s *Server) updateRoles(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]string{"status": "OK"})
 }
 
+// accessTokenAllowed says whether a person may sign in with tok: a user access token of someone who is not
+// a bot works only while ServiceSettings.EnableUserAccessTokens is on (app createSessionForUserAccessToken:
+// 401 otherwise), so turning the setting off locks out every personal access token, an admin's included.
+func (s *Server) accessTokenAllowed(u *User, tok string) bool {
+	if u.IsBot || s.configBool("ServiceSettings", "EnableUserAccessTokens") {
+		return true
+	}
+	for _, t := range s.admin.tokens {
+		if t.token == tok {
+			return false
+		}
+	}
+	return true
+}
+
 // createToken is POST /users/{id}/tokens: create_user_access_token (system admins here) and, for a person
 // (not a bot), ServiceSettings.EnableUserAccessTokens. The token appears only in this answer (200).
 func (s *Server) createToken(w http.ResponseWriter, r *http.Request) {
@@ -377,9 +392,9 @@ func (s *Server) botJSON(u *User) map[string]any {
 		"owner_id": b.ownerID, "create_at": b.createAt, "update_at": b.createAt, "delete_at": b.deleteAt}
 }
 
-// createBot is POST /bots: ServiceSettings.EnableBotAccountCreation must be on (403
-// api.bot.create_disabled), the caller needs create_bot (system admins here), and a bot session can never
-// create bots. The bot user gets system_user and the e-mail <username>@localhost, in no team.
+// createBot is POST /bots (api4/bot.go createBot): the caller needs create_bot (system admins here) and a
+// bot session can never create bots (403 api.context.permissions.app_error), then
+// ServiceSettings.EnableBotAccountCreation must be on (403 api.bot.create_disabled). The bot user gets system_user and the e-mail <username>@localhost, in no team.
 func (s *Server) createBot(w http.ResponseWriter, r *http.Request) {
 	var body struct {
 		Username    string `json:"username"`
@@ -394,11 +409,11 @@ func (s *Server) createBot(w http.ResponseWriter, r *http.Request) {
 	defer s.mu.Unlock()
 	caller := userOf(r)
 	switch {
-	case !s.configBool("ServiceSettings", "EnableBotAccountCreation"):
-		appError(w, http.StatusForbidden, "api.bot.create_disabled", "Bot creation has been disabled.")
-		return
 	case caller.IsBot || !isAdmin(caller):
 		forbidden(w)
+		return
+	case !s.configBool("ServiceSettings", "EnableBotAccountCreation"):
+		appError(w, http.StatusForbidden, "api.bot.create_disabled", "Bot creation has been disabled.")
 		return
 	case !usernameRE.MatchString(body.Username):
 		appError(w, http.StatusBadRequest, "model.bot.is_valid.username.app_error", "Invalid username.")

@@ -208,3 +208,37 @@ func TestRolesFollowAPI4(t *testing.T) {
 		t.Fatalf("a refused change changed the roles: %q", u.Roles)
 	}
 }
+
+func TestAccessTokensAndBotsFollowTheApp(t *testing.T) {
+	w, admin := adminWorld(t)
+	// api4/bot.go createBot: the permission comes before EnableBotAccountCreation.
+	bot := map[string]any{"username": "zoom2", "display_name": "Zoom"}
+	status, _, body := w.call(w.aliceToken, "POST", "/api/v4/bots", bot)
+	want(t, "a plain user, bot creation off", status, body, 403, "api.context.permissions.app_error")
+	status, _, body = w.call(admin, "POST", "/api/v4/bots", bot)
+	want(t, "an admin, bot creation off", status, body, 403, "api.bot.create_disabled")
+
+	// app createSessionForUserAccessToken: a person's access token works only while
+	// EnableUserAccessTokens is on; a bot's always.
+	root, _ := w.sim.UserByUsername("root")
+	w.sim.SetConfig("ServiceSettings", "EnableUserAccessTokens", true)
+	status, _, body = w.call(admin, "POST", "/api/v4/users/"+root.ID+"/tokens", map[string]any{"description": "setup"})
+	if status != 200 {
+		t.Fatalf("admin's own token: %d %v", status, body)
+	}
+	personal := obj(t, body)["token"].(string)
+	_, _, body = w.call(admin, "POST", "/api/v4/users/"+w.bot.ID+"/tokens", map[string]any{"description": "mmzoom"})
+	botTok := obj(t, body)["token"].(string)
+	if status, _, _ := w.call(personal, "GET", "/api/v4/users/me", nil); status != 200 {
+		t.Fatalf("personal token while allowed: %d", status)
+	}
+	w.sim.SetConfig("ServiceSettings", "EnableUserAccessTokens", false)
+	status, _, body = w.call(personal, "GET", "/api/v4/users/me", nil)
+	want(t, "personal token once tokens are off", status, body, 401, "api.context.session_expired.app_error")
+	if status, _, _ := w.call(botTok, "GET", "/api/v4/users/me", nil); status != 200 {
+		t.Fatalf("bot token once tokens are off: %d", status)
+	}
+	if status, _, _ := w.call(admin, "GET", "/api/v4/users/me", nil); status != 200 {
+		t.Fatalf("a login session once tokens are off: %d", status)
+	}
+}

@@ -102,6 +102,9 @@ func (s *Server) authenticated(next http.Handler) http.Handler {
 		down, limited, retry := s.down, s.limited, s.retryAfter
 		uid = s.sessions[sessionToken(r)]
 		u := s.users[uid]
+		if u != nil && !s.accessTokenAllowed(u, sessionToken(r)) {
+			u = nil
+		}
 		s.mu.Unlock()
 		switch {
 		case down:
