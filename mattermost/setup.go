@@ -221,6 +221,10 @@ func (r *setupRun) bot(ctx context.Context) (*AdminUser, error) {
 	case err == nil:
 		r.report(StepOK, "bot @%s exists", name)
 		return u, nil
+	case statusOf(err) == http.StatusBadRequest:
+		// Mattermost refuses what is not a username before looking it up (Context.RequireUsername).
+		r.report(StepFailed, "%q is not a Mattermost username: --bot-username takes 1 to 64 lower-case letters, digits, '.', '-' or '_'", name)
+		return nil, errStop
 	case !errors.Is(err, meeting.ErrNotFound):
 		r.fail(err, "cannot look up @"+name, "check that Mattermost is up")
 		return nil, errStop

@@ -111,3 +111,15 @@ func TestSetupNamesEnableUserAccessTokensWhenTheAdminTokenIsRefused(t *testing.T
 		t.Fatalf("err=%v\n%s", err, out)
 	}
 }
+
+func TestSetupExplainsABotUsernameWithCapitals(t *testing.T) {
+	w := newSetupWorld(t)
+	out, err := w.run(w.adminToken, "--yes", "--bot-username", "Zoom")
+	want := `✘ "Zoom" is not a Mattermost username: --bot-username takes 1 to 64 lower-case letters`
+	if !errors.Is(err, errSetupFailed) || !strings.Contains(out, want) {
+		t.Fatalf("err=%v, no line %q in:\n%s", err, want, out)
+	}
+	if writes := w.sim.Writes(); len(writes) != 0 {
+		t.Fatalf("writes: %+v", writes)
+	}
+}

@@ -260,11 +260,17 @@ func decodeBody(r *http.Request, v any) error {
 	return json.NewDecoder(io.LimitReader(r.Body, 1<<20)).Decode(v)
 }
 
+// getUserByUsername is GET /users/username/{name}: what is not a valid username (capitals, for one) is
+// refused before any lookup with 400 invalid_body_param "username" (Context.RequireUsername).
 func (s *Server) getUserByUsername(w http.ResponseWriter, r *http.Request) {
+	if !isValidUsername(r.PathValue("name")) {
+		badParam(w, "username")
+		return
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, u := range s.users {
-		if u.Username == strings.ToLower(r.PathValue("name")) {
+		if u.Username == r.PathValue("name") {
 			writeJSON(w, http.StatusOK, s.userJSON(u))
 			return
 		}
@@ -381,7 +387,15 @@ func (s *Server) createToken(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"id": t.id, "token": t.token, "user_id": t.userID, "description": t.description, "is_active": true, "expires_at": 0})
 }
 
-var usernameRE = regexp.MustCompile(`^[a-z][a-z0-9.\-_]{2,63}$`)
+// usernameRE and restrictedUsernames are model.IsValidUsername: 1 to 64 of a-z 0-9 . - _, and not a name
+// Mattermost keeps for itself.
+var usernameRE = regexp.MustCompile(`^[a-z0-9.\-_]{1,64}$`)
+
+var restrictedUsernames = map[string]bool{"all": true, "channel": true, "matterbot": true, "system": true}
+
+func isValidUsername(name string) bool {
+	return usernameRE.MatchString(name) && !restrictedUsernames[name]
+}
 
 func (s *Server) botJSON(u *User) map[string]any {
 	b := s.admin.bots[u.ID]
@@ -415,7 +429,7 @@ func (s *Server) createBot(w http.ResponseWriter, r *http.Request) {
 	case !s.configBool("ServiceSettings", "EnableBotAccountCreation"):
 		appError(w, http.StatusForbidden, "api.bot.create_disabled", "Bot creation has been disabled.")
 		return
-	case !usernameRE.MatchString(body.Username):
+	case !isValidUsername(body.Username):
 		appError(w, http.StatusBadRequest, "model.bot.is_valid.username.app_error", "Invalid username.")
 		return
 	}
@@ -458,11 +472,30 @@ func (s *Server) getBot(w http.ResponseWriter, r *http.Request) {
 		appError(w, http.StatusNotFound, "store.sql_bot.get.missing.app_error", "Bot does not exist.")
 		return
 	}
-	if !isAdmin(userOf(r)) && userOf(r).ID != u.ID {
-		forbidden(w)
+	if !isAdmin(userOf(r)) {
+		// api4/bot.go getBot: without read_others_bots (and read_bots for one's own, which plain users lack
+		// by default) the bot "does not exist", so as not to reveal that the user is a bot.
+		appError(w, http.StatusNotFound, "store.sql_bot.get.missing.app_error", "Bot does not exist.")
 		return
 	}
 	writeJSON(w, http.StatusOK, s.botJSON(u))
+}
+
+// pageParams reads page and per_page as api4's Params do: a missing or negative value takes the default (0,
+// 60), and per_page is capped at 200.
+func pageParams(r *http.Request) (page, perPage int) {
+	page, err := strconv.Atoi(r.URL.Query().Get("page"))
+	if err != nil || page < 0 {
+		page = 0
+	}
+	perPage, err = strconv.Atoi(r.URL.Query().Get("per_page"))
+	switch {
+	case err != nil || perPage < 0:
+		perPage = 60
+	case perPage > 200:
+		perPage = 200
+	}
+	return page, perPage
 }
 
 func teamJSON(t *Team) map[string]any {
@@ -474,11 +507,7 @@ func teamJSON(t *Team) map[string]any {
 func (s *Server) listTeams(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	page, _ := strconv.Atoi(r.URL.Query().Get("page"))
-	perPage, err := strconv.Atoi(r.URL.Query().Get("per_page"))
-	if err != nil || perPage <= 0 || perPage > 200 {
-		perPage = 60
-	}
+	page, perPage := pageParams(r)
 	var all []*Team
 	for _, t := range s.teams {
 		if isAdmin(userOf(r)) || t.Type == "O" {

@@ -1,6 +1,7 @@
 package mmsim
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -240,5 +241,26 @@ func TestAccessTokensAndBotsFollowTheApp(t *testing.T) {
 	}
 	if status, _, _ := w.call(admin, "GET", "/api/v4/users/me", nil); status != 200 {
 		t.Fatalf("a login session once tokens are off: %d", status)
+	}
+}
+
+func TestUsernamesBotsAndPagesFollowAPI4(t *testing.T) {
+	w, admin := adminWorld(t)
+	// Context.RequireUsername: a username with capitals is no username (400), it is not looked up.
+	status, _, body := w.call(admin, "GET", "/api/v4/users/username/Alice", nil)
+	want(t, "a username with capitals", status, body, 400, "api.context.invalid_body_param.app_error")
+	// api4/bot.go getBot: a plain user, even the bot itself, is told the bot does not exist.
+	status, _, body = w.call(w.aliceToken, "GET", "/api/v4/bots/"+w.bot.ID, nil)
+	want(t, "a plain user reads a bot", status, body, 404, "store.sql_bot.get.missing.app_error")
+	// model.IsValidUsername: names Mattermost keeps for itself.
+	w.sim.SetConfig("ServiceSettings", "EnableBotAccountCreation", true)
+	status, _, body = w.call(admin, "POST", "/api/v4/bots", map[string]any{"username": "system"})
+	want(t, "a restricted username", status, body, 400, "model.bot.is_valid.username.app_error")
+	// Params: per_page above 200 is 200, not the default.
+	for i := 0; i < 61; i++ {
+		w.sim.AddTeam(Team{Name: fmt.Sprintf("t%02d", i)})
+	}
+	if _, _, body := w.call(admin, "GET", "/api/v4/teams?per_page=500", nil); len(body.([]any)) != 62 {
+		t.Fatalf("per_page=500 gave %d teams, want all 62", len(body.([]any)))
 	}
 }
