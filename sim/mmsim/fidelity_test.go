@@ -264,3 +264,14 @@ func TestUsernamesBotsAndPagesFollowAPI4(t *testing.T) {
 		t.Fatalf("per_page=500 gave %d teams, want all 62", len(body.([]any)))
 	}
 }
+
+func TestClientConfigNeedsTheOldFormat(t *testing.T) {
+	w, _ := adminWorld(t)
+	status, _, body := w.call(w.botToken, "GET", "/api/v4/config/client", nil)
+	want(t, "no format", status, body, 501, "api.config.client.old_format.app_error")
+	status, _, body = w.call(w.botToken, "GET", "/api/v4/config/client?format=new", nil)
+	want(t, "format=new", status, body, 400, "api.context.invalid_body_param.app_error")
+	if status, _, _ := w.call(w.botToken, "GET", "/api/v4/config/client?format=old", nil); status != 200 {
+		t.Fatalf("format=old: %d", status)
+	}
+}
