@@ -26,6 +26,8 @@ type adminState struct {
 	// left holds the memberships of users who left or were removed from a team, by team and user: the
 	// time they left. Mattermost keeps such a row with its delete_at set (TeamMembers.DeleteAt).
 	left map[string]map[string]int64
+	// pluginCommands are the slash commands server plugins registered (plugin_commands.go).
+	pluginCommands []pluginCommand
 	// env holds the settings pinned by environment variables (MM_<SECTION>_<SETTING>), by "Section.Key".
 	env map[string]any
 	// version is the server's version (model.CurrentVersion), sent in X-Version-Id.
@@ -752,8 +754,9 @@ func applyCommandBody(c *Command, b *commandBody) {
 // listCommands is GET /commands?team_id=&custom_only= (api4/command.go listCommands): team_id is required
 // (400), view_team is needed (403). With custom_only=true the team's custom commands as they are, tokens
 // and URLs included: manage_own_slash_commands needed (403) and ServiceSettings.EnableCommands on (501,
-// app ListTeamCommands). Otherwise the custom commands come sanitized (only those with autocomplete for a
-// caller who may not manage them); the built-in commands a real server lists too are left out here.
+// app ListTeamCommands). Otherwise (app ListAllCommands) the plugins' commands come first, then the custom
+// commands whose trigger no plugin took, sanitized (only those with autocomplete for a caller who may not
+// manage them); the built-in commands a real server lists first are left out here.
 func (s *Server) listCommands(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	teamID := q.Get("team_id")
@@ -777,15 +780,22 @@ func (s *Server) listCommands(w http.ResponseWriter, r *http.Request) {
 		commandsDisabled(w)
 		return
 	}
+	out := []map[string]any{}
+	seen := map[string]bool{}
+	for _, pc := range s.admin.pluginCommands {
+		if !customOnly && (pc.teamID == "" || pc.teamID == teamID) && !seen[pc.trigger] {
+			seen[pc.trigger] = true
+			out = append(out, pluginCommandJSON(pc))
+		}
+	}
 	var list []*Command
 	for _, c := range s.commands {
 		if c.TeamID == teamID && c.DeleteAt == 0 && (customOnly || s.configBool("ServiceSettings", "EnableCommands")) &&
-			(manager || c.AutoComplete) {
+			(manager || c.AutoComplete) && !seen[c.Trigger] {
 			list = append(list, c)
 		}
 	}
 	sort.Slice(list, func(i, j int) bool { return list[i].Trigger < list[j].Trigger })
-	out := []map[string]any{}
 	for _, c := range list {
 		out = append(out, commandJSON(c, !customOnly))
 	}

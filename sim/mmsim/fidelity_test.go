@@ -1,6 +1,7 @@
 package mmsim
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -273,5 +274,34 @@ func TestClientConfigNeedsTheOldFormat(t *testing.T) {
 	want(t, "format=new", status, body, 400, "api.context.invalid_body_param.app_error")
 	if status, _, _ := w.call(w.botToken, "GET", "/api/v4/config/client?format=old", nil); status != 200 {
 		t.Fatalf("format=old: %d", status)
+	}
+}
+
+func TestAPluginsCommandComesBeforeACustomOne(t *testing.T) {
+	w, admin := adminWorld(t)
+	// app/command.go ExecuteCommand tries plugin commands first; createCommand does not see them.
+	w.sim.RegisterPluginCommand("zoom", "", "zoom", "Zoom", "Please connect your Zoom account")
+	cmd := map[string]any{"team_id": w.team.ID, "trigger": "zoom", "method": "P", "url": "https://mmzoom.example.com/mattermost/command", "auto_complete": true}
+	if status, _, body := w.call(admin, "POST", "/api/v4/commands", cmd); status != 201 {
+		t.Fatalf("a custom /zoom beside a plugin's: %d %v", status, body)
+	}
+	res, err := w.sim.ExecuteCommand(context.Background(), w.alice.ID, w.public.ID, "", "", "/zoom start")
+	if err != nil || res.Response == nil || res.Response.Text != "Please connect your Zoom account" {
+		t.Fatalf("/zoom went to %+v %v, want the plugin", res, err)
+	}
+	// app ListAllCommands: the plugin's command is listed (no id), the custom one with its trigger is not;
+	// custom_only lists the custom one only.
+	_, _, body := w.call(admin, "GET", "/api/v4/commands?team_id="+w.team.ID, nil)
+	if list := body.([]any); len(list) != 1 || obj(t, list[0])["id"] != "" || obj(t, list[0])["trigger"] != "zoom" {
+		t.Fatalf("listing: %v", body)
+	}
+	_, _, body = w.call(admin, "GET", "/api/v4/commands?team_id="+w.team.ID+"&custom_only=true", nil)
+	if list := body.([]any); len(list) != 1 || obj(t, list[0])["id"] == "" {
+		t.Fatalf("custom listing: %v", body)
+	}
+	w.sim.UnregisterPluginCommands("zoom")
+	_, _, body = w.call(admin, "GET", "/api/v4/commands?team_id="+w.team.ID, nil)
+	if list := body.([]any); len(list) != 1 || obj(t, list[0])["id"] == "" {
+		t.Fatalf("listing without the plugin: %v", body)
 	}
 }
