@@ -258,6 +258,22 @@ func (a *Admin) Commands(ctx context.Context, teamID string) ([]Command, error) 
 	return cs, err
 }
 
+// CommandShadowed says whether another command answers /trigger in a team before the custom one: a server
+// plugin's (Mattermost runs plugins' commands first, app ExecuteCommand). GET /commands without custom_only
+// lists such a command in place of the custom one with the same trigger, and without an id.
+func (a *Admin) CommandShadowed(ctx context.Context, teamID, trigger string) (bool, error) {
+	var cs []Command
+	if err := a.c.call(ctx, http.MethodGet, "api/v4/commands?team_id="+url.QueryEscape(teamID), nil, &cs); err != nil {
+		return false, err
+	}
+	for _, c := range cs {
+		if c.Trigger == trigger && c.ID == "" {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
 // CreateCommand registers a custom slash command (POST /commands) and returns it with its token.
 func (a *Admin) CreateCommand(ctx context.Context, c *Command) (*Command, error) {
 	var out Command

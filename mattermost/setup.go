@@ -167,6 +167,7 @@ func (s *Setup) Run(ctx context.Context) (*SetupResult, error) {
 	for _, t := range teams {
 		r.membership(ctx, t, bot)
 		r.command(ctx, t)
+		r.shadowed(ctx, t)
 	}
 	r.reachable(ctx)
 	r.plugin(ctx, version)
@@ -428,6 +429,21 @@ func (r *setupRun) command(ctx context.Context, t Team) {
 func pinned(section, key, value string) string {
 	env := "MM_" + strings.ToUpper(section) + "_" + strings.ToUpper(key)
 	return fmt.Sprintf("the environment variable %s decides it; set %s=%q where Mattermost runs and restart it, then run setup again", env, env, value)
+}
+
+// ShadowedAdvice says what to do when a plugin's /zoom answers before mmzoom's.
+const ShadowedAdvice = "a plugin's /zoom answers before mmzoom's (Mattermost runs plugins' commands first), most likely the Zoom plugin " +
+	"bundled with Mattermost: disable it in System Console → Plugins → Plugin Management"
+
+// shadowed checks that no plugin's /zoom takes the command from mmzoom in the team.
+func (r *setupRun) shadowed(ctx context.Context, t Team) {
+	shadowed, err := r.Admin.CommandShadowed(ctx, t.ID, "zoom")
+	switch {
+	case err != nil:
+		r.fail(err, "cannot list the commands of team "+t.Name, commandFix(err))
+	case shadowed:
+		r.report(StepFailed, "/zoom in team %s never reaches mmzoom: %s", t.Name, ShadowedAdvice)
+	}
 }
 
 // commandFix says how to get past a refusal of the commands API. Mattermost answers 501 to the listing as

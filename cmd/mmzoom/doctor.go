@@ -323,6 +323,9 @@ func (dc *doctor) commands(ctx context.Context) {
 			for _, c := range cmds {
 				known[c.Token] = found{t, c}
 			}
+			if shadowed, err := admin.CommandShadowed(ctx, t.ID, "zoom"); err == nil && shadowed {
+				r.fail("command tokens", "/zoom in team "+t.Name+" never reaches mmzoom", mattermost.ShadowedAdvice)
+			}
 		}
 	}
 	for i, tok := range cfg.CommandTokens {

@@ -123,3 +123,27 @@ func TestSetupExplainsABotUsernameWithCapitals(t *testing.T) {
 		t.Fatalf("writes: %+v", writes)
 	}
 }
+
+func TestSetupSaysWhenAPluginsZoomCommandComesFirst(t *testing.T) {
+	w := newSetupWorld(t)
+	w.sim.RegisterPluginCommand("zoom", "", "zoom", "Zoom", "Please connect your Zoom account")
+	out, err := w.run(w.adminToken, "--yes", "--team", "eng")
+	want := "✘ /zoom in team eng never reaches mmzoom: a plugin's /zoom answers before mmzoom's (Mattermost runs plugins' commands first), most likely the Zoom plugin bundled with Mattermost: disable it"
+	if !errors.Is(err, errSetupFailed) || !strings.Contains(out, want) {
+		t.Fatalf("err=%v, no line %q in:\n%s", err, want, out)
+	}
+	w.sim.UnregisterPluginCommands("zoom")
+	if out, err := w.run(w.adminToken, "--yes", "--team", "eng"); err != nil || strings.Contains(out, "never reaches") {
+		t.Fatalf("with the plugin disabled: %v\n%s", err, out)
+	}
+}
+
+func TestDoctorSaysWhenAPluginsZoomCommandComesFirst(t *testing.T) {
+	w, env := doctorWorld(t, meeting.KindS2S)
+	w.Mattermost.RegisterPluginCommand("zoom", "", "zoom", "Zoom", "Please connect your Zoom account")
+	out, err := w.doctor(t, env, "--zoom-user", w.Alice.Email)
+	want := "✘ command tokens: /zoom in team " + w.Team.Name + " never reaches mmzoom → a plugin's /zoom answers before mmzoom's"
+	if !errors.Is(err, errDoctorFailed) || !strings.Contains(out, want) {
+		t.Fatalf("err=%v, no line %q in:\n%s", err, want, out)
+	}
+}
