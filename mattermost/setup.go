@@ -481,7 +481,19 @@ func (r *setupRun) reachable(ctx context.Context) {
 	setting := r.cfg.ServiceSettings.AllowedUntrustedInternalConnections
 	switch {
 	case len(private) == 0:
-		r.report(StepOK, "%s is a public address: Mattermost may call mmzoom at %s", host, r.SiteURL)
+		// Mattermost refuses its own host's addresses like private ones (httpservice IsOwnIP), which
+		// setup cannot see from here: say so, with the entry that allows it.
+		var cidrs []string
+		for _, ip := range ips {
+			if ip.To4() != nil {
+				cidrs = append(cidrs, ip.String()+"/32")
+			} else {
+				cidrs = append(cidrs, ip.String()+"/128")
+			}
+		}
+		r.report(StepOK, "%s is a public address: Mattermost may call mmzoom at %s, unless mmzoom runs on Mattermost's own host, "+
+			"whose addresses Mattermost refuses like private ones (then add %q to ServiceSettings.AllowedUntrustedInternalConnections)",
+			host, r.SiteURL, strings.Join(cidrs, " "))
 		return
 	case UntrustedAllows(setting, host, ips):
 		r.report(StepOK, "%s is a private address (%s) that ServiceSettings.AllowedUntrustedInternalConnections allows", host, strings.Join(private, ", "))

@@ -147,3 +147,13 @@ func TestDoctorSaysWhenAPluginsZoomCommandComesFirst(t *testing.T) {
 		t.Fatalf("err=%v, no line %q in:\n%s", err, want, out)
 	}
 }
+
+func TestSetupWarnsThatMattermostsOwnAddressIsRefused(t *testing.T) {
+	w := newSetupWorld(t)
+	w.siteURL = "https://203.0.113.7:8443"
+	out, err := w.run(w.adminToken, "--yes", "--team", "eng")
+	want := `✔ 203.0.113.7 is a public address: Mattermost may call mmzoom at https://203.0.113.7:8443, unless mmzoom runs on Mattermost's own host, whose addresses Mattermost refuses like private ones (then add "203.0.113.7/32" to ServiceSettings.AllowedUntrustedInternalConnections)`
+	if err != nil || !strings.Contains(out, want) {
+		t.Fatalf("err=%v, no line %q in:\n%s", err, want, out)
+	}
+}

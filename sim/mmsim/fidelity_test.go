@@ -3,6 +3,7 @@ package mmsim
 import (
 	"context"
 	"fmt"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -303,5 +304,26 @@ func TestAPluginsCommandComesBeforeACustomOne(t *testing.T) {
 	_, _, body = w.call(admin, "GET", "/api/v4/commands?team_id="+w.team.ID, nil)
 	if list := body.([]any); len(list) != 1 || obj(t, list[0])["id"] == "" {
 		t.Fatalf("listing without the plugin: %v", body)
+	}
+}
+
+func TestTheHostsOwnAddressIsNotPublicToMattermost(t *testing.T) {
+	// httpservice allowIP: an address of Mattermost's own host needs a CIDR entry, as a private one does.
+	const url = "http://203.0.113.7:8443/mattermost/command"
+	for _, c := range []struct {
+		own           []net.IP
+		allowed       string
+		wantReachable bool
+	}{
+		{nil, "", true}, // a public address
+		{[]net.IP{net.ParseIP("203.0.113.7")}, "", false},
+		{[]net.IP{net.ParseIP("203.0.113.7")}, "203.0.113.7/32", true},
+		{[]net.IP{net.ParseIP("203.0.113.7")}, "203.0.113.7", true}, // the URL's host, as written
+	} {
+		sim := New(Options{BlockUntrusted: true, OwnIPs: c.own})
+		sim.SetConfig("ServiceSettings", "AllowedUntrustedInternalConnections", c.allowed)
+		if got := sim.outgoingAllowed(url); got != c.wantReachable {
+			t.Errorf("own %v, allowed %q: reachable=%v", c.own, c.allowed, got)
+		}
 	}
 }

@@ -108,7 +108,8 @@ func (s *Server) uploadPlugin(w http.ResponseWriter, r *http.Request) {
 		appError(w, http.StatusBadRequest, "app.plugin.manifest.app_error", "Unable to find manifest for extracted plugin.")
 		return
 	}
-	force := r.FormValue("force") == "true"
+	// Only the form part counts (m.Value["force"][0] == "true"), not a force=true in the query string.
+	force := len(r.MultipartForm.Value["force"]) > 0 && r.MultipartForm.Value["force"][0] == "true"
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	old := s.admin.plugins[id]

@@ -53,6 +53,9 @@ func (s *Server) outgoingAllowed(rawURL string) bool {
 		for _, n := range reservedNets {
 			reserved = reserved || n.Contains(ip)
 		}
+		for _, own := range s.opts.OwnIPs {
+			reserved = reserved || own.Equal(ip) // allowIP: an own address needs a CIDR entry too
+		}
 		if !reserved {
 			return true
 		}
