@@ -512,7 +512,8 @@ func (r *setupRun) reachable(ctx context.Context) {
 		return
 	}
 	if !UntrustedAllows(cfg.ServiceSettings.AllowedUntrustedInternalConnections, host, ips) {
-		r.report(StepFailed, "Mattermost kept ServiceSettings.AllowedUntrustedInternalConnections at %q: %s", cfg.ServiceSettings.AllowedUntrustedInternalConnections,
+		r.report(StepFailed, "Mattermost kept ServiceSettings.AllowedUntrustedInternalConnections at %q: %s (or ExperimentalSettings.RestrictSystemAdmin "+
+			"forbids system admins to change it, as on Mattermost Cloud, where mmzoom needs a public address)", cfg.ServiceSettings.AllowedUntrustedInternalConnections,
 			pinned("ServiceSettings", "AllowedUntrustedInternalConnections", value))
 		return
 	}

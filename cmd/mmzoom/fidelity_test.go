@@ -157,3 +157,13 @@ func TestSetupWarnsThatMattermostsOwnAddressIsRefused(t *testing.T) {
 		t.Fatalf("err=%v, no line %q in:\n%s", err, want, out)
 	}
 }
+
+func TestSetupSaysWhenARestrictedAdminCannotAllowThePrivateAddress(t *testing.T) {
+	w := newSetupWorld(t)
+	w.sim.SetConfig("ExperimentalSettings", "RestrictSystemAdmin", true)
+	out, err := w.run(w.adminToken, "--yes")
+	want := `✘ Mattermost kept ServiceSettings.AllowedUntrustedInternalConnections at "": the environment variable MM_SERVICESETTINGS_ALLOWEDUNTRUSTEDINTERNALCONNECTIONS decides it`
+	if !errors.Is(err, errSetupFailed) || !strings.Contains(out, want) || !strings.Contains(out, "ExperimentalSettings.RestrictSystemAdmin") {
+		t.Fatalf("err=%v, no line %q in:\n%s", err, want, out)
+	}
+}

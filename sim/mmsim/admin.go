@@ -60,6 +60,7 @@ func newAdminState() adminState {
 			"PrivacySettings":      {"ShowEmailAddress": true, "ShowFullName": true},
 			"PluginSettings":       {"Enable": true, "EnableUploads": false, "RequirePluginSignature": false},
 			"LocalizationSettings": {"DefaultServerLocale": "en", "DefaultClientLocale": "en", "AvailableLocales": ""},
+			"ExperimentalSettings": {"RestrictSystemAdmin": false},
 		},
 	}
 }
@@ -893,7 +894,8 @@ func (s *Server) fullConfig() map[string]map[string]any {
 // sysconsole_write permission (403); clearing a set SiteURL is 400 clear_siteurl; changing
 // PluginSettings.EnableUploads is 403 not_allowed_security (the current source; older servers silently
 // kept the old value). A setting pinned by an environment variable (SetConfigFromEnv) keeps its value:
-// the store applies the environment over the patch and answers 200 all the same.
+// the store applies the environment over the patch and answers 200 all the same; so does a
+// write_restrictable setting while ExperimentalSettings.RestrictSystemAdmin is on (Mattermost Cloud).
 func (s *Server) patchConfig(w http.ResponseWriter, r *http.Request) {
 	var patch map[string]map[string]any
 	if err := decodeBody(r, &patch); err != nil || patch == nil {
@@ -931,11 +933,20 @@ func (s *Server) patchConfig(w http.ResponseWriter, r *http.Request) {
 			if _, pinned := s.admin.env[section+"."+k]; pinned {
 				continue
 			}
+			if writeRestrictable[section+"."+k] && s.configBool("ExperimentalSettings", "RestrictSystemAdmin") {
+				continue // makeFilterConfigByPermission: write_restrictable trumps every permission
+			}
 			s.setConfig(section, k, v)
 		}
 	}
 	writeJSON(w, http.StatusOK, s.fullConfig())
 }
+
+// writeRestrictable are the settings the simulator holds whose access tag says write_restrictable
+// (model/config.go): with ExperimentalSettings.RestrictSystemAdmin on, the write filter drops them from a
+// patch without an error.
+var writeRestrictable = map[string]bool{"ServiceSettings.AllowedUntrustedInternalConnections": true,
+	"ServiceSettings.EnableInsecureOutgoingConnections": true}
 
 // sameJSONKind says whether a patch value decodes into the setting's Go type: a bool into a bool, a string
 // into a string, a number into a number (null leaves a pointer field alone).

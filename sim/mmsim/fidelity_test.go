@@ -327,3 +327,16 @@ func TestTheHostsOwnAddressIsNotPublicToMattermost(t *testing.T) {
 		}
 	}
 }
+
+func TestARestrictedSystemAdminCannotPatchUntrustedConnections(t *testing.T) {
+	w, admin := adminWorld(t)
+	// api4/config.go makeFilterConfigByPermission: with RestrictSystemAdmin on, write_restrictable settings
+	// (AllowedUntrustedInternalConnections is one) are left out of the merge, and the patch answers 200.
+	w.sim.SetConfig("ExperimentalSettings", "RestrictSystemAdmin", true)
+	status, _, body := w.call(admin, "PUT", "/api/v4/config/patch", map[string]any{"ServiceSettings": map[string]any{
+		"AllowedUntrustedInternalConnections": "mmzoom.internal", "EnableBotAccountCreation": true}})
+	ss := obj(t, obj(t, body)["ServiceSettings"])
+	if status != 200 || ss["AllowedUntrustedInternalConnections"] != "" || ss["EnableBotAccountCreation"] != true {
+		t.Fatalf("patch: %d %v", status, ss)
+	}
+}
