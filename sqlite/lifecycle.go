@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/mmzoom/mmzoom/meeting"
+	"github.com/mmzoom/mmzoom/seal"
 )
 
 var _ meeting.Queue = (*Store)(nil)
@@ -91,8 +92,6 @@ func (s *Store) TokenOwners(ctx context.Context, zoomUserID string) ([]meeting.O
 	return out, rows.Err()
 }
 
-func jobAAD(key string) []byte { return []byte("mmzoom:job:" + key) }
-
 // sealEvent seals a job's event for storage; the key is the associated data, so a payload copied to another
 // job does not open.
 func (s *Store) sealEvent(j *meeting.Job) ([]byte, error) {
@@ -103,7 +102,7 @@ func (s *Store) sealEvent(j *meeting.Job) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return s.box.Seal(b, jobAAD(j.Key))
+	return s.box.SealField(seal.JobPayload(j.Key), b)
 }
 
 // Enqueue stores a job unless its key was seen; a coalescing job merges into a pending one with its key.
@@ -172,7 +171,7 @@ func (s *Store) scanJob(row interface{ Scan(...any) error }) (*meeting.Job, erro
 	}
 	j.NotBefore, j.CreatedAt = fromMS(notBefore), fromMS(created)
 	if len(payload) > 0 {
-		b, err := s.box.Open(payload, jobAAD(j.Key))
+		b, err := s.box.OpenField(seal.JobPayload(j.Key), payload)
 		if err != nil {
 			return nil, fmt.Errorf("opening job %s: %w", j.Key, err)
 		}
