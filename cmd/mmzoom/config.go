@@ -142,8 +142,8 @@ func loadConfig(getenv func(string) string, readFile func(string) ([]byte, error
 		}
 		c.OldKeys = append(c.OldKeys, k)
 	}
-	if !strings.HasPrefix(c.Database, "sqlite://") || strings.TrimPrefix(c.Database, "sqlite://") == "" {
-		bad("MMZOOM_DATABASE must be sqlite://<path> (PostgreSQL support is not built yet), got %q", redactDSN(c.Database))
+	if _, err := parseDatabase(c.Database); err != nil {
+		bad("%v", err)
 	}
 	if path := getenv("MMZOOM_CONFIG"); path != "" {
 		problems = append(problems, c.applyFile(path, readFile)...)

@@ -24,7 +24,6 @@ import (
 	"time"
 
 	"github.com/mmzoom/mmzoom/seal"
-	"github.com/mmzoom/mmzoom/sqlite"
 )
 
 const usage = `usage: mmzoom <command>
@@ -196,9 +195,9 @@ func deadLetters(ctx context.Context, getenv func(string) string, w io.Writer) e
 	if db == "" {
 		db = "sqlite://mmzoom.db"
 	}
-	path, ok := strings.CutPrefix(db, "sqlite://")
-	if !ok || path == "" {
-		return &usageError{"MMZOOM_DATABASE must be sqlite://<path>"}
+	target, err := parseDatabase(db)
+	if err != nil {
+		return &usageError{err.Error()}
 	}
 	raw := strings.TrimSpace(getenv("MMZOOM_ENCRYPTION_KEY"))
 	if raw == "" {
@@ -219,20 +218,21 @@ func deadLetters(ctx context.Context, getenv func(string) string, w io.Writer) e
 		}
 		old = append(old, k)
 	}
-	// Opening a database creates it: looking in the wrong directory must say so, not list an empty new one.
-	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
-		return &usageError{fmt.Sprintf("MMZOOM_DATABASE names %s, which does not exist", path)}
+	// Opening a SQLite database creates it: looking in the wrong directory must say so, not list an empty
+	// new one.
+	if _, err := os.Stat(target.target); !target.postgres && errors.Is(err, fs.ErrNotExist) {
+		return &usageError{fmt.Sprintf("MMZOOM_DATABASE names %s, which does not exist", target.target)}
 	}
 	box, err := seal.NewBox(key, old...)
 	if err != nil {
 		return err
 	}
-	store, err := sqlite.Open(ctx, path, box, time.Now)
+	opened, err := openDatabase(ctx, target, box, time.Now)
 	if err != nil {
 		return err
 	}
-	defer store.Close()
-	jobs, err := store.DeadLetters(ctx, 100)
+	defer opened.store.Close()
+	jobs, err := opened.store.DeadLetters(ctx, 100)
 	if err != nil {
 		return err
 	}

@@ -18,14 +18,13 @@ import (
 	"github.com/mmzoom/mmzoom/mattermost"
 	"github.com/mmzoom/mmzoom/meeting"
 	"github.com/mmzoom/mmzoom/seal"
-	"github.com/mmzoom/mmzoom/sqlite"
 	"github.com/mmzoom/mmzoom/zoom"
 )
 
 // app is mmzoom wired together.
 type app struct {
 	handler http.Handler
-	store   *sqlite.Store
+	store   store
 	// queue applies Zoom events and card refreshes from the durable queue; run it with queue.Run.
 	queue *meeting.Processor
 	svc   *meeting.Service
@@ -52,10 +51,15 @@ func build(ctx context.Context, cfg *config, logger *slog.Logger, o options) (*a
 	if err != nil {
 		return nil, err
 	}
-	store, err := sqlite.Open(ctx, strings.TrimPrefix(cfg.Database, "sqlite://"), box, o.now)
+	db, err := parseDatabase(cfg.Database)
+	if err != nil {
+		return nil, err
+	}
+	opened, err := openDatabase(ctx, db, box, o.now)
 	if err != nil {
 		return nil, fmt.Errorf("opening the database: %w", err)
 	}
+	store := opened.store
 	text, err := i18n.Load()
 	if err != nil {
 		return nil, err
@@ -73,14 +77,14 @@ func build(ctx context.Context, cfg *config, logger *slog.Logger, o options) (*a
 	gw := zoom.NewGateway(zoom.GatewayConfig{
 		Kind: cfg.Kind, APIURL: cfg.ZoomAPIURL, ZoomURL: cfg.ZoomURL, OAuth: oauth,
 		AccountID: cfg.AccountID, ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret,
-		Store: store, HTTPClient: o.httpClient, Now: o.now, Logger: logger,
+		Store: store, Locker: opened.tokenLocker, HTTPClient: o.httpClient, Now: o.now, Logger: logger,
 	})
 	svc := meeting.NewService(meeting.Config{
 		Kind: cfg.Kind, SiteURL: cfg.SiteURL, ShowPasscode: cfg.ShowPasscode,
 		RecentWindow: cfg.RecentWindow, TrustUnverifiedEmail: cfg.TrustUnverified,
 		ShowRecordingPasscode: cfg.ShowRecordingPasscode,
 	}, meeting.Deps{
-		Zoom: gw, Authorizer: authorizer, Chat: mm, Store: store, Queue: store, Text: text,
+		Zoom: gw, Authorizer: authorizer, Chat: mm, Store: store, Queue: store, Locker: opened.locker, Text: text,
 		Escape: mattermost.EscapeText, Now: o.now, Logger: logger,
 	})
 	queue := meeting.NewProcessor(svc, store, cfg.RetryMaxBackoff)

@@ -1,0 +1,50 @@
+package postgres
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/mmzoom/mmzoom/meeting"
+	"github.com/mmzoom/mmzoom/postgres/pgtest"
+	"github.com/mmzoom/mmzoom/seal"
+	"github.com/mmzoom/mmzoom/storetest"
+)
+
+func newBox(t *testing.T) *seal.Box {
+	t.Helper()
+	s, _ := seal.GenerateKey()
+	k, err := seal.ParseKey(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := seal.NewBox(k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// openDSN opens a store on dsn (closed when t ends).
+func openDSN(t *testing.T, dsn string, box *seal.Box, now func() time.Time) *Store {
+	t.Helper()
+	s, err := Open(context.Background(), dsn, box, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+// openFresh opens a store on a schema of its own.
+func openFresh(t *testing.T, now func() time.Time) *Store {
+	return openDSN(t, pgtest.DSN(t), newBox(t), now)
+}
+
+func TestStoreContract(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, now func() time.Time) meeting.Store { return openFresh(t, now) })
+}
+
+func TestQueueContract(t *testing.T) {
+	storetest.RunQueue(t, func(t *testing.T, now func() time.Time) meeting.Queue { return openFresh(t, now) })
+}
