@@ -48,3 +48,14 @@ func TestStoreContract(t *testing.T) {
 func TestQueueContract(t *testing.T) {
 	storetest.RunQueue(t, func(t *testing.T, now func() time.Time) meeting.Queue { return openFresh(t, now) })
 }
+
+func TestReplicasContract(t *testing.T) {
+	storetest.RunReplicas(t, func(t *testing.T, now func() time.Time, n int) []storetest.Replica {
+		dsn, box := pgtest.DSN(t), newBox(t)
+		out := make([]storetest.Replica, n)
+		for i := range out {
+			out[i] = openDSN(t, dsn, box, now)
+		}
+		return out
+	})
+}

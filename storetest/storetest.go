@@ -437,6 +437,11 @@ func RunQueue(t *testing.T, openAt Opener[meeting.Queue]) {
 			t.Error("a dead job is still due")
 		}
 	})
+	t.Run("a claim that outlived its lease changes nothing", func(t *testing.T) {
+		clock := NewClock(t0)
+		q := openAt(t, clock.Now)
+		lostLease(t, clock, q, q)
+	})
 	t.Run("refreshes coalesce", func(t *testing.T) {
 		q := open(t)
 		refresh := func(at time.Duration) *meeting.Job {
