@@ -71,6 +71,8 @@ type demoSetup struct {
 	manualQueue bool
 	// recentWindow overrides the recent-meeting window (benchmarks start many meetings in one channel).
 	recentWindow time.Duration
+	// database overrides the SQLite file in dir (MMZOOM_DATABASE, e.g. a PostgreSQL DSN shared by replicas).
+	database string
 }
 
 // listen opens addr, falling back to a free port on loopback when it is taken.
@@ -161,6 +163,9 @@ func startWorld(ctx context.Context, s demoSetup) (*demoWorld, error) {
 	}
 	if s.recentWindow != 0 {
 		cfg.RecentWindow = s.recentWindow
+	}
+	if s.database != "" {
+		cfg.Database = s.database
 	}
 	w.Config = cfg
 	if s.external {
