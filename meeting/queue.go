@@ -86,7 +86,7 @@ func NewProcessor(svc *Service, q Queue, maxBackoff time.Duration) *Processor {
 		maxBackoff = DefaultMaxBackoff
 	}
 	p := &Processor{svc: svc, q: q, now: svc.Now, log: svc.Logger, wake: make(chan struct{}, 1),
-		lease: time.Minute, maxAge: 7 * 24 * time.Hour, maxBackoff: maxBackoff}
+		lease: DefaultLease, maxAge: 7 * 24 * time.Hour, maxBackoff: maxBackoff}
 	svc.wakeQueue = p.Wake
 	return p
 }

@@ -52,8 +52,8 @@ func (s *Store) receive(ctx context.Context, db dbtx, j *meeting.Job) error {
 	if err != nil {
 		return fmt.Errorf("postgres: receive: %w", err)
 	}
-	tag, err := db.Exec(ctx, `INSERT INTO inbox (nonce, key, payload, received_at) VALUES ($1, $2, $3, $4) ON CONFLICT (nonce) DO NOTHING`,
-		j.Nonce, j.Key, payload, s.now().UnixMilli())
+	tag, err := db.Exec(ctx, `INSERT INTO inbox (nonce, key, meeting_id, payload, received_at) VALUES ($1, $2, $3, $4, $5)
+		ON CONFLICT (nonce) DO NOTHING`, j.Nonce, j.Key, j.Event.MeetingID, payload, s.now().UnixMilli())
 	if err != nil {
 		return fmt.Errorf("postgres: receive: %w", err)
 	}
@@ -70,15 +70,19 @@ func (s *Store) Enqueue(ctx context.Context, j *meeting.Job) (bool, error) {
 		return false, fmt.Errorf("postgres: enqueue: %w", err)
 	}
 	now := s.now().UnixMilli()
-	q := `INSERT INTO jobs (key, kind, payload, card_id, not_before, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7)
+	q := `INSERT INTO jobs (key, kind, payload, card_id, not_before, created_at, updated_at, meeting_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
 		ON CONFLICT (key) DO NOTHING`
 	if j.Coalesce {
-		q = `INSERT INTO jobs (key, kind, payload, card_id, not_before, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7)
+		q = `INSERT INTO jobs (key, kind, payload, card_id, not_before, created_at, updated_at, meeting_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
 		ON CONFLICT (key) DO UPDATE SET not_before = least(jobs.not_before, excluded.not_before), version = jobs.version + 1,
 			updated_at = excluded.updated_at
 		WHERE jobs.status = 'pending'`
 	}
-	tag, err := s.pool.Exec(ctx, q, j.Key, j.Kind, payload, j.CardID, ms(j.NotBefore), now, now)
+	var meetingID int64
+	if j.Event != nil {
+		meetingID = j.Event.MeetingID
+	}
+	tag, err := s.pool.Exec(ctx, q, j.Key, j.Kind, payload, j.CardID, ms(j.NotBefore), now, now, meetingID)
 	if err != nil {
 		return false, fmt.Errorf("postgres: enqueue: %w", err)
 	}
@@ -87,26 +91,37 @@ func (s *Store) Enqueue(ctx context.Context, j *meeting.Job) (bool, error) {
 
 const jobColumns = `id, key, kind, payload, card_id, attempts, version, not_before, created_at, last_error, lease`
 
-// Due moves received events into jobs, then claims up to limit due jobs for lease. Replicas calling it at
-// once claim disjoint jobs (SKIP LOCKED); each claim gets a new lease number.
+// Due moves received events into jobs, then claims up to limit due jobs for lease; each claim gets a new
+// lease number.
+//
+// The events of one meeting are claimed in order across replicas: an event is not claimed while another
+// event of its meeting is held by a claim (in flight on some replica, or on one that died, until its lease
+// runs out), so a later event of a meeting cannot overtake an earlier one on another replica. (The meeting
+// lock only makes them one at a time.) Claims take turns on an advisory lock so that each sees the
+// claims committed before it; a claim is one short statement, the work runs outside it.
 func (s *Store) Due(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]*meeting.Job, error) {
 	var out []*meeting.Job
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, lockKey("claims")); err != nil {
+			return err
+		}
 		// Received rows are picked by their drained flag, not by an id cursor: a row whose transaction
 		// commits after rows with higher ids were moved is still picked up. Repeated deliveries of one event
 		// (the same key) become one job; the first received wins.
 		if _, err := tx.Exec(ctx, `WITH moved AS (
 				UPDATE inbox SET drained = true WHERE id IN (
 					SELECT id FROM inbox WHERE NOT drained ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED)
-				RETURNING id, key, payload, received_at)
-			INSERT INTO jobs (key, kind, payload, card_id, not_before, created_at, updated_at)
-			SELECT key, $2, payload, 0, received_at, received_at, received_at FROM moved ORDER BY id
+				RETURNING id, key, meeting_id, payload, received_at)
+			INSERT INTO jobs (key, kind, payload, card_id, meeting_id, not_before, created_at, updated_at)
+			SELECT key, $2, payload, 0, meeting_id, received_at, received_at, received_at FROM moved ORDER BY id
 			ON CONFLICT (key) DO NOTHING`, drainBatch, meeting.JobEvent); err != nil {
 			return err
 		}
 		rows, err := tx.Query(ctx, `UPDATE jobs SET locked_until = $1, lease = lease + 1 WHERE id IN (
-				SELECT id FROM jobs WHERE status = 'pending' AND not_before <= $2 AND locked_until <= $2
-				ORDER BY not_before, id LIMIT $3 FOR UPDATE SKIP LOCKED)
+				SELECT j.id FROM jobs j WHERE j.status = 'pending' AND j.not_before <= $2 AND j.locked_until <= $2
+					AND (j.meeting_id = 0 OR NOT EXISTS (SELECT 1 FROM jobs e WHERE e.meeting_id = j.meeting_id
+						AND e.status = 'pending' AND e.locked_until > $2))
+				ORDER BY j.not_before, j.id LIMIT $3 FOR UPDATE SKIP LOCKED)
 			RETURNING `+jobColumns, now.Add(lease).UnixMilli(), now.UnixMilli(), limit)
 		if err != nil {
 			return err

@@ -81,6 +81,9 @@ func TestReceivedEventsCommittedOutOfOrderAreNotSkipped(t *testing.T) {
 	if err != nil || len(jobs) != 1 || jobs[0].Event.UUID != "late==" {
 		t.Fatalf("first drain: %+v %v", jobs, err)
 	}
+	if err := s.Complete(ctx, jobs[0]); err != nil {
+		t.Fatal(err)
+	}
 	if err := slow.Commit(ctx); err != nil {
 		t.Fatal(err)
 	}

@@ -122,6 +122,51 @@ func RunReplicas(t *testing.T, open ReplicasOpener) {
 		}
 	})
 
+	t.Run("one meeting's events are claimed in order across replicas", func(t *testing.T) {
+		clock := NewClock(t0)
+		r := open(t, clock.Now, 2)
+		mk := func(meetingID int64, uuid string) *meeting.Job {
+			e := meeting.Event{Type: meeting.EventMeetingStarted, MeetingID: meetingID, UUID: uuid, StartTime: t0}
+			return &meeting.Job{Key: e.DedupeKey(), Kind: meeting.JobEvent, Event: &e, NotBefore: t0, CreatedAt: t0}
+		}
+		for _, j := range []*meeting.Job{mk(1, "m1-first"), mk(1, "m1-second"), mk(2, "m2")} {
+			if _, err := r[0].Enqueue(ctx, j); err != nil {
+				t.Fatal(err)
+			}
+		}
+		first, err := r[0].Due(ctx, clock.Now(), 1, time.Minute)
+		if err != nil || len(first) != 1 || first[0].Event.UUID != "m1-first" {
+			t.Fatalf("first claim: %+v %v", first, err)
+		}
+		// While replica 0 works on meeting 1, replica 1 may take meeting 2, not meeting 1's next event.
+		other, err := r[1].Due(ctx, clock.Now(), 10, time.Minute)
+		if err != nil || len(other) != 1 || other[0].Event.UUID != "m2" {
+			t.Fatalf("a second replica claimed %+v %v, want only the other meeting's event", other, err)
+		}
+		for _, j := range []*meeting.Job{first[0], other[0]} {
+			if err := r[0].Complete(ctx, j); err != nil {
+				t.Fatal(err)
+			}
+		}
+		next, err := r[1].Due(ctx, clock.Now(), 10, time.Minute)
+		if err != nil || len(next) != 1 || next[0].Event.UUID != "m1-second" {
+			t.Fatalf("after the first event: %+v %v", next, err)
+		}
+		// A replica that dies holding a meeting's event holds the meeting's later events until its lease
+		// runs out; then the events come back in order.
+		if _, err := r[0].Enqueue(ctx, mk(1, "m1-third")); err != nil {
+			t.Fatal(err)
+		}
+		if more, _ := r[0].Due(ctx, clock.Now(), 10, time.Minute); len(more) != 0 {
+			t.Fatalf("claimed %+v while the meeting's earlier event is held", more)
+		}
+		clock.Advance(2 * time.Minute)
+		back, err := r[0].Due(ctx, clock.Now(), 10, time.Minute)
+		if err != nil || len(back) != 2 || back[0].Event.UUID != "m1-second" || back[1].Event.UUID != "m1-third" {
+			t.Fatalf("after the lease ran out: %+v %v, want the second then the third", back, err)
+		}
+	})
+
 	t.Run("a replica that lost a lease cannot overwrite the new owner's work", func(t *testing.T) {
 		clock := NewClock(t0)
 		r := open(t, clock.Now, 2)

@@ -220,7 +220,12 @@ func (g *Gateway) token(ctx context.Context, owner meeting.Owner, stale string) 
 	if stale == "" && g.valid(tok) {
 		return tok, nil
 	}
-	return g.refresh(ctx, owner, tok.AccessToken)
+	if stale == "" {
+		stale = tok.AccessToken // expired
+	}
+	// The refused token, not the one read now: another replica may have stored a fresh one meanwhile, which
+	// refresh then uses instead of spending its refresh token again.
+	return g.refresh(ctx, owner, stale)
 }
 
 // valid reports whether tok can still be used for a minute, by mmzoom's clock.

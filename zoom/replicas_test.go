@@ -79,7 +79,7 @@ func TestReplicasRefreshOneTokenOnce(t *testing.T) {
 // forgetting sticks (it is not rolled back with the refresh's transaction).
 func TestReplicasForgetOnlyARefusedStoredGrant(t *testing.T) {
 	now := time.Now()
-	gws, _, st := replicaGateways(t, 2, func() time.Time { return now })
+	gws, f, st := replicaGateways(t, 2, func() time.Time { return now })
 	owner := meeting.UserOwner("alice")
 	ctx := context.Background()
 	// A refresh token Zoom no longer accepts (revoked at Zoom): the grant is gone.
@@ -102,13 +102,17 @@ func TestReplicasForgetOnlyARefusedStoredGrant(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Replica 1 had read the stale token before that, and Zoom refuses it: the refresh under the lock sees
-	// the stored token changed and uses it.
-	got, err := gws[1].refresh(ctx, owner, stale)
+	// Replica 1 had read the stale token before that, and Zoom refuses it: the store now holds the winner's
+	// token, which replica 1 uses without refreshing again.
+	refreshes := f.grants["refresh_token"]
+	got, err := gws[1].token(ctx, owner, stale)
 	if err != nil || got.AccessToken != tok.AccessToken {
 		t.Errorf("the losing replica got %+v %v, want the winner's token %s", got, err, tok.AccessToken)
 	}
 	if cur, err := st.Token(ctx, owner); err != nil || cur.AccessToken != tok.AccessToken {
 		t.Errorf("stored %+v %v after the race, want the winner's token", cur, err)
+	}
+	if n := f.grants["refresh_token"] - refreshes; n != 0 {
+		t.Errorf("the losing replica refreshed %d more times", n)
 	}
 }

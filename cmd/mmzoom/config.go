@@ -41,6 +41,9 @@ type config struct {
 	RetryMaxBackoff time.Duration
 	StartBudget     time.Duration
 	LogLevel        string
+	// JobLease is how long a replica may work on a claimed job before another may take it over (0: the
+	// processor's default).
+	JobLease time.Duration
 }
 
 // fileConfig is the optional JSON configuration file.
@@ -52,6 +55,7 @@ type fileConfig struct {
 	RetryMaxBackoff      string `json:"retry_max_backoff"`
 	StartBudget          string `json:"start_budget"`
 	LogLevel             string `json:"log_level"`
+	JobLease             string `json:"job_lease"`
 }
 
 // loadConfig reads the configuration from getenv (and the file it names). It returns every problem found,
@@ -190,6 +194,7 @@ func (c *config) applyFile(path string, readFile func(string) ([]byte, error)) [
 	dur("recent_meeting_window", f.RecentMeetingWindow, &c.RecentWindow)
 	dur("start_budget", f.StartBudget, &c.StartBudget)
 	dur("retry_max_backoff", f.RetryMaxBackoff, &c.RetryMaxBackoff)
+	dur("job_lease", f.JobLease, &c.JobLease)
 	switch f.LogLevel {
 	case "":
 	case "debug", "info", "warn", "error":

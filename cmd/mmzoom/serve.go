@@ -88,6 +88,9 @@ func build(ctx context.Context, cfg *config, logger *slog.Logger, o options) (*a
 		Escape: mattermost.EscapeText, Now: o.now, Logger: logger,
 	})
 	queue := meeting.NewProcessor(svc, store, cfg.RetryMaxBackoff)
+	if cfg.JobLease > 0 {
+		queue.SetLease(cfg.JobLease)
+	}
 	api := httpapi.New(httpapi.Config{
 		CommandTokens: cfg.CommandTokens, StartBudget: cfg.StartBudget,
 		MattermostURL: cfg.MattermostURL, SecureCookies: strings.HasPrefix(cfg.SiteURL, "https://"),

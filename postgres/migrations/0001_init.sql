@@ -90,6 +90,7 @@ CREATE TABLE jobs (
 	kind         text NOT NULL,
 	payload      bytea,
 	card_id      bigint NOT NULL DEFAULT 0,
+	meeting_id   bigint NOT NULL DEFAULT 0, -- an event's Zoom meeting (not secret): its events are claimed in order
 	status       text NOT NULL DEFAULT 'pending', -- pending, done, dead
 	attempts     integer NOT NULL DEFAULT 0,
 	version      integer NOT NULL DEFAULT 0,
@@ -101,6 +102,7 @@ CREATE TABLE jobs (
 	last_error   text NOT NULL DEFAULT ''
 );
 CREATE INDEX jobs_due ON jobs (not_before, id) WHERE status = 'pending';
+CREATE INDEX jobs_pending_by_meeting ON jobs (meeting_id) WHERE status = 'pending' AND meeting_id <> 0;
 CREATE INDEX jobs_dead ON jobs (updated_at) WHERE status = 'dead';
 CREATE INDEX jobs_done ON jobs (updated_at) WHERE status = 'done';
 
@@ -112,6 +114,7 @@ CREATE TABLE inbox (
 	id          bigserial PRIMARY KEY,
 	nonce       text NOT NULL UNIQUE,
 	key         text NOT NULL,
+	meeting_id  bigint NOT NULL DEFAULT 0,
 	payload     bytea NOT NULL,
 	received_at bigint NOT NULL,
 	drained     boolean NOT NULL DEFAULT false
