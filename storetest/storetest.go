@@ -147,6 +147,10 @@ func Run(t *testing.T, openAt Opener[meeting.Store]) {
 		if err != nil || len(open) != 2 || open[0].ID != b.ID || open[1].ID != a.ID {
 			t.Fatalf("OpenCards: %v %+v", err, open)
 		}
+		stale, err := s.StaleCards(ctx, t0, 2)
+		if err != nil || len(stale) != 2 || stale[0].MeetingID != 81000000001 || stale[1].ID != a.ID {
+			t.Errorf("StaleCards: %v %+v, want the two cards not ended with the oldest news", err, stale)
+		}
 		byMeeting, _ := s.CardsByMeeting(ctx, 81000000003)
 		if len(byMeeting) != 2 || byMeeting[0].ID != b.ID {
 			t.Errorf("CardsByMeeting: %+v", byMeeting)
