@@ -1,8 +1,16 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/mmzoom/mmzoom/meeting"
+	"github.com/mmzoom/mmzoom/postgres"
+	"github.com/mmzoom/mmzoom/postgres/pgtest"
+	"github.com/mmzoom/mmzoom/seal"
 )
 
 func TestDatabaseIsChosenByScheme(t *testing.T) {
@@ -31,5 +39,34 @@ func TestDatabaseIsChosenByScheme(t *testing.T) {
 		if err != nil || got.postgres != c.postgres || got.target != c.target {
 			t.Errorf("%s: %+v %v, want postgres=%v %s", c.in, got, err, c.postgres, c.target)
 		}
+	}
+}
+
+// mmzoom dead-letters reads the PostgreSQL database the replicas share.
+func TestDeadLettersOnPostgres(t *testing.T) {
+	ctx := context.Background()
+	dsn := pgtest.DSN(t)
+	k, _ := seal.ParseKey(testKey)
+	box, _ := seal.NewBox(k)
+	st, err := postgres.Open(ctx, dsn, box, time.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _ = st.Enqueue(ctx, &meeting.Job{Key: "refresh:7", Kind: meeting.JobRefresh, CardID: 7, NotBefore: time.Now(), CreatedAt: time.Now()})
+	jobs, err := st.Due(ctx, time.Now(), 10, time.Minute)
+	if err != nil || len(jobs) != 1 {
+		t.Fatalf("due %+v %v", jobs, err)
+	}
+	if err := st.Bury(ctx, jobs[0], "card deleted"); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	env := map[string]string{"MMZOOM_DATABASE": dsn, "MMZOOM_ENCRYPTION_KEY": testKey}
+	var out bytes.Buffer
+	if err := deadLetters(ctx, func(k string) string { return env[k] }, &out); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "refresh:7") || !strings.Contains(out.String(), "card deleted") {
+		t.Errorf("dead letters listed:\n%s", out.String())
 	}
 }
