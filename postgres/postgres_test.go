@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -58,4 +59,21 @@ func TestReplicasContract(t *testing.T) {
 		}
 		return out
 	})
+}
+
+// A database that cannot be reached, or a URL that cannot be read, is said without the URL's password.
+func TestOpenErrorsKeepThePasswordOut(t *testing.T) {
+	for _, dsn := range []string{
+		"postgres://mmzoom:hunter2@127.0.0.1:1/mmzoom?connect_timeout=2&sslmode=disable",
+		"postgres://mmzoom:hunter2@[::1/mmzoom",
+	} {
+		s, err := Open(context.Background(), dsn, newBox(t), time.Now)
+		if err == nil {
+			s.Close()
+			t.Fatalf("%s opened", dsn)
+		}
+		if strings.Contains(err.Error(), "hunter2") {
+			t.Errorf("the error shows the password: %v", err)
+		}
+	}
 }
