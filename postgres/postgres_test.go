@@ -12,7 +12,9 @@ import (
 	"github.com/mmzoom/mmzoom/storetest"
 )
 
-func newBox(t *testing.T) *seal.Box {
+func newBox(t *testing.T) *seal.Box { return newBoxB(t) }
+
+func newBoxB(t testing.TB) *seal.Box {
 	t.Helper()
 	s, _ := seal.GenerateKey()
 	k, err := seal.ParseKey(s)
