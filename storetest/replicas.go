@@ -23,8 +23,9 @@ type ReplicasOpener func(t *testing.T, now func() time.Time, n int) []Replica
 
 // RunReplicas tests what only several processes sharing one database can break: what one replica writes,
 // the others see and honour (connect links, nonces, command-token bindings, webhook replays), claims are
-// disjoint, every received event becomes one job whichever replicas receive and drain it, and a replica
-// that lost a job's lease cannot overwrite what the new owner did.
+// disjoint, every received event becomes one job whichever replicas receive and drain it, one meeting's
+// events are claimed in order (never while an earlier one is held by another claim), and a replica that
+// lost a job's lease cannot overwrite what the new owner did.
 func RunReplicas(t *testing.T, open ReplicasOpener) {
 	ctx := context.Background()
 
