@@ -59,7 +59,8 @@ MMZOOM_ENCRYPTION_OLD_KEYS when you rotate: mmzoom still opens what the old key 
 
 Lists the 100 newest card updates Mattermost refused for good (the card was deleted, the channel
 archived, the bot lost access). It reads the database named by MMZOOM_DATABASE (default
-sqlite://mmzoom.db) with MMZOOM_ENCRYPTION_KEY (and MMZOOM_ENCRYPTION_OLD_KEYS), as serve does.
+sqlite://mmzoom.db; a postgres:// URL reads the database several replicas share) with
+MMZOOM_ENCRYPTION_KEY (and MMZOOM_ENCRYPTION_OLD_KEYS), as serve does.
 `
 	demoHelp = `usage: mmzoom demo [flags]
 
