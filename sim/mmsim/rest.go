@@ -42,6 +42,8 @@ func (s *Server) Handler() http.Handler {
 		mux.Handle(m+" /api/v4/", s.authenticated(api))
 	}
 	mux.HandleFunc("POST /api/v4/users/login", s.login)
+	// No session needed: the trigger id is the credential (api.APIHandler in Mattermost).
+	mux.HandleFunc("POST /api/v4/actions/dialogs/open", s.openDialog)
 	mux.HandleFunc("POST /hooks/commands/{id}", s.commandHook)
 	mux.HandleFunc("GET /sim/users", s.simUsers)
 	mux.Handle("GET /sim/ephemeral", s.authenticated(http.HandlerFunc(s.simEphemeral)))
@@ -210,7 +212,8 @@ func (s *Server) userJSON(u *User) map[string]any {
 		"id": u.ID, "create_at": 0, "update_at": 0, "delete_at": 0, "username": u.Username, "auth_data": "",
 		"auth_service": u.AuthService, "email": u.Email, "nickname": u.Nickname, "first_name": u.FirstName,
 		"last_name": u.LastName, "position": "", "roles": u.Roles, "locale": u.Locale, "is_bot": u.IsBot,
-		"bot_description": "", "timezone": map[string]string{"useAutomaticTimezone": "true", "automaticTimezone": "Asia/Tokyo", "manualTimezone": ""},
+		"bot_description": "", "timezone": map[string]string{"useAutomaticTimezone": strconv.FormatBool(u.Timezone.UseAutomatic),
+			"automaticTimezone": u.Timezone.Automatic, "manualTimezone": u.Timezone.Manual},
 	}
 }
 
