@@ -45,7 +45,7 @@ func (s Status) rank() int {
 	switch s {
 	case StatusStarted:
 		return 1
-	case StatusEnded:
+	case StatusEnded, StatusCancelled:
 		return 2
 	}
 	return 0
@@ -187,6 +187,9 @@ type ChatUser struct {
 	AuthService string // "" for e-mail/password sign-in; "saml", "ldap", "gitlab", … for SSO
 	Roles       string
 	IsBot       bool
+	// Timezone is the IANA timezone in force in the user's Mattermost settings (automatic or manual); ""
+	// when Mattermost does not know it.
+	Timezone string
 }
 
 // IsSystemAdmin reports whether the user holds Mattermost's system_admin role.

@@ -32,6 +32,11 @@ type Config struct {
 	TrustUnverifiedEmail bool
 	// ShowRecordingPasscode adds a recording's passcode to the thread reply announcing it.
 	ShowRecordingPasscode bool
+	// ReminderLead is how long before each start of a scheduled meeting a reminder is posted; zero or less
+	// turns reminders off.
+	ReminderLead time.Duration
+	// ReminderInChannel posts reminders in the channel rather than in the scheduled card's thread.
+	ReminderInChannel bool
 }
 
 // Deps are the service's collaborators.
@@ -44,6 +49,11 @@ type Deps struct {
 	// are applied at once.
 	Queue Queue
 	Text  Translator
+	// Schedules, Scheduler and Dialogs make `/zoom schedule`, `/zoom list` and subscriptions work; without
+	// them those commands say they are not available.
+	Schedules ScheduleStore
+	Scheduler ZoomScheduler
+	Dialogs   Dialogs
 	// Escape makes user input inert where it is posted (no mentions, no links); the Mattermost adapter
 	// provides it because what is inert depends on Mattermost's Markdown.
 	Escape func(string) string
