@@ -49,6 +49,10 @@ func (s *Service) Click(ctx context.Context, a Action, userID, channelID string)
 		return &Reply{Text: s.Text.T(loc, "settings.saved", "Choice", s.Text.T(loc, "settings.pmi."+string(p)))}, nil
 	case ActionConfirmLink:
 		return s.confirmLink(ctx, userID, a.Args)
+	case ActionCancelOccurrence, ActionCancelSeries:
+		return s.cancelScheduled(ctx, a, userID)
+	case ActionReschedule:
+		return s.openReschedule(ctx, a, userID)
 	case ActionRejectLink:
 		loc := s.Locale(ctx, userID)
 		owner := UserOwner(userID)

@@ -46,7 +46,8 @@ const (
 // Handled reports whether mmzoom acts on events of type t (others are acknowledged and ignored).
 func Handled(t string) bool {
 	switch t {
-	case EventMeetingStarted, EventMeetingEnded, EventParticipantJoined, EventParticipantLeft, EventRecordingCompleted, EventAppDeauthorized:
+	case EventMeetingStarted, EventMeetingEnded, EventParticipantJoined, EventParticipantLeft, EventRecordingCompleted, EventAppDeauthorized,
+		EventMeetingUpdated, EventMeetingDeleted:
 		return true
 	}
 	return false
@@ -66,6 +67,9 @@ func (e Event) DedupeKey() string {
 		return e.Type + ":" + inst + ":" + e.Participant + ":" + stampMS(e.At)
 	case EventAppDeauthorized:
 		return e.Type + ":" + e.ZoomUserID + ":" + stampMS(e.DeauthorizedAt)
+	case EventMeetingUpdated, EventMeetingDeleted:
+		// A meeting changes many times: each change is told apart by its time (event_ts).
+		return e.Type + ":" + itoa(e.MeetingID) + ":" + stampMS(e.At)
 	}
 	return e.Type + ":" + inst
 }
@@ -94,7 +98,13 @@ func (s *Service) ApplyEvent(ctx context.Context, ev Event) (bool, error) {
 	mu := &s.eventLocks[uint64(ev.MeetingID)%uint64(len(s.eventLocks))]
 	mu.Lock()
 	defer mu.Unlock()
+	if ev.Type == EventMeetingUpdated || ev.Type == EventMeetingDeleted {
+		return s.scheduleChanged(ctx, ev)
+	}
 	c, err := s.cardFor(ctx, ev)
+	if err == nil && c == nil && ev.Type == EventMeetingStarted {
+		c, err = s.scheduledCardFor(ctx, ev)
+	}
 	if err != nil || c == nil {
 		return false, err
 	}
@@ -242,6 +252,9 @@ func (s *Service) deauthorized(ctx context.Context, ev Event) (bool, error) {
 // may edit a post only where it is a member: in a public channel it joins and edits; elsewhere the change of
 // state (started, ended) is announced once as a reply in the card's thread.
 func (s *Service) RefreshCard(ctx context.Context, c *Card) error {
+	if err := s.attachSchedule(ctx, c); err != nil {
+		return err
+	}
 	p := s.CardPost(c)
 	var err error = ErrForbidden // a card known to be uneditable is not tried (a 403 each time)
 	if !c.UpdatesInThread {
@@ -271,7 +284,7 @@ func (s *Service) RefreshCard(ctx context.Context, c *Card) error {
 	if !errors.Is(err, ErrForbidden) {
 		return err
 	}
-	if c.Announced == c.Status || c.Status == StatusWaiting {
+	if c.Announced == c.Status || c.Status == StatusWaiting || c.Status == StatusScheduled {
 		return nil // nothing new to say where the card cannot be edited (participant counts, for example)
 	}
 	var news string
@@ -284,6 +297,8 @@ func (s *Service) RefreshCard(ctx context.Context, c *Card) error {
 		if c.StartedAt.IsZero() {
 			news = s.Text.T(c.CreatorLocale, "card.news_expired", "Topic", s.Escape(c.Topic))
 		}
+	case StatusCancelled:
+		news = s.Text.T(c.CreatorLocale, "schedule.news_cancelled", "Topic", s.Escape(c.Topic))
 	}
 	reply := &Post{ChannelID: c.ChannelID, RootID: c.threadRoot(), Message: news, Props: c.ReplyProps()}
 	if _, err := s.Chat.CreatePost(ctx, reply); err != nil {

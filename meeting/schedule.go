@@ -113,11 +113,16 @@ type ScheduleStore interface {
 	// UpcomingSchedules lists the schedules not cancelled of a channel (channelID set) or created by a user
 	// (creatorID set) with an occurrence starting in [from, to).
 	UpcomingSchedules(ctx context.Context, channelID, creatorID string, from, to time.Time) ([]*Schedule, error)
+	// Subscriptions lists a channel's subscriptions, oldest first.
+	Subscriptions(ctx context.Context, channelID string) ([]*Schedule, error)
 	// DeleteSchedule removes a schedule (a subscription that ends).
 	DeleteSchedule(ctx context.Context, id int64) error
-	// MarkReminded records that the reminder of the occurrence starting at start was sent; it reports false
-	// when it had been already.
-	MarkReminded(ctx context.Context, scheduleID int64, start time.Time) (bool, error)
+}
+
+// ChannelAdmins tells channel admins apart; package mattermost implements it.
+type ChannelAdmins interface {
+	// IsChannelAdmin reports whether userID is an admin of channelID (channel, team or system admin).
+	IsChannelAdmin(ctx context.Context, channelID, userID string) (bool, error)
 }
 
 // ScheduleRequest is a scheduled meeting as mmzoom asks Zoom for it.

@@ -54,6 +54,8 @@ type Deps struct {
 	Schedules ScheduleStore
 	Scheduler ZoomScheduler
 	Dialogs   Dialogs
+	// ChannelAdmins lets channel admins subscribe a channel to a meeting someone else hosts.
+	ChannelAdmins ChannelAdmins
 	// Escape makes user input inert where it is posted (no mentions, no links); the Mattermost adapter
 	// provides it because what is inert depends on Mattermost's Markdown.
 	Escape func(string) string
