@@ -41,6 +41,10 @@ type config struct {
 	RetryMaxBackoff time.Duration
 	StartBudget     time.Duration
 	LogLevel        string
+	// ReminderLead is how long before each start of a scheduled meeting a reminder is posted (0: none).
+	ReminderLead time.Duration
+	// ReminderInChannel posts reminders in the channel instead of the scheduled card's thread.
+	ReminderInChannel bool
 }
 
 // fileConfig is the optional JSON configuration file.
@@ -52,6 +56,8 @@ type fileConfig struct {
 	RetryMaxBackoff      string `json:"retry_max_backoff"`
 	StartBudget          string `json:"start_budget"`
 	LogLevel             string `json:"log_level"`
+	ReminderMinutes      *int   `json:"reminder_minutes"`
+	ReminderInChannel    *bool  `json:"reminder_in_channel"`
 }
 
 // loadConfig reads the configuration from getenv (and the file it names). It returns every problem found,
@@ -82,6 +88,7 @@ func loadConfig(getenv func(string) string, readFile func(string) ([]byte, error
 		RecentWindow:  3 * time.Hour,
 		StartBudget:   2500 * time.Millisecond,
 		LogLevel:      "info",
+		ReminderLead:  meeting.DefaultReminderLead,
 	}
 	for _, t := range strings.Split(getenv("MMZOOM_MATTERMOST_COMMAND_TOKENS"), ",") {
 		if t = strings.TrimSpace(t); t != "" {
@@ -186,6 +193,16 @@ func (c *config) applyFile(path string, readFile func(string) ([]byte, error)) [
 	}
 	if f.ShowRecordingPass != nil {
 		c.ShowRecordingPasscode = *f.ShowRecordingPass
+	}
+	if m := f.ReminderMinutes; m != nil {
+		if *m < 0 || *m > 24*60 {
+			problems = append(problems, fmt.Sprintf("MMZOOM_CONFIG: reminder_minutes must be 0 (no reminders) to 1440, got %d", *m))
+		} else {
+			c.ReminderLead = time.Duration(*m) * time.Minute
+		}
+	}
+	if f.ReminderInChannel != nil {
+		c.ReminderInChannel = *f.ReminderInChannel
 	}
 	dur("recent_meeting_window", f.RecentMeetingWindow, &c.RecentWindow)
 	dur("start_budget", f.StartBudget, &c.StartBudget)

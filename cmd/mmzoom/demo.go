@@ -154,7 +154,7 @@ func startWorld(ctx context.Context, s demoSetup) (*demoWorld, error) {
 		MattermostURL: w.MMURL, BotToken: botToken, CommandTokens: []string{w.Command.Token}, Kind: s.kind,
 		ClientID: clientID, ClientSecret: clientSecret, AccountID: accountID, WebhookSecret: webhookSecret,
 		ZoomURL: w.ZoomURL, ZoomAPIURL: w.ZoomURL + "/v2", ShowPasscode: true, RecentWindow: 3 * time.Hour,
-		StartBudget: 2500 * time.Millisecond,
+		StartBudget: 2500 * time.Millisecond, ReminderLead: meeting.DefaultReminderLead,
 	}
 	if s.startBudget != 0 {
 		cfg.StartBudget = s.startBudget

@@ -63,6 +63,7 @@ func build(ctx context.Context, cfg *config, logger *slog.Logger, o options) (*a
 	signer := mattermost.NewSigner(deriveKey(cfg.EncryptionKey, "mmzoom button contexts v1"), cfg.SiteURL+"/mattermost/action", o.now)
 	mm := mattermost.NewClient(mattermost.ClientConfig{
 		BaseURL: cfg.MattermostURL, BotToken: cfg.BotToken, HTTPClient: o.httpClient, Signer: signer, Now: o.now,
+		DialogURL: cfg.SiteURL + "/mattermost/dialog",
 	})
 	var authorizer meeting.Authorizer
 	var oauth *zoom.OAuth
@@ -79,8 +80,10 @@ func build(ctx context.Context, cfg *config, logger *slog.Logger, o options) (*a
 		Kind: cfg.Kind, SiteURL: cfg.SiteURL, ShowPasscode: cfg.ShowPasscode,
 		RecentWindow: cfg.RecentWindow, TrustUnverifiedEmail: cfg.TrustUnverified,
 		ShowRecordingPasscode: cfg.ShowRecordingPasscode,
+		ReminderLead: cfg.ReminderLead, ReminderInChannel: cfg.ReminderInChannel,
 	}, meeting.Deps{
 		Zoom: gw, Authorizer: authorizer, Chat: mm, Store: store, Queue: store, Text: text,
+		Schedules: store, Scheduler: gw, Dialogs: mm, ChannelAdmins: mm,
 		Escape: mattermost.EscapeText, Now: o.now, Logger: logger,
 	})
 	queue := meeting.NewProcessor(svc, store, cfg.RetryMaxBackoff)
