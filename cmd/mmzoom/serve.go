@@ -80,7 +80,7 @@ func build(ctx context.Context, cfg *config, logger *slog.Logger, o options) (*a
 		Kind: cfg.Kind, SiteURL: cfg.SiteURL, ShowPasscode: cfg.ShowPasscode,
 		RecentWindow: cfg.RecentWindow, TrustUnverifiedEmail: cfg.TrustUnverified,
 		ShowRecordingPasscode: cfg.ShowRecordingPasscode,
-		ReminderLead: cfg.ReminderLead, ReminderInChannel: cfg.ReminderInChannel,
+		ReminderLead:          cfg.ReminderLead, ReminderInChannel: cfg.ReminderInChannel,
 	}, meeting.Deps{
 		Zoom: gw, Authorizer: authorizer, Chat: mm, Store: store, Queue: store, Text: text,
 		Schedules: store, Scheduler: gw, Dialogs: mm, ChannelAdmins: mm,
