@@ -113,6 +113,7 @@ type Server struct {
 	// dialogChannel is where each user last ran a command or clicked: a dialog opened with its trigger id
 	// belongs there.
 	dialogChannel map[string][2]string
+	channelAdmins map[string]map[string]bool // channel id → admins
 }
 
 // New returns an empty simulator.
@@ -199,6 +200,19 @@ func (s *Server) SetTimezone(userID string, tz Timezone) {
 	if u := s.users[userID]; u != nil {
 		u.Timezone = tz
 	}
+}
+
+// SetChannelAdmin makes a member of a channel its admin (channel_admin role, scheme_admin true).
+func (s *Server) SetChannelAdmin(channelID, userID string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.channelAdmins == nil {
+		s.channelAdmins = map[string]map[string]bool{}
+	}
+	if s.channelAdmins[channelID] == nil {
+		s.channelAdmins[channelID] = map[string]bool{}
+	}
+	s.channelAdmins[channelID][userID] = true
 }
 
 // AddTeamMember adds a user to a team.

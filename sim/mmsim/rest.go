@@ -341,7 +341,12 @@ func (s *Server) getMember(w http.ResponseWriter, r *http.Request) {
 	case !s.isMember(c, r.PathValue("user")):
 		appError(w, http.StatusNotFound, "app.channel.get_member.missing.app_error", "No channel member found for that user ID and channel ID.")
 	default:
-		writeJSON(w, http.StatusOK, map[string]any{"channel_id": c.ID, "user_id": r.PathValue("user"), "roles": "channel_user"})
+		roles, admin := "channel_user", s.channelAdmins[c.ID][r.PathValue("user")]
+		if admin {
+			roles += " channel_admin"
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"channel_id": c.ID, "user_id": r.PathValue("user"), "roles": roles,
+			"scheme_user": true, "scheme_admin": admin, "scheme_guest": false})
 	}
 }
 

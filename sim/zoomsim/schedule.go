@@ -426,3 +426,43 @@ func (s *Server) remove(m *Meeting, occurrenceID string) ([]Occurrence, int, str
 	delete(s.meetings, m.ID)
 	return nil, 0, ""
 }
+
+// AddScheduledMeeting is a host scheduling a meeting in Zoom itself (the web portal, a calendar add-on):
+// start is taken in tz; rec nil makes a one-off (type 2) meeting, otherwise a recurring one (type 8).
+func (s *Server) AddScheduledMeeting(hostEmail, topic string, start time.Time, tz string, duration int, rec *Recurrence) (Meeting, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u := s.userByEmail(hostEmail)
+	if u == nil {
+		return Meeting{}, fmt.Errorf("zoomsim: no user %s", hostEmail)
+	}
+	typ, st := 2, start.UTC().Format("2006-01-02T15:04:05Z")
+	if rec != nil {
+		typ = 8
+	}
+	m := &Meeting{ID: 80000000000 + randomInt(9999999999), UUID: newUUID(), HostID: u.ID, HostEmail: u.Email, Status: "waiting",
+		Password: fmt.Sprintf("%06d", randomInt(1000000)), EncryptedPassword: randomID(32) + ".1", CreatedAt: s.opts.Now().UTC(), zak: randomToken()}
+	if ferr := s.applySchedule(m, scheduleFields{Topic: &topic, Type: &typ, StartTime: &st, Duration: &duration, Timezone: &tz, Recurrence: rec}, u.Timezone); ferr != nil {
+		return Meeting{}, fmt.Errorf("zoomsim: %s: %s", ferr.field, ferr.message)
+	}
+	m.StartURL = fmt.Sprintf("%s/s/%d?zak=%s", s.baseURL, m.ID, m.zak)
+	m.JoinURL = fmt.Sprintf("%s/j/%d?pwd=%s", s.baseURL, m.ID, m.EncryptedPassword)
+	s.meetings[m.ID] = m
+	return *m, nil
+}
+
+// AddPersonalMeeting makes the host's Personal Meeting ID room exist (GET /meetings/{pmi} answers type 4).
+func (s *Server) AddPersonalMeeting(hostEmail string) (Meeting, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u := s.userByEmail(hostEmail)
+	if u == nil {
+		return Meeting{}, fmt.Errorf("zoomsim: no user %s", hostEmail)
+	}
+	m := &Meeting{ID: u.PMI, UUID: newUUID(), HostID: u.ID, HostEmail: u.Email, Status: "waiting", Type: 4, Personal: true,
+		Topic: u.FirstName + "'s Personal Meeting Room", Password: "pmi123", CreatedAt: s.opts.Now().UTC(), zak: randomToken(),
+		Timezone: u.Timezone, Duration: 60, StartTime: s.opts.Now().UTC()}
+	m.JoinURL = fmt.Sprintf("%s/j/%d", s.baseURL, m.ID)
+	s.meetings[m.ID] = m
+	return *m, nil
+}
