@@ -93,14 +93,15 @@ func (s *Service) ApplyEvent(ctx context.Context, ev Event) (bool, error) {
 	if ev.Type == EventAppDeauthorized {
 		return s.deauthorized(ctx, ev)
 	}
+	if ev.Type == EventMeetingUpdated || ev.Type == EventMeetingDeleted {
+		// Not under the meeting's lock: the schedule's card is changed under it (withCard).
+		return s.scheduleChanged(ctx, ev)
+	}
 	// Zoom delivers events concurrently; the events of one meeting are applied one at a time so that a
 	// late "started" cannot overwrite an "ended" read at the same moment.
 	mu := &s.eventLocks[uint64(ev.MeetingID)%uint64(len(s.eventLocks))]
 	mu.Lock()
 	defer mu.Unlock()
-	if ev.Type == EventMeetingUpdated || ev.Type == EventMeetingDeleted {
-		return s.scheduleChanged(ctx, ev)
-	}
 	c, err := s.cardFor(ctx, ev)
 	if err == nil && c == nil && ev.Type == EventMeetingStarted {
 		c, err = s.scheduledCardFor(ctx, ev)
@@ -108,6 +109,30 @@ func (s *Service) ApplyEvent(ctx context.Context, ev Event) (bool, error) {
 	if err != nil || c == nil {
 		return false, err
 	}
+	changed, err := s.applyToCard(ctx, ev, c)
+	if err != nil || ev.UUID == "" || s.Schedules == nil {
+		return changed, err
+	}
+	// Channels subscribed to one meeting each have a card of the same instance: the event moves them all.
+	cards, err := s.Store.CardsByMeeting(ctx, ev.MeetingID)
+	if err != nil {
+		return changed, err
+	}
+	for _, o := range cards {
+		if o.ID == c.ID || o.UUID != ev.UUID {
+			continue
+		}
+		ch, err := s.applyToCard(ctx, ev, o)
+		if err != nil {
+			return changed, err
+		}
+		changed = changed || ch
+	}
+	return changed, nil
+}
+
+// applyToCard applies a meeting event to one card (the caller holds the meeting's lock).
+func (s *Service) applyToCard(ctx context.Context, ev Event, c *Card) (bool, error) {
 	refreshAt := s.Now()
 	switch ev.Type {
 	case EventMeetingStarted:
@@ -150,6 +175,11 @@ func (s *Service) ApplyEvent(ctx context.Context, ev Event) (bool, error) {
 	c.UpdatedAt = s.Now()
 	if err := s.Store.UpdateCard(ctx, c); err != nil {
 		return false, err
+	}
+	if ev.Type == EventMeetingEnded {
+		if err := s.occurrenceEnded(ctx, c); err != nil {
+			return false, err
+		}
 	}
 	return true, s.scheduleRefresh(ctx, c, refreshAt)
 }

@@ -254,3 +254,28 @@ func parseReminderKey(key string) (int64, time.Time, bool) {
 	ms, err2 := strconv.ParseInt(b, 10, 64)
 	return id, time.UnixMilli(ms), ok && ok2 && err1 == nil && err2 == nil
 }
+
+// occurrenceEnded shows a series card again when one of its occurrences ended, so that it points at the
+// next one.
+func (s *Service) occurrenceEnded(ctx context.Context, c *Card) error {
+	if s.Schedules == nil {
+		return nil
+	}
+	scs, err := s.Schedules.SchedulesByMeeting(ctx, c.MeetingID)
+	if err != nil {
+		return err
+	}
+	for _, sc := range scs {
+		if sc.CardID == 0 || sc.CardID == c.ID || sc.Recurrence == nil || sc.Cancelled {
+			continue
+		}
+		series, err := s.Store.Card(ctx, sc.CardID)
+		if err != nil {
+			return err
+		}
+		if err := s.scheduleRefresh(ctx, series, s.Now()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
