@@ -63,3 +63,20 @@ func TestParseDialogSubmission(t *testing.T) {
 		t.Error("a submission without user and channel was accepted")
 	}
 }
+
+func FuzzParseDialogSubmission(f *testing.F) {
+	f.Add(`{"type":"dialog_submission","callback_id":"mmzoom_schedule","state":"a.b","user_id":"u","channel_id":"c","submission":{"when":"明日 14:30","n":3,"b":true}}`)
+	f.Add(`{"user_id":"u","channel_id":"c","submission":null}`)
+	f.Add(`[]`)
+	s := NewSigner([]byte("k"), "", func() time.Time { return time.Unix(1_800_000_000, 0) })
+	f.Fuzz(func(t *testing.T, body string) {
+		d, _, err := ParseDialogSubmission(httptest.NewRequest("POST", "/mattermost/dialog", bytes.NewBufferString(body)))
+		if err != nil {
+			return
+		}
+		// A state nobody signed never verifies.
+		if _, err := s.VerifyState(d.State, d.UserID, d.ChannelID); err == nil {
+			t.Errorf("unsigned state %q verified", d.State)
+		}
+	})
+}

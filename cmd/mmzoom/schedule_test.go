@@ -516,3 +516,32 @@ func formatID(id int64) string {
 	s := strconv.FormatInt(id, 10)
 	return s[:len(s)-8] + " " + s[len(s)-8:len(s)-4] + " " + s[len(s)-4:]
 }
+
+func TestReconciliationLeavesScheduledCardsAlone(t *testing.T) {
+	w := newScheduleWorld(t)
+	card := w.schedule(w.Alice, w.Town, map[string]string{"topic": "Next week", "when": "2026-12-14 10:00", "duration": "30"})
+	calls := w.Zoom.Stats().APICalls
+	// Three days without news: an instant meeting's card would have been checked and ended by now.
+	for range 3 {
+		w.clock.Advance(24 * time.Hour)
+		if _, err := w.app.svc.Reconcile(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		w.settle()
+	}
+	if c, _ := w.Mattermost.Post(card.ID); c.Props[meeting.PropStatus] != "scheduled" {
+		t.Errorf("reconciliation moved a meeting scheduled for next week to %v", c.Props[meeting.PropStatus])
+	}
+	if n := w.Zoom.Stats().APICalls - calls; n != 0 {
+		t.Errorf("reconciliation asked Zoom %d times about a meeting that has not started", n)
+	}
+	// Long after its time without ever starting, it is over.
+	w.advanceTo(time.Date(2026, 12, 16, 12, 0, 0, 0, time.UTC))
+	if _, err := w.app.svc.Reconcile(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	w.settle()
+	if c, _ := w.Mattermost.Post(card.ID); c.Props[meeting.PropStatus] != "ended" {
+		t.Errorf("a scheduled meeting never started is %v two days after its time, want ended", c.Props[meeting.PropStatus])
+	}
+}
