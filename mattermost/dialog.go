@@ -58,6 +58,38 @@ type dialogElement struct {
 	Optional    bool           `json:"optional"`
 	MaxLength   int            `json:"max_length,omitempty"`
 	Options     []dialogOption `json:"options,omitempty"`
+	// TimeInterval (11.1) and DatetimeConfig (11.6) configure a datetime element.
+	TimeInterval   int             `json:"time_interval,omitempty"`
+	DatetimeConfig *datetimeConfig `json:"datetime_config,omitempty"`
+}
+
+// datetimeConfig is a datetime element's configuration.
+type datetimeConfig struct {
+	TimeInterval     int    `json:"time_interval,omitempty"`
+	LocationTimezone string `json:"location_timezone,omitempty"`
+	ManualTimeEntry  bool   `json:"manual_time_entry,omitempty"`
+}
+
+// datetimeInterval is the step of the datetime picker, in minutes: Zoom meetings start on quarter hours.
+const datetimeInterval = 15
+
+// hasDatetime reports whether a Mattermost version ("11.3.0") has the dialog's datetime element (11.1+).
+func hasDatetime(version string) bool {
+	var major, minor int
+	if _, err := fmt.Sscanf(version, "%d.%d", &major, &minor); err != nil {
+		return false
+	}
+	return major > 11 || major == 11 && minor >= 1
+}
+
+// serverVersion is the Mattermost version from the client config ("" when unknown).
+func (c *Client) serverVersion(ctx context.Context) string {
+	var cfg map[string]any
+	if err := c.call(ctx, http.MethodGet, "api/v4/config/client?format=old", nil, &cfg); err != nil {
+		return ""
+	}
+	v, _ := cfg["Version"].(string)
+	return v
 }
 
 type dialogOption struct {
@@ -77,6 +109,13 @@ func clipRunes(s string, n int) string {
 // OpenDialog opens d in the client of the user whose command or click carried triggerID
 // (POST /api/v4/actions/dialogs/open; https://developers.mattermost.com/integrate/plugins/interactive-dialogs/).
 func (c *Client) OpenDialog(ctx context.Context, triggerID string, d *meeting.Dialog) error {
+	datetime := false
+	for _, e := range d.Elements {
+		if e.DateTime {
+			datetime = hasDatetime(c.serverVersion(ctx))
+			break
+		}
+	}
 	els := make([]dialogElement, 0, len(d.Elements))
 	for _, e := range d.Elements {
 		de := dialogElement{DisplayName: clipRunes(e.Label, 24), Name: e.Name, Type: e.Type, Default: clipRunes(e.Default, 150),
@@ -86,6 +125,20 @@ func (c *Client) OpenDialog(ctx context.Context, triggerID string, d *meeting.Di
 		}
 		for _, o := range e.Options {
 			de.Options = append(de.Options, dialogOption{Text: o[0], Value: o[1]})
+		}
+		if e.DateTime && datetime {
+			// The picker submits RFC 3339 with the offset of location_timezone (the user's own when the server
+			// predates it), which the service reads like any typed time. Its default must sit on the interval.
+			de.Type, de.Placeholder, de.MaxLength, de.Default = "datetime", "", 0, ""
+			de.TimeInterval = datetimeInterval
+			de.DatetimeConfig = &datetimeConfig{TimeInterval: datetimeInterval, LocationTimezone: e.Location, ManualTimeEntry: true}
+			if !e.DefaultTime.IsZero() && e.DefaultTime.Minute()%datetimeInterval == 0 {
+				loc, err := time.LoadLocation(e.Location)
+				if err != nil {
+					loc = time.UTC
+				}
+				de.Default = e.DefaultTime.In(loc).Format(time.RFC3339)
+			}
 		}
 		els = append(els, de)
 	}

@@ -179,6 +179,11 @@ type DialogElement struct {
 	Optional    bool
 	MaxLength   int
 	Options     [][2]string // select: {label, value}
+	// DateTime marks a date-and-time field: where the server has a datetime picker (Mattermost 11.1+) the
+	// adapter uses it, in Location, starting at DefaultTime (when set); elsewhere it stays a text field.
+	DateTime    bool
+	DefaultTime time.Time
+	Location    string
 }
 
 // DialogState is what a schedule dialog's signed state carries: who may submit it, where, what it changes.

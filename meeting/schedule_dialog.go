@@ -111,7 +111,7 @@ func (s *Service) scheduleDialog(user *ChatUser, st DialogState, values map[stri
 		Elements: []DialogElement{
 			{Name: fieldTopic, Label: t("schedule.dialog.topic"), Type: "text", MaxLength: MaxTopic, Optional: true,
 				Placeholder: t("schedule.dialog.topic_placeholder")},
-			{Name: fieldWhen, Label: t("schedule.dialog.when"), Type: "text", MaxLength: 64,
+			{Name: fieldWhen, Label: t("schedule.dialog.when"), Type: "text", MaxLength: 64, DateTime: true, Location: loc.String(),
 				Placeholder: t("schedule.dialog.when_placeholder"), Help: t("schedule.dialog.when_help", "Zone", zoneLabel(loc, s.Now()))},
 			{Name: fieldDuration, Label: t("schedule.dialog.duration"), Type: "select", Options: durs},
 		},
@@ -126,7 +126,13 @@ func (s *Service) scheduleDialog(user *ChatUser, st DialogState, values map[stri
 				Placeholder: t("schedule.dialog.until_placeholder"), Help: t("schedule.dialog.until_help")})
 	}
 	for i := range d.Elements {
-		d.Elements[i].Default = values[d.Elements[i].Name]
+		e := &d.Elements[i]
+		e.Default = values[e.Name]
+		if e.DateTime && e.Default != "" {
+			if at, err := ParseWhen(e.Default, s.Now(), loc); err == nil {
+				e.DefaultTime = at
+			}
+		}
 	}
 	return d
 }

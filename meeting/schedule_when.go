@@ -51,6 +51,10 @@ func normalize(s string) string {
 
 // ParseWhen reads a date and time typed by a user in loc, as of now.
 func ParseWhen(input string, now time.Time, loc *time.Location) (time.Time, error) {
+	// What Mattermost's datetime picker submits: RFC 3339 with the user's offset.
+	if t, err := time.Parse(time.RFC3339, strings.TrimSpace(input)); err == nil && t.Year() >= 2000 && t.Year() <= 2200 {
+		return t.In(loc), nil
+	}
 	s := normalize(input)
 	if s == "" || len(s) > 64 {
 		return time.Time{}, errWhen

@@ -545,3 +545,34 @@ func TestReconciliationLeavesScheduledCardsAlone(t *testing.T) {
 		t.Errorf("a scheduled meeting never started is %v two days after its time, want ended", c.Props[meeting.PropStatus])
 	}
 }
+
+func TestMattermost11UsesTheDatetimePicker(t *testing.T) {
+	w := newScheduleWorld(t)
+	w.Mattermost.SetClientConfig("Version", "11.3.0")
+	d := w.openSchedule(w.Kenji, w.Town, "")
+	var when mmsim.DialogElement
+	for _, e := range d.Elements {
+		if e.Name == "when" {
+			when = e
+		}
+	}
+	if when.Type != "datetime" || when.DatetimeConfig["location_timezone"] != "Asia/Tokyo" {
+		t.Fatalf("date and time element %+v, want Mattermost 11's datetime picker in kenji's timezone", when)
+	}
+	// The picker submits RFC 3339 with the offset of the user's timezone.
+	if res := w.submit(w.Kenji, map[string]string{"when": "2026-12-08T14:30:00+09:00", "duration": "30"}); !res.Closed {
+		t.Fatalf("submission %+v", res)
+	}
+	card := w.onlyCard(w.Town)
+	if m := w.zoomMeeting(card); !m.StartTime.Equal(time.Date(2026, 12, 8, 5, 30, 0, 0, time.UTC)) || m.Timezone != "Asia/Tokyo" {
+		t.Errorf("Zoom has %v %s", m.StartTime, m.Timezone)
+	}
+	// Reschedule opens the picker at the current start.
+	w.click(w.Kenji, w.Mattermost.Posts(w.Town.ID), "reschedule")
+	d, _ = w.Mattermost.OpenDialog(w.Kenji.ID)
+	for _, e := range d.Elements {
+		if e.Name == "when" && (e.Type != "datetime" || e.Default != "2026-12-08T14:30:00+09:00") {
+			t.Errorf("reschedule's picker %+v", e)
+		}
+	}
+}

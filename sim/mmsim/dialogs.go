@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -50,17 +51,18 @@ type Dialog struct {
 
 // DialogElement is one field of a dialog.
 type DialogElement struct {
-	DisplayName string         `json:"display_name"`
-	Name        string         `json:"name"`
-	Type        string         `json:"type"`
-	SubType     string         `json:"subtype"`
-	Default     string         `json:"default"`
-	Placeholder string         `json:"placeholder"`
-	HelpText    string         `json:"help_text"`
-	Optional    bool           `json:"optional"`
-	MinLength   int            `json:"min_length"`
-	MaxLength   int            `json:"max_length"`
-	Options     []DialogOption `json:"options"`
+	DisplayName    string         `json:"display_name"`
+	DatetimeConfig map[string]any `json:"datetime_config"`
+	Name           string         `json:"name"`
+	Type           string         `json:"type"`
+	SubType        string         `json:"subtype"`
+	Default        string         `json:"default"`
+	Placeholder    string         `json:"placeholder"`
+	HelpText       string         `json:"help_text"`
+	Optional       bool           `json:"optional"`
+	MinLength      int            `json:"min_length"`
+	MaxLength      int            `json:"max_length"`
+	Options        []DialogOption `json:"options"`
 }
 
 // DialogOption is an option of a select or radio element.
@@ -123,8 +125,15 @@ func (s *Server) openDialog(w http.ResponseWriter, r *http.Request) {
 			appError(w, http.StatusBadRequest, "model.dialog.element.app_error", "Invalid dialog element "+e.Name+".")
 			return
 		}
-		switch e.Type {
-		case "text", "textarea", "select", "bool", "radio":
+		switch {
+		case e.Type == "text", e.Type == "textarea", e.Type == "select", e.Type == "bool", e.Type == "radio":
+		case (e.Type == "date" || e.Type == "datetime") && s.versionAtLeast(11, 1):
+			if e.Type == "datetime" && e.Default != "" {
+				if _, err := time.Parse(time.RFC3339, e.Default); err != nil {
+					appError(w, http.StatusBadRequest, "model.dialog.element.app_error", "Invalid default for datetime element "+e.Name+".")
+					return
+				}
+			}
 		default:
 			appError(w, http.StatusBadRequest, "model.dialog.element.app_error", "Invalid dialog element type "+e.Type+".")
 			return
@@ -161,6 +170,18 @@ func (s *Server) openDialog(w http.ResponseWriter, r *http.Request) {
 		IntroductionText: d.IntroductionText, SubmitLabel: d.SubmitLabel, NotifyOnCancel: d.NotifyOnCancel, State: d.State,
 		Elements: d.Elements, ChannelID: ch[0], TeamID: ch[1], Values: values}
 	writeJSON(w, http.StatusOK, map[string]string{"status": "OK"})
+}
+
+// versionAtLeast compares the simulated server's Version (client config) with major.minor.
+func (s *Server) versionAtLeast(major, minor int) bool {
+	s.mu.Lock()
+	v := s.config["Version"]
+	s.mu.Unlock()
+	var ma, mi int
+	if _, err := fmt.Sscanf(v, "%d.%d", &ma, &mi); err != nil {
+		return false
+	}
+	return ma > major || ma == major && mi >= minor
 }
 
 // OpenDialog returns the dialog open in userID's client, if any.

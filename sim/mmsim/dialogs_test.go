@@ -174,3 +174,36 @@ func TestUserTimezoneIsThreeStrings(t *testing.T) {
 		}
 	}
 }
+
+func TestDatetimeElementsNeedMattermost11(t *testing.T) {
+	w := newWorld(t)
+	var trigger string
+	ig := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		form, _ := url.ParseQuery(string(b))
+		trigger = form.Get("trigger_id")
+		_, _ = io.WriteString(rw, "ok")
+	}))
+	t.Cleanup(ig.Close)
+	w.sim.AddCommand(w.team.ID, "zoom", ig.URL)
+	open := func() int {
+		if _, err := w.sim.ExecuteCommand(context.Background(), w.alice.ID, w.public.ID, "", "", "/zoom schedule"); err != nil {
+			t.Fatal(err)
+		}
+		body, _ := json.Marshal(map[string]any{"trigger_id": trigger, "url": ig.URL, "dialog": map[string]any{"title": "Schedule",
+			"elements": []map[string]any{{"display_name": "When", "name": "when", "type": "datetime", "default": "2026-12-10T14:30:00+09:00"}}}})
+		resp, err := http.Post(w.srv.URL+"/api/v4/actions/dialogs/open", "application/json", bytes.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if st := open(); st != http.StatusBadRequest {
+		t.Errorf("datetime on 9.9 answered %d, want 400", st)
+	}
+	w.sim.SetClientConfig("Version", "11.3.0")
+	if st := open(); st != http.StatusOK {
+		t.Errorf("datetime on 11.3 answered %d, want 200", st)
+	}
+}
