@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"sync"
 	"testing"
 	"time"
@@ -218,5 +219,24 @@ func TestHostChangesInZoomSendEvents(t *testing.T) {
 	}
 	if _, ok := e.sim.Meeting(id); ok {
 		t.Error("the meeting is still there")
+	}
+}
+
+func TestOnlyTheHostsGrantChangesAMeeting(t *testing.T) {
+	e := newEnv(t, "")
+	const verifier = "a-verifier-that-is-long-enough-to-be-a-real-pkce-verifier-0123456789"
+	_, tok := e.tokenReq(t, url.Values{"grant_type": {"authorization_code"}, "code": {e.code(t, s256(verifier))},
+		"redirect_uri": {"https://app.example/cb"}, "code_verifier": {verifier}}, true)
+	alice := tok["access_token"].(string)
+	e.sim.AddUser(User{Email: "bob@example.com"})
+	_, _, m := e.api(t, "POST", "/users/bob@example.com/meetings", e.s2sToken(t), `{"type":2,"start_time":"2026-12-10T05:30:00Z"}`)
+	path := fmt.Sprintf("/meetings/%d", int64(m["id"].(float64)))
+	for _, method := range []string{"PATCH", "DELETE"} {
+		if st, _, b := e.api(t, method, path, alice, `{"duration":30}`); st != 400 || b["code"] != 3003.0 || b["message"] != "You are not the meeting host." {
+			t.Errorf("%s by someone else's user-level grant: %d %v", method, st, b)
+		}
+	}
+	if _, ok := e.sim.Meeting(int64(m["id"].(float64))); !ok {
+		t.Error("the meeting was deleted")
 	}
 }
