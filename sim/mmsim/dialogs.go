@@ -280,3 +280,32 @@ func (s *Server) postDialog(ctx context.Context, userID, url string, body []byte
 	}
 	return res, nil
 }
+
+// simDialog serves the chat page's dialog (Mattermost pushes it over the WebSocket as open_dialog): GET shows
+// the caller's open dialog (204 when none), POST submits it ({"submission":{…},"cancelled":false}).
+func (s *Server) simDialog(w http.ResponseWriter, r *http.Request) {
+	me := userOf(r).ID
+	if r.Method == http.MethodGet {
+		d, ok := s.OpenDialog(me)
+		if !ok {
+			w.WriteHeader(http.StatusNoContent)
+			return
+		}
+		writeJSON(w, http.StatusOK, d)
+		return
+	}
+	var body struct {
+		Submission map[string]string `json:"submission"`
+		Cancelled  bool              `json:"cancelled"`
+	}
+	if err := json.NewDecoder(io.LimitReader(r.Body, 1<<20)).Decode(&body); err != nil {
+		appError(w, http.StatusBadRequest, "api.context.invalid_body_param.app_error", "Invalid or missing submission in request body.")
+		return
+	}
+	res, err := s.SubmitDialog(r.Context(), me, body.Submission, body.Cancelled)
+	if err != nil {
+		appError(w, http.StatusNotFound, "api.dialog.not_open", err.Error())
+		return
+	}
+	writeJSON(w, http.StatusOK, res)
+}

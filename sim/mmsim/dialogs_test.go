@@ -207,3 +207,28 @@ func TestDatetimeElementsNeedMattermost11(t *testing.T) {
 		t.Errorf("datetime on 11.3 answered %d, want 200", st)
 	}
 }
+
+func TestChatPageSeesAndSubmitsItsDialog(t *testing.T) {
+	w := newWorld(t)
+	d := &dialogIntegration{t: t, simURL: w.srv.URL, replies: []string{`{"errors":{"topic":"Too long"}}`}}
+	ig := httptest.NewServer(d)
+	t.Cleanup(ig.Close)
+	w.sim.AddCommand(w.team.ID, "zoom", ig.URL+"/command")
+	if st, _, _ := w.call(w.aliceToken, "GET", "/sim/dialog", nil); st != http.StatusNoContent {
+		t.Errorf("no dialog yet: %d", st)
+	}
+	if _, err := w.sim.ExecuteCommand(context.Background(), w.alice.ID, w.public.ID, "", "", "/zoom schedule"); err != nil {
+		t.Fatal(err)
+	}
+	st, _, body := w.call(w.aliceToken, "GET", "/sim/dialog", nil)
+	if st != 200 || obj(t, body)["Title"] != "Schedule" {
+		t.Fatalf("dialog: %d %v", st, body)
+	}
+	st, _, body = w.call(w.aliceToken, "POST", "/sim/dialog", map[string]any{"submission": map[string]string{"topic": "x"}})
+	if st != 200 || obj(t, body)["Errors"].(map[string]any)["topic"] != "Too long" {
+		t.Errorf("submission: %d %v", st, body)
+	}
+	if st, _, _ := w.call("", "GET", "/sim/dialog", nil); st != http.StatusUnauthorized {
+		t.Errorf("without a session: %d", st)
+	}
+}

@@ -47,6 +47,8 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /hooks/commands/{id}", s.commandHook)
 	mux.HandleFunc("GET /sim/users", s.simUsers)
 	mux.Handle("GET /sim/ephemeral", s.authenticated(http.HandlerFunc(s.simEphemeral)))
+	mux.Handle("GET /sim/dialog", s.authenticated(http.HandlerFunc(s.simDialog)))
+	mux.Handle("POST /sim/dialog", s.authenticated(http.HandlerFunc(s.simDialog)))
 	s.pluginRoutes(mux)
 	mux.Handle("GET /", webUIHandler()) // the chat page at / and its assets under /webui/
 	return mux
