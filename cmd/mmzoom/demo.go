@@ -127,6 +127,9 @@ func startWorld(ctx context.Context, s demoSetup) (*demoWorld, error) {
 	w.Town = mm.AddChannel(mmsim.Channel{TeamID: w.Team.ID, Type: "O", Name: "town-square", DisplayName: "Town Square"}, w.Alice.ID, w.Kenji.ID)
 	w.Private = mm.AddChannel(mmsim.Channel{TeamID: w.Team.ID, Type: "P", Name: "design", DisplayName: "Design (private)"}, w.Alice.ID, w.Kenji.ID)
 	w.Maria = mm.AddUser(mmsim.User{Username: "maria", Email: "maria@example.com", FirstName: "Maria", Locale: "en"}, w.Team.ID)
+	// Their timezones, as their browsers would report them: scheduled meetings are read and shown in them.
+	mm.SetTimezone(w.Alice.ID, mmsim.Timezone{UseAutomatic: true, Automatic: "Europe/Berlin"})
+	mm.SetTimezone(w.Kenji.ID, mmsim.Timezone{UseAutomatic: true, Automatic: "Asia/Tokyo"})
 	w.DM = mm.DirectChannel(w.Alice.ID, w.Kenji.ID)
 	w.GM = mm.GroupChannel(w.Alice.ID, w.Kenji.ID, w.Maria.ID)
 	// Mattermost requires e-mail verification here, so account and s2s kinds may match users by e-mail.
