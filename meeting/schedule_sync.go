@@ -142,14 +142,14 @@ func (s *Service) occurrenceCard(ctx context.Context, sc *Schedule, ev Event) (*
 	c := &Card{ChannelID: sc.ChannelID, TeamID: sc.TeamID, RootID: sc.RootID, CreatorID: sc.CreatorID,
 		CreatorLocale: sc.CreatorLocale, MeetingID: sc.MeetingID, UUID: ev.UUID, Topic: sc.Topic, ShowPasscode: s.cfg.ShowPasscode,
 		Status: StatusWaiting, CreatedAt: s.Now(), UpdatedAt: s.Now()}
+	var series *Card
 	if sc.CardID != 0 {
-		series, err := s.Store.Card(ctx, sc.CardID)
-		if err != nil {
+		var err error
+		if series, err = s.Store.Card(ctx, sc.CardID); err != nil {
 			return nil, err
 		}
 		c.CreatorUsername, c.JoinURL, c.Passcode, c.HostZoomID = series.CreatorUsername, series.JoinURL, series.Passcode, series.HostZoomID
 		c.RootID = series.threadRoot()
-		defer func() { _ = s.scheduleRefresh(ctx, series, s.Now()) }()
 	} else {
 		sm, err := s.Scheduler.ScheduledMeeting(ctx, s.scheduleOwner(sc), sc.MeetingID)
 		if err != nil {
@@ -171,6 +171,12 @@ func (s *Service) occurrenceCard(ctx context.Context, sc *Schedule, ev Event) (*
 	c.PostID = postID
 	if err := s.Store.CreateCard(ctx, c); err != nil {
 		return nil, err
+	}
+	if series != nil {
+		// The series card now points at the occurrence after this one.
+		if err := s.scheduleRefresh(ctx, series, s.Now()); err != nil {
+			return nil, err
+		}
 	}
 	return c, nil
 }
