@@ -719,7 +719,8 @@ func (s *Server) simUsers(w http.ResponseWriter, r *http.Request) {
 	defer s.mu.Unlock()
 	out := []map[string]any{}
 	for _, u := range s.users {
-		out = append(out, map[string]any{"id": u.ID, "username": u.Username, "first_name": u.FirstName, "locale": u.Locale, "is_bot": u.IsBot})
+		out = append(out, map[string]any{"id": u.ID, "username": u.Username, "first_name": u.FirstName, "locale": u.Locale, "is_bot": u.IsBot,
+			"timezone": s.userJSON(u)["timezone"]})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i]["username"].(string) < out[j]["username"].(string) })
 	writeJSON(w, http.StatusOK, out)

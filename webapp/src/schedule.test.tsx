@@ -63,6 +63,11 @@ describe('scheduled cards show the start in the reader\'s own timezone', () => {
         expect(clicked).toEqual(['reschedule']);
     });
 
+    it('labels the host\'s buttons in the reader\'s language, whatever the scheduler\'s', () => {
+        const {container} = render(<MeetingCard post={cardPost('scheduled_series')} locale='en' fromBot={true} timezone='Europe/Berlin' onAction={() => {}}/>);
+        expect([...container.querySelectorAll('button.mmzoom-action')].map((b) => b.textContent)).toEqual(['Cancel next', 'Cancel series', 'Reschedule']);
+    });
+
     it('shows a series with its recurrence in Japanese for a reader in Berlin', () => {
         const {container} = render(<MeetingCard post={cardPost('scheduled_series')} locale='ja' fromBot={true} timezone='Europe/Berlin' onAction={() => {}}/>);
         expect(screen.getByText('予定')).toBeTruthy();

@@ -295,8 +295,9 @@ function keep(cache, id, next, same) {
 function updatePluginState(posts) {
   const profiles = {};
   Object.values(state.users).forEach((u) => {
-    profiles[u.id] = keep(plugin.profiles, u.id, {id: u.id, username: u.username, is_bot: u.is_bot, locale: u.locale},
-      (a, b) => a.username === b.username && a.is_bot === b.is_bot && a.locale === b.locale);
+    // timezone is what Mattermost keeps in the profile: three strings (automatic or manual).
+    profiles[u.id] = keep(plugin.profiles, u.id, {id: u.id, username: u.username, is_bot: u.is_bot, locale: u.locale, timezone: u.timezone},
+      (a, b) => a.username === b.username && a.is_bot === b.is_bot && a.locale === b.locale && JSON.stringify(a.timezone) === JSON.stringify(b.timezone));
   });
   plugin.profiles = profiles;
   if (posts) {

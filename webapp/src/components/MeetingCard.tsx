@@ -2,7 +2,7 @@ import type {Post} from '@mattermost/types/posts';
 import React from 'react';
 
 import {badgeColors, cardActions, formatDuration, formatMeetingId, formatStart, readCard, safeLink, type CardProps} from '../card';
-import {t, type Locale} from '../i18n';
+import {has, t, type Locale} from '../i18n';
 
 import {PostMessage, type PostUtils} from './PostMessage';
 
@@ -184,7 +184,7 @@ function ScheduledCard({post, card, join, th, border, badge, locale, timezone, o
                     style={{marginTop: 6, marginRight: 8, padding: '5px 12px', borderRadius: 4, cursor: 'pointer', background: 'transparent',
                         color: a.style === 'danger' ? '#d24b4e' : th.centerChannelColor, border}}
                 >
-                    {a.name}
+                    {has(`action.${a.id}`) ? t(locale, `action.${a.id}`) : a.name}
                 </button>
             ))}
         </div>
