@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"time"
 
@@ -25,6 +26,11 @@ func (s *Server) dialog(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	st, err := s.signer.VerifyState(sub.State, sub.UserID, sub.ChannelID)
+	if errors.Is(err, mattermost.ErrStateExpired) && sub.CallbackID == meeting.CallbackSchedule {
+		// The user's own dialog, left open too long: say so, in the dialog, and change nothing.
+		writeJSON(w, http.StatusOK, map[string]string{"error": s.text.T(s.svc.Locale(r.Context(), sub.UserID), "schedule.dialog.expired")})
+		return
+	}
 	if err != nil || sub.CallbackID != meeting.CallbackSchedule {
 		s.log.WarnContext(r.Context(), "dialog submission with an invalid state refused", "user_id", clip(sub.UserID), "err", err)
 		http.Error(w, "invalid dialog state", http.StatusForbidden)
@@ -35,6 +41,9 @@ func (s *Server) dialog(w http.ResponseWriter, r *http.Request) {
 	defer cancel()
 	fieldErrors, err := s.svc.SubmitSchedule(ctx, st, values)
 	switch {
+	case meeting.KindOf(err) == meeting.KindActionInvalid:
+		s.logError(ctx, "schedule dialog submitted again", err, "user_id", clip(sub.UserID))
+		writeJSON(w, http.StatusOK, map[string]string{"error": s.text.T(s.svc.Locale(ctx, sub.UserID), "schedule.dialog.used")})
 	case err != nil:
 		s.logError(ctx, "schedule dialog failed", err, "user_id", clip(sub.UserID))
 		writeJSON(w, http.StatusOK, map[string]string{"error": s.userMessage(s.svc.Locale(ctx, sub.UserID), err)})

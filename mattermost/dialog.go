@@ -182,8 +182,11 @@ type stateJSON struct {
 	Expires  int64  `json:"e"`
 }
 
-// ErrBadState is a dialog state that is forged, altered, expired, or sent by the wrong user or channel.
+// ErrBadState is a dialog state that is forged, altered, or sent by the wrong user or channel.
 var ErrBadState = errors.New("mattermost: invalid dialog state")
+
+// ErrStateExpired is a genuine dialog state, for this user and channel, that has expired.
+var ErrStateExpired = errors.New("mattermost: dialog state expired")
 
 // SignState encodes st and its HMAC. Mattermost hands the state to the user's client and takes it back from
 // the client, so it is treated as hostile when it returns.
@@ -212,8 +215,11 @@ func (s *Signer) VerifyState(raw, userID, channelID string) (meeting.DialogState
 		return meeting.DialogState{}, ErrBadState
 	}
 	exp := time.Unix(st.Expires, 0)
-	if st.User != userID || st.Channel != channelID || st.Nonce == "" || !s.now().Before(exp) {
+	if st.User != userID || st.Channel != channelID || st.Nonce == "" {
 		return meeting.DialogState{}, ErrBadState
+	}
+	if !s.now().Before(exp) {
+		return meeting.DialogState{}, ErrStateExpired
 	}
 	return meeting.DialogState{UserID: st.User, ChannelID: st.Channel, TeamID: st.Team, RootID: st.Root, ScheduleID: st.Schedule,
 		Nonce: st.Nonce, Expires: exp}, nil

@@ -2,6 +2,7 @@ package mattermost
 
 import (
 	"bytes"
+	"errors"
 	"net/http/httptest"
 	"testing"
 	"time"
@@ -32,8 +33,8 @@ func TestDialogStateIsBoundToUserChannelAndTime(t *testing.T) {
 		}
 	}
 	now = now.Add(2 * time.Hour)
-	if _, err := s.VerifyState(raw, "u1", "c1"); err == nil {
-		t.Error("expired state accepted")
+	if _, err := s.VerifyState(raw, "u1", "c1"); !errors.Is(err, ErrStateExpired) {
+		t.Errorf("expired state: %v, want ErrStateExpired", err)
 	}
 }
 

@@ -404,8 +404,17 @@ func TestForgedOrReplayedDialogStateIsRefused(t *testing.T) {
 	w.settle()
 	res, _ := w.Mattermost.SubmitDialogRaw(ctx, w.Alice.ID, d.URL, submission(d.State, w.Alice.ID))
 	w.settle()
-	if res.Error == "" || len(w.Zoom.Meetings()) != 1 || len(w.cards(w.Town)) != 1 {
+	if !strings.Contains(res.Error, "already submitted") || len(w.Zoom.Meetings()) != 1 || len(w.cards(w.Town)) != 1 {
 		t.Errorf("the replayed submission answered %+v and left %d meetings, %d cards", res, len(w.Zoom.Meetings()), len(w.cards(w.Town)))
+	}
+	// A dialog left open for more than an hour is told so, and changes nothing.
+	d = w.openSchedule(w.Alice, w.Town, "Late")
+	w.clock.Advance(61 * time.Minute)
+	if res := w.submit(w.Alice, map[string]string{"when": "2026-12-11 17:00"}); res.Closed || !strings.Contains(res.Error, "more than an hour") {
+		t.Errorf("an expired dialog answered %+v", res)
+	}
+	if len(w.Zoom.Meetings()) != 1 {
+		t.Error("an expired dialog created a meeting")
 	}
 }
 
