@@ -237,6 +237,10 @@ func (s *Service) remind(ctx context.Context, j *Job) error {
 	if err != nil {
 		return err
 	}
+	if sc.Recurrence == nil && c.Status != StatusScheduled {
+		// The host started it early (or it was cancelled): the channel has seen that already.
+		return nil
+	}
 	root := c.threadRoot()
 	if s.cfg.ReminderInChannel {
 		root = c.RootID

@@ -96,6 +96,7 @@ func TestReminderIsSentOnlyForAnOccurrenceStillPlanned(t *testing.T) {
 		{"occurrence cancelled", func(sc *Schedule) { sc.Occurrences[0].Cancelled = true }, false, "none"},
 		{"moved", func(sc *Schedule) { sc.Occurrences[0].Start = start.Add(24 * time.Hour) }, false, "none"},
 		{"over", func(sc *Schedule) { sc.Occurrences[0].Duration = -20 * time.Minute }, false, "none"},
+		{"started early", func(sc *Schedule) { sc.CardID = -1 }, false, "none"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -111,6 +112,11 @@ func TestReminderIsSentOnlyForAnOccurrenceStillPlanned(t *testing.T) {
 			_ = scs.SaveSchedule(context.Background(), sc)
 			key := reminderKey(sc.ID, start)
 			c.change(sc)
+			if sc.CardID == -1 { // the one-off card went live before its time
+				sc.CardID = card.ID
+				card.Status = StatusStarted
+				_ = store.UpdateCard(context.Background(), card)
+			}
 			_ = scs.SaveSchedule(context.Background(), sc)
 			if err := svc.remind(context.Background(), &Job{Key: key, Kind: JobReminder}); err != nil {
 				t.Fatal(err)
