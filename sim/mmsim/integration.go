@@ -53,6 +53,9 @@ type ActionResult struct {
 	EphemeralText, GotoLocation string
 	// ErrorID and Error are the AppError's id and message when the click failed.
 	ErrorID, Error string
+	// TriggerID is the trigger id the click gave the integration (for a dialog), which the client gets back
+	// to recognise the dialog (Mattermost answers a client trigger id embedded in it; here they are one).
+	TriggerID string
 }
 
 // ExecuteCommand runs a slash command line as userID in channelID, as POST /api/v4/commands/execute does.
@@ -363,7 +366,7 @@ func (s *Server) doPostAction(ctx context.Context, userID, postID, actionID, coo
 		s.ephemerals[userID] = append(s.ephemerals[userID], &Post{ID: newID(), UserID: userID, ChannelID: ch.ID, RootID: rootID,
 			Message: ar.EphemeralText, Props: map[string]any{}, CreateAt: now, UpdateAt: now, Ephemeral: true})
 	}
-	return &ActionResult{Status: http.StatusOK, EphemeralText: ar.EphemeralText, GotoLocation: ar.GotoLocation}, nil
+	return &ActionResult{Status: http.StatusOK, EphemeralText: ar.EphemeralText, GotoLocation: ar.GotoLocation, TriggerID: triggerID}, nil
 }
 
 // actionCookie is what Mattermost seals into each button of an ephemeral post (model.PostActionCookie): the

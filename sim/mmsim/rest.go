@@ -621,7 +621,7 @@ func (s *Server) clickAction(w http.ResponseWriter, r *http.Request) {
 	case res.Error != "":
 		appError(w, res.Status, res.ErrorID, res.Error)
 	default:
-		writeJSON(w, http.StatusOK, map[string]string{"status": "OK", "trigger_id": newID()})
+		writeJSON(w, http.StatusOK, map[string]string{"status": "OK", "trigger_id": res.TriggerID})
 	}
 }
 
