@@ -114,6 +114,12 @@ func (s *Service) ApplyEvent(ctx context.Context, ev Event) (bool, error) {
 		return changed, err
 	}
 	// Channels subscribed to one meeting each have a card of the same instance: the event moves them all.
+	// Only a meeting with several schedules (a series and subscriptions, or several subscriptions) can have
+	// such cards; the cheap, indexed look-up keeps the common case (and the many cards of a Personal Meeting
+	// ID) out of it.
+	if scs, err := s.Schedules.SchedulesByMeeting(ctx, ev.MeetingID); err != nil || len(scs) < 2 {
+		return changed, err
+	}
 	cards, err := s.Store.CardsByMeeting(ctx, ev.MeetingID)
 	if err != nil {
 		return changed, err
