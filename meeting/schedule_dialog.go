@@ -303,7 +303,8 @@ func (s *Service) reschedule(ctx context.Context, user *ChatUser, st DialogState
 		return &Error{Kind: KindActionInvalid, Err: errors.New("reschedule by someone other than the host")}
 	}
 	owner := s.scheduleOwner(sc)
-	req := ScheduleRequest{Start: p.start, Location: p.loc, Duration: p.duration}
+	// A series keeps its rule, re-anchored on the new start: weekly on the new weekday, monthly on the new date.
+	req := ScheduleRequest{Start: p.start, Location: p.loc, Duration: p.duration, Recurrence: sc.Recurrence}
 	if v := p.topic; v != "" {
 		req.Topic = v
 	}

@@ -585,3 +585,22 @@ func TestMattermost11UsesTheDatetimePicker(t *testing.T) {
 		}
 	}
 }
+
+func TestRescheduledSeriesMovesToTheNewWeekday(t *testing.T) {
+	w := newScheduleWorld(t)
+	card := w.schedule(w.Alice, w.Town, map[string]string{"topic": "Sync", "when": "2026-12-10 10:00", "duration": "30",
+		"repeat": "weekly", "until": "2"})
+	w.click(w.Alice, w.Mattermost.Posts(w.Town.ID), "reschedule")
+	if res := w.submit(w.Alice, map[string]string{"when": "2026-12-08 11:00"}); !res.Closed {
+		t.Fatalf("reschedule %+v", res)
+	}
+	m := w.zoomMeeting(card)
+	if m.Recurrence == nil || m.Recurrence.WeeklyDays != "3" || len(m.Occurrences) != 2 ||
+		!m.Occurrences[1].Start.Equal(time.Date(2026, 12, 15, 10, 0, 0, 0, time.UTC)) {
+		t.Errorf("Zoom after moving the series to Tuesdays: %+v %+v", m.Recurrence, m.Occurrences)
+	}
+	c, _ := w.Mattermost.Post(card.ID)
+	if c.Props[meeting.PropScheduledStart] != "2026-12-08T10:00:00Z" || !strings.Contains(rendered(c), "Every week on Tuesday, 2 times") {
+		t.Errorf("series card after the move: %s", rendered(c))
+	}
+}
