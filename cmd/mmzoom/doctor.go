@@ -324,7 +324,7 @@ func (dc *doctor) commands(ctx context.Context) {
 				known[c.Token] = found{t, c}
 			}
 			if shadowed, err := admin.CommandShadowed(ctx, t.ID, "zoom"); err == nil && shadowed {
-				r.fail("command tokens", "/zoom in team "+t.Name+" never reaches mmzoom", mattermost.ShadowedAdvice)
+				r.fail("command tokens", "/zoom in team "+t.Name+" never reaches mmzoom", newCLIText("en").T(mattermost.ShadowedAdviceKey))
 			}
 		}
 	}

@@ -97,6 +97,7 @@ func main() {
 // run is mmzoom's command line: it returns the exit status (0 done, 1 failed, 2 usage or configuration
 // error). Help goes to stdout; every error is printed once, on stderr.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	tx := newCLIText(cliLocale(getenv))
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
 		return 2
@@ -191,7 +192,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		if fi, err := os.Stdin.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
 			confirm = promptConfirm(os.Stdin, stdout) // a person at a terminal may agree; scripts use --yes
 		}
-		err := runSetup(ctx, setup, getenv, stdout, setupDeps{lookupIP: lookupIP, confirm: confirm})
+		err := runSetup(ctx, setup, getenv, stdout, setupDeps{lookupIP: lookupIP, confirm: confirm, text: tx})
 		if errors.Is(err, errSetupFailed) {
 			return 1 // the failing step's line says what to fix
 		}
