@@ -200,7 +200,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			return fail(err)
 		}
 	case "doctor":
-		err := runDoctor(ctx, doctor, getenv, stdout, doctorDeps{})
+		err := runDoctor(ctx, doctor, getenv, stdout, doctorDeps{text: tx})
 		if errors.Is(err, errDoctorFailed) {
 			return 1 // the failing checks' lines say what to fix
 		}
