@@ -22,20 +22,6 @@ import (
 	"github.com/mmzoom/mmzoom/zoom"
 )
 
-const doctorHelp = `usage: mmzoom doctor [flags]
-
-Checks mmzoom's configuration and everything it depends on, one line per check: ✔ when it is fine,
-✘ with the fix when it is not, ! for something to know that does not stop mmzoom. It reads the same
-environment (and MMZOOM_CONFIG file) as serve, and may run while serve runs: it changes nothing.
-
-With MMZOOM_MATTERMOST_ADMIN_TOKEN (a system admin's token) it also checks each command token against
-Mattermost's slash commands. Secrets are never printed.
-
-Exit status: 0 when no check failed, 1 when one did (for monitoring, with --json), 2 on a usage error.
-
-flags:
-`
-
 // doctorFlags are mmzoom doctor's flags.
 type doctorFlags struct {
 	json     *bool

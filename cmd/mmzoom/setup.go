@@ -22,23 +22,6 @@ import (
 	"github.com/mmzoom/mmzoom/mattermost"
 )
 
-const setupHelp = `usage: mmzoom setup [flags]
-
-Prepares Mattermost for mmzoom with a system admin's token: creates or finds the bot, gives it a token,
-its roles and team memberships, registers or updates /zoom in each team, checks that Mattermost may call
-MMZOOM_SITE_URL, uploads and enables the webapp plugin when the server allows it, and writes the bot token
-and the command tokens to the config file (MMZOOM_CONFIG, default mmzoom.json; mode 0600), which serve
-reads. Each step prints one line; a second run changes nothing and says so.
-
-It reads MMZOOM_MATTERMOST_URL, MMZOOM_SITE_URL and MMZOOM_MATTERMOST_ADMIN_TOKEN (a system admin's
-personal access token; never a flag, so it stays out of the shell history; it is not stored).
-
-Exit status: 0 when every step succeeded, 1 when one failed (its line says how to fix it), 2 on a usage
-error.
-
-flags:
-`
-
 // commandHint is the /zoom command's autocomplete hint: the sub-commands, which are the same words in every
 // language.
 const commandHint = "[start|connect|disconnect|settings|channel|admin|help]"
