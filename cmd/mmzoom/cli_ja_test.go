@@ -49,7 +49,7 @@ func TestDoctorWithAFailureInJapanese(t *testing.T) {
 		t.Fatalf("doctor: %v, want a failed check\n%s", err, out)
 	}
 	golden(t, "doctor_failure_ja", out)
-	if !strings.Contains(out, "✘ Bot のトークン: Mattermost が MMZOOM_MATTERMOST_BOT_TOKEN を拒否しました (HTTP 401)") {
+	if !strings.Contains(out, "✘ ボットのトークン: Mattermost が MMZOOM_MATTERMOST_BOT_TOKEN を拒否しました (HTTP 401)") {
 		t.Errorf("the failing line is not in Japanese:\n%s", out)
 	}
 
@@ -116,7 +116,7 @@ func TestCommandLineInJapanese(t *testing.T) {
 		{name: "English when LC_ALL says so", args: []string{"help"}, env: map[string]string{"LC_ALL": "C", "LANG": "ja_JP.UTF-8"}, code: 0,
 			stdout: []string{"usage: mmzoom <command>"}},
 		{name: "setup --help with its flags", args: []string{"setup", "--help"}, env: map[string]string{"LANG": "ja_JP.UTF-8"}, code: 0,
-			stdout: []string{"使い方: mmzoom setup", "MMZOOM_MATTERMOST_ADMIN_TOKEN", "-bot-roles", "Bot のシステムロール (system_user を含めてください)",
+			stdout: []string{"使い方: mmzoom setup", "MMZOOM_MATTERMOST_ADMIN_TOKEN", "-bot-roles", "ボットのシステムロール (system_user を含めてください)",
 				"管理者の同意が必要な変更"},
 			never: []string{"the bot's system roles"}},
 		{name: "doctor --help", args: []string{"doctor", "--help"}, env: map[string]string{"LANG": "ja_JP.UTF-8"}, code: 0,
