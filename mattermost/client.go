@@ -169,7 +169,7 @@ func (c *Client) do(hc *http.Client, req *http.Request, v any) (*http.Response, 
 		switch {
 		case resp.StatusCode == http.StatusForbidden:
 			kind = meeting.KindForbidden
-		case resp.StatusCode == http.StatusNotFound:
+		case resp.StatusCode == http.StatusNotFound, e.ID == errRootGone:
 			kind = meeting.KindNotFound
 		case resp.StatusCode == http.StatusUnauthorized, resp.StatusCode == http.StatusTooManyRequests, resp.StatusCode >= 500:
 			kind = meeting.KindChatUnavailable
@@ -364,6 +364,7 @@ type wirePost struct {
 	Message   string         `json:"message"`
 	Type      string         `json:"type,omitempty"`
 	Props     map[string]any `json:"props,omitempty"`
+	FileIDs   []string       `json:"file_ids,omitempty"`
 }
 
 // props builds a post's whole props map: the domain props plus the attachments with signed buttons.
@@ -384,7 +385,7 @@ func (c *Client) CreatePost(ctx context.Context, p *meeting.Post) (string, error
 		ID string `json:"id"`
 	}
 	err := c.call(ctx, http.MethodPost, "api/v4/posts?set_online=false",
-		&wirePost{ChannelID: p.ChannelID, RootID: p.RootID, Message: p.Message, Type: p.Type, Props: c.props(p, p.ChannelID)}, &out)
+		&wirePost{ChannelID: p.ChannelID, RootID: p.RootID, Message: p.Message, Type: p.Type, Props: c.props(p, p.ChannelID), FileIDs: p.FileIDs}, &out)
 	return out.ID, err
 }
 

@@ -24,6 +24,12 @@ type Event struct {
 	// ZoomUserID and DeauthorizedAt are set for app_deauthorized.
 	ZoomUserID     string
 	DeauthorizedAt time.Time
+	// Summary is set for the meeting.summary_* events.
+	Summary *Summary
+	// Files are the transcript and chat files of recording.transcript_completed and recording.completed;
+	// DownloadToken opens them. The token is a secret: it lives only in the sealed event, never in a log.
+	Files         []RecordingFile
+	DownloadToken string
 }
 
 // Recording is a meeting's finished cloud recording.
@@ -46,10 +52,11 @@ const (
 // Handled reports whether mmzoom acts on events of type t (others are acknowledged and ignored).
 func Handled(t string) bool {
 	switch t {
-	case EventMeetingStarted, EventMeetingEnded, EventParticipantJoined, EventParticipantLeft, EventRecordingCompleted, EventAppDeauthorized:
+	case EventMeetingStarted, EventMeetingEnded, EventParticipantJoined, EventParticipantLeft, EventRecordingCompleted, EventAppDeauthorized,
+		EventTranscriptCompleted:
 		return true
 	}
-	return false
+	return isSummaryEvent(t)
 }
 
 // DedupeKey identifies an event across Zoom's repeated deliveries of it. Zoom sends no event id, so the key
@@ -66,6 +73,13 @@ func (e Event) DedupeKey() string {
 		return e.Type + ":" + inst + ":" + e.Participant + ":" + stampMS(e.At)
 	case EventAppDeauthorized:
 		return e.Type + ":" + e.ZoomUserID + ":" + stampMS(e.DeauthorizedAt)
+	case EventSummaryUpdated, EventSummaryRecovered, EventSummaryTrashed, EventSummaryDeleted:
+		// A summary changes many times; each change is its own event (completed stays once per instance).
+		at := e.At
+		if e.Summary != nil && !e.Summary.Modified.IsZero() {
+			at = e.Summary.Modified
+		}
+		return e.Type + ":" + inst + ":" + stampMS(at)
 	}
 	return e.Type + ":" + inst
 }
@@ -138,7 +152,16 @@ func (s *Service) ApplyEvent(ctx context.Context, ev Event) (bool, error) {
 		c.Participants = n
 		refreshAt = refreshAt.Add(participantCoalesce)
 	case EventRecordingCompleted:
-		return s.recordingReady(ctx, c, ev)
+		changed, err := s.recordingReady(ctx, c, ev)
+		if err != nil {
+			return changed, err
+		}
+		posted, err := s.postFile(ctx, c, ev, ReplyChat)
+		return changed || posted, err
+	case EventTranscriptCompleted:
+		return s.postFile(ctx, c, ev, ReplyTranscript)
+	case EventSummaryCompleted, EventSummaryUpdated, EventSummaryRecovered, EventSummaryTrashed, EventSummaryDeleted:
+		return s.applySummary(ctx, c, ev)
 	default:
 		return false, nil
 	}

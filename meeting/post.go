@@ -13,6 +13,7 @@ type Post struct {
 	Message     string
 	Props       map[string]any // excluding "attachments"
 	Attachments []Attachment
+	FileIDs     []string // files uploaded with Files.UploadFile
 }
 
 // Attachment is a Slack-style message attachment: what mobile apps and servers without the webapp plugin

@@ -32,6 +32,8 @@ type Config struct {
 	TrustUnverifiedEmail bool
 	// ShowRecordingPasscode adds a recording's passcode to the thread reply announcing it.
 	ShowRecordingPasscode bool
+	// After says what is posted in a card's thread after the meeting (summary, transcript, chat).
+	After AfterMeetingConfig
 }
 
 // Deps are the service's collaborators.
@@ -49,6 +51,8 @@ type Deps struct {
 	Escape func(string) string
 	Now    func() time.Time
 	Logger *slog.Logger
+	// After posts what a meeting left behind (summary, transcript, chat); nil parts turn that off.
+	After AfterMeetingDeps
 }
 
 // Service carries out what users ask of mmzoom.

@@ -42,6 +42,10 @@ type config struct {
 	RetryMaxBackoff time.Duration
 	StartBudget     time.Duration
 	LogLevel        string
+	// After the meeting: post Zoom's AI Companion summary, the transcript and the meeting chat in the card's
+	// thread (summaries and transcripts on by default, chat off), downloading at most MaxDownloadBytes.
+	PostSummaries, PostTranscripts, PostChat bool
+	MaxDownloadBytes                         int64
 }
 
 // fileConfig is the optional JSON configuration file.
@@ -55,8 +59,12 @@ type fileConfig struct {
 	LogLevel             string `json:"log_level"`
 	// BotToken and CommandTokens are what mmzoom setup writes (the file is then mode 0600); the
 	// environment variables, when set, take precedence.
-	BotToken      string            `json:"mattermost_bot_token,omitempty"`
-	CommandTokens map[string]string `json:"mattermost_command_tokens,omitempty"` // team name → token
+	BotToken        string            `json:"mattermost_bot_token,omitempty"`
+	CommandTokens   map[string]string `json:"mattermost_command_tokens,omitempty"` // team name → token
+	PostSummaries   *bool             `json:"post_summaries"`
+	PostTranscripts *bool             `json:"post_transcripts"`
+	PostMeetingChat *bool             `json:"post_meeting_chat"`
+	MaxDownloadMB   *int64            `json:"max_download_mb"`
 }
 
 // loadConfig reads the configuration from getenv (and the file it names). It returns every problem found,
@@ -87,6 +95,7 @@ func loadConfig(getenv func(string) string, readFile func(string) ([]byte, error
 		RecentWindow:  3 * time.Hour,
 		StartBudget:   2500 * time.Millisecond,
 		LogLevel:      "info",
+		PostSummaries: true, PostTranscripts: true, MaxDownloadBytes: meeting.DefaultMaxFileBytes,
 	}
 	for _, t := range strings.Split(getenv("MMZOOM_MATTERMOST_COMMAND_TOKENS"), ",") {
 		if t = strings.TrimSpace(t); t != "" {
@@ -209,6 +218,21 @@ func (c *config) applyFile(path string, readFile func(string) ([]byte, error)) [
 			if t := strings.TrimSpace(f.CommandTokens[team]); t != "" {
 				c.CommandTokens = append(c.CommandTokens, t)
 			}
+		}
+	}
+	for _, b := range []struct {
+		v    *bool
+		into *bool
+	}{{f.PostSummaries, &c.PostSummaries}, {f.PostTranscripts, &c.PostTranscripts}, {f.PostMeetingChat, &c.PostChat}} {
+		if b.v != nil {
+			*b.into = *b.v
+		}
+	}
+	if f.MaxDownloadMB != nil {
+		if *f.MaxDownloadMB < 1 || *f.MaxDownloadMB > 1024 {
+			problems = append(problems, fmt.Sprintf("MMZOOM_CONFIG: max_download_mb must be between 1 and 1024, got %d", *f.MaxDownloadMB))
+		} else {
+			c.MaxDownloadBytes = *f.MaxDownloadMB << 20
 		}
 	}
 	dur("recent_meeting_window", f.RecentMeetingWindow, &c.RecentWindow)

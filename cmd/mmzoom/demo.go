@@ -71,6 +71,8 @@ type demoSetup struct {
 	manualQueue bool
 	// recentWindow overrides the recent-meeting window (benchmarks start many meetings in one channel).
 	recentWindow time.Duration
+	// configure, when set, changes mmzoom's configuration before it starts (tests turn settings on and off).
+	configure func(*config)
 }
 
 // listen opens addr, falling back to a free port on loopback when it is taken.
@@ -154,7 +156,11 @@ func startWorld(ctx context.Context, s demoSetup) (*demoWorld, error) {
 		MattermostURL: w.MMURL, BotToken: botToken, CommandTokens: []string{w.Command.Token}, Kind: s.kind,
 		ClientID: clientID, ClientSecret: clientSecret, AccountID: accountID, WebhookSecret: webhookSecret,
 		ZoomURL: w.ZoomURL, ZoomAPIURL: w.ZoomURL + "/v2", ShowPasscode: true, RecentWindow: 3 * time.Hour,
-		StartBudget: 2500 * time.Millisecond,
+		StartBudget:   2500 * time.Millisecond,
+		PostSummaries: true, PostTranscripts: true, MaxDownloadBytes: meeting.DefaultMaxFileBytes,
+	}
+	if s.configure != nil {
+		s.configure(cfg)
 	}
 	if s.startBudget != 0 {
 		cfg.StartBudget = s.startBudget
@@ -264,6 +270,8 @@ func runDemo(ctx context.Context, f demoFlags, stdout, stderr io.Writer) error {
 
 In Mattermost, click "Start Zoom meeting": a meeting card appears. Follow Join, then end the meeting
 (on the Zoom page, or in the Zoom simulator's list) and watch the card say it ended and how long it lasted.
+After a meeting ended, the Zoom simulator's "Summary ready" and "Transcript ready" buttons post Zoom's AI
+Companion summary and the transcript in the card's thread.
 Switch the user to kenji to see everything in Japanese. Press Ctrl+C to stop.
 `, *kind, w.MMURL, w.ZoomURL, w.MMZoomURL)
 	if plugin != nil {

@@ -60,6 +60,8 @@ type Post struct {
 	Props                                        map[string]any
 	CreateAt, UpdateAt, EditAt                   int64
 	Ephemeral                                    bool
+	FileIDs                                      []string // files attached (POST /files, then file_ids)
+	files                                        []any    // their file infos, for metadata.files
 }
 
 // Request is one REST call the simulator received.
@@ -109,6 +111,10 @@ type Server struct {
 	failAfterCommit   bool
 	rng               *mrand.Rand
 	committedFailures []string // posts created by calls answered 500
+
+	files         map[string]*UploadedFile
+	maxFileSize   int64
+	noAttachments bool
 }
 
 // New returns an empty simulator.
@@ -130,6 +136,7 @@ func New(o Options) *Server {
 		users: map[string]*User{}, sessions: map[string]string{}, teams: map[string]*Team{}, teamMembers: map[string]map[string]bool{},
 		channels: map[string]*Channel{}, members: map[string]map[string]bool{}, posts: map[string]*Post{},
 		ephemerals: map[string][]*Post{}, commands: map[string]*Command{}, hooks: map[string]*hook{},
+		files: map[string]*UploadedFile{}, maxFileSize: DefaultMaxFileSize,
 		config: map[string]string{"RequireEmailVerification": "false", "ShowEmailAddress": "true", "EnableSignUpWithEmail": "true",
 			"Version": "9.9.0", "BuildNumber": "9.9.0", "SiteName": "Mattermost"}}
 }

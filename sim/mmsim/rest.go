@@ -36,6 +36,8 @@ func (s *Server) Handler() http.Handler {
 	api.HandleFunc("POST /api/v4/posts/{id}/actions/{action}", s.clickAction)
 	api.HandleFunc("POST /api/v4/commands/execute", s.executeCommand)
 	s.adminRoutes(api)
+	api.HandleFunc("POST /api/v4/files", s.uploadFiles)
+	api.HandleFunc("DELETE /api/v4/posts/{id}", s.deletePost)
 
 	mux := http.NewServeMux()
 	// One pattern per method: a method-less "/api/v4/" would conflict with "GET /" below.
@@ -369,7 +371,22 @@ func postJSON(p *Post) map[string]any {
 	return map[string]any{"id": p.ID, "create_at": p.CreateAt, "update_at": p.UpdateAt, "edit_at": p.EditAt, "delete_at": 0,
 		"is_pinned": false, "user_id": p.UserID, "channel_id": p.ChannelID, "root_id": p.RootID, "original_id": "",
 		"message": p.Message, "type": p.Type, "props": props, "hashtags": "", "pending_post_id": "", "reply_count": 0,
-		"metadata": map[string]any{}}
+		"metadata": postMetadata(p), "file_ids": fileIDs(p)}
+}
+
+// postMetadata is the post's metadata as Mattermost sends it: the infos of its files, when it has some.
+func postMetadata(p *Post) map[string]any {
+	if len(p.files) == 0 {
+		return map[string]any{}
+	}
+	return map[string]any{"files": p.files}
+}
+
+func fileIDs(p *Post) []string {
+	if p.FileIDs == nil {
+		return []string{}
+	}
+	return p.FileIDs
 }
 
 func (s *Server) channelPosts(w http.ResponseWriter, r *http.Request) {
@@ -452,6 +469,7 @@ type postBody struct {
 	Message   string         `json:"message"`
 	Type      string         `json:"type"`
 	Props     map[string]any `json:"props"`
+	FileIDs   []string       `json:"file_ids"`
 }
 
 func (s *Server) createPost(w http.ResponseWriter, r *http.Request) {
@@ -476,6 +494,9 @@ func (s *Server) createPost(w http.ResponseWriter, r *http.Request) {
 	case !validProps(body.Props):
 		appError(w, http.StatusBadRequest, "model.post.is_valid.props.app_error", "Invalid props.")
 		return
+	case messageTooLong(body.Message):
+		appError(w, http.StatusBadRequest, "model.post.is_valid.msg.app_error", "Invalid Message.")
+		return
 	}
 	if body.RootID != "" {
 		if root := s.posts[body.RootID]; root == nil || root.ChannelID != c.ID {
@@ -489,6 +510,7 @@ func (s *Server) createPost(w http.ResponseWriter, r *http.Request) {
 	if p.Props == nil {
 		p.Props = map[string]any{}
 	}
+	s.attachFiles(p, body.FileIDs)
 	s.posts[p.ID] = p
 	s.order = append(s.order, p.ID)
 	writeJSON(w, http.StatusCreated, postJSON(p))
@@ -561,6 +583,10 @@ func (s *Server) patchPost(w http.ResponseWriter, r *http.Request) {
 	}
 	if body.Props != nil && !validProps(*body.Props) {
 		appError(w, http.StatusBadRequest, "model.post.is_valid.props.app_error", "Invalid props.")
+		return
+	}
+	if body.Message != nil && messageTooLong(*body.Message) {
+		appError(w, http.StatusBadRequest, "model.post.is_valid.msg.app_error", "Invalid Message.")
 		return
 	}
 	now := s.opts.Now().UnixMilli()

@@ -36,6 +36,7 @@ func (s *Server) api() http.Handler {
 	mux.HandleFunc("DELETE /v2/meetings/{meetingId}", s.deleteMeeting)
 	mux.HandleFunc("PUT /v2/meetings/{meetingId}/status", s.meetingStatus)
 	mux.HandleFunc("GET /v2/past_meetings/{meetingId}", s.getPastMeeting)
+	mux.HandleFunc("GET /v2/meetings/{meetingId}/meeting_summary", s.getMeetingSummary)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		_, pattern := mux.Handler(r)
 		s.mu.Lock()

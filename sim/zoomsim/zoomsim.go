@@ -140,7 +140,11 @@ type Server struct {
 	lastBody    []byte
 	webhooksOff bool
 	// granted overrides the scopes tokens carry, by admin (account-level) or not; see SetGrantedScopes.
-	granted map[bool]string
+	granted   map[bool]string
+	summaries map[string]*storedSummary // by meeting instance UUID
+	files     map[string]*simFile       // recording files by download id
+	chats     map[int64]string          // the meeting chat the next recording carries
+	downloads []Download
 
 	wg     sync.WaitGroup
 	ctx    context.Context
@@ -171,6 +175,7 @@ func New(o Options) *Server {
 		users: map[string]*User{}, codes: map[string]*authCode{}, byAccess: map[string]*grant{}, byRefresh: map[string]*grant{},
 		spent: map[string]bool{}, meetings: map[int64]*Meeting{}, past: map[string]*pastMeeting{}, lastPast: map[int64]*pastMeeting{},
 		created: map[string]int{}, dailyLimit: 100,
+		summaries: map[string]*storedSummary{}, files: map[string]*simFile{}, chats: map[int64]string{},
 		stats: Stats{TokenRequests: map[string]int{}, APICallsByRoute: map[string]int{}},
 		ctx:   ctx, cancel: cancel}
 }
@@ -198,6 +203,8 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /s/{id}", s.startPage)
 	mux.HandleFunc("POST /sim/meetings/{id}/{op}", s.meetingOp)
 	mux.HandleFunc("POST /sim/users/{id}/deauthorize", s.deauthorizeUser)
+	mux.HandleFunc("GET /rec/download/{id}", s.downloadFile)
+	mux.HandleFunc("GET /doc/{id}", s.docPage)
 	return mux
 }
 
@@ -410,7 +417,8 @@ func (s *Server) LeaveMeeting(ctx context.Context, id int64, participantID strin
 }
 
 // RecordingCompleted announces the cloud recording of the meeting's last ended instance
-// (recording.completed, with a download_token and the recording passcode, as Zoom sends them).
+// (recording.completed, with a download_token and the recording passcode, as Zoom sends them), with the
+// meeting chat as a CHAT file when SetMeetingChat gave one.
 func (s *Server) RecordingCompleted(ctx context.Context, id int64) error {
 	s.mu.Lock()
 	p := s.lastPast[id]
@@ -419,16 +427,21 @@ func (s *Server) RecordingCompleted(ctx context.Context, id int64) error {
 		return fmt.Errorf("zoomsim: meeting %d has not ended", id)
 	}
 	rec := randomID(20)
+	token := randomToken()
+	files := []map[string]any{{"id": randomID(16), "meeting_id": p.UUID, "recording_start": p.Start.Format(time.RFC3339),
+		"recording_end": p.End.Format(time.RFC3339), "recording_type": "shared_screen_with_speaker_view", "file_type": "MP4",
+		"file_size": 3328371, "file_extension": "MP4", "play_url": s.baseURL + "/rec/play/" + rec,
+		"download_url": s.baseURL + "/rec/download/" + rec, "status": "completed"}}
+	if chat := s.chatFile(p, token); chat != nil {
+		files = append(files, chat)
+	}
 	obj := map[string]any{"id": p.ID, "uuid": p.UUID, "host_id": p.HostID, "account_id": "simAccount", "topic": p.Topic, "type": p.Type,
 		"start_time": p.Start.Format(time.RFC3339), "password": "rec" + randomID(6), "timezone": "Asia/Tokyo", "host_email": p.HostEmail,
-		"duration": int(p.End.Sub(p.Start).Minutes()), "share_url": s.baseURL + "/rec/share/" + rec, "total_size": 3328371, "recording_count": 1,
-		"recording_files": []map[string]any{{"id": randomID(16), "meeting_id": p.UUID, "recording_start": p.Start.Format(time.RFC3339),
-			"recording_end": p.End.Format(time.RFC3339), "recording_type": "shared_screen_with_speaker_view", "file_type": "MP4",
-			"file_size": 3328371, "file_extension": "MP4", "play_url": s.baseURL + "/rec/play/" + rec,
-			"download_url": s.baseURL + "/rec/download/" + rec, "status": "completed"}}}
+		"duration": int(p.End.Sub(p.Start).Minutes()), "share_url": s.baseURL + "/rec/share/" + rec, "total_size": 3328371,
+		"recording_count": len(files), "recording_files": files}
 	s.mu.Unlock()
 	s.notifyBody("recording.completed", map[string]any{"event": "recording.completed", "event_ts": s.opts.Now().UnixMilli(),
-		"download_token": randomToken(), "payload": map[string]any{"account_id": "simAccount", "object": obj}})
+		"download_token": token, "payload": map[string]any{"account_id": "simAccount", "object": obj}})
 	return nil
 }
 

@@ -5,7 +5,8 @@
 // ends the meeting on the Zoom simulator's page and sees the card say it ended and how long it lasted; then
 // the same in Japanese for kenji, whose labels appear on switching user, without a reload. A long unbroken
 // topic must wrap inside its card. Last, the page passes the cards a theme that throws: each card shows its
-// fallback (the message and a Join link) and the rest of the plugin's tree stays mounted.
+// fallback (the message and a Join link) and the rest of the plugin's tree stays mounted. Then Zoom's AI
+// Companion summary of the last meeting arrives under its card as a collapsible section.
 // MMZOOM_E2E_REACT=17,18 picks the versions; MMZOOM_E2E_SCREENSHOT=file.png saves the React 17 page.
 import {execFileSync, spawn} from 'node:child_process';
 import {existsSync, mkdtempSync} from 'node:fs';
@@ -184,6 +185,35 @@ try {
             throw new Error(`React ${react}, failing cards: ${JSON.stringify(shown)}`);
         }
         console.log(`ok: React ${react}, ${shown.fallbacks} failing cards show their message and Join link; the header button stays`);
+        await page.close();
+    }
+
+    // Zoom's AI Companion summary of the newest meeting, from the Zoom simulator's home page: a compact
+    // section under the card that opens on a click, in each reader's language.
+    {
+        const {page, errors} = await open(context, `?react=${versions[0]}`);
+        await page.selectOption('#user', 'alice');
+        const zoomPage = await context.newPage();
+        await zoomPage.goto(urls.zoom);
+        await zoomPage.getByRole('button', {name: 'Summary ready'}).first().click();
+        await zoomPage.close();
+        const section = page.locator('.mmzoom-summary').first();
+        await section.waitFor({timeout: 20000});
+        const toggle = section.locator('.mmzoom-summary-toggle');
+        if (await toggle.getAttribute('aria-expanded') !== 'false' || await section.locator('.mmzoom-summary-body').count() !== 0) {
+            throw new Error('the summary is not collapsed at first');
+        }
+        await toggle.click();
+        await section.locator('.mmzoom-summary-body').waitFor({timeout: 20000});
+        const body = await section.locator('.mmzoom-summary-body').textContent();
+        if (!body.includes('Alice will fix the two blocking bugs by Thursday.') || !body.includes('金曜日にリリースすることで合意しました。')) {
+            throw new Error(`the opened summary: ${body}`);
+        }
+        await page.selectOption('#user', 'kenji');
+        await page.waitForFunction(() => document.querySelector('.mmzoom-summary-toggle')?.textContent.includes('閉じる') ||
+            document.querySelector('.mmzoom-summary-toggle')?.textContent.includes('要約を表示'), null, {timeout: 20000});
+        await healthy(page, errors, 'summary');
+        console.log('ok: the summary reply opens and closes, in English and Japanese');
         await page.close();
     }
 } catch (err) {

@@ -18,6 +18,9 @@ export const messages: Record<'en' | 'ja', Record<string, string>> = {
         startButton: 'Start Zoom meeting',
         startFailed: 'Could not start the Zoom meeting: {error}',
         updatesInThread: 'Updates to this meeting follow in the thread.',
+        'summary.title': 'Meeting summary',
+        'summary.show': 'Show summary',
+        'summary.hide': 'Hide',
     },
     ja: {
         'status.waiting': 'ホストの開始待ち',
@@ -37,6 +40,9 @@ export const messages: Record<'en' | 'ja', Record<string, string>> = {
         startButton: 'Zoom ミーティングを開始',
         startFailed: 'Zoom ミーティングを開始できませんでした: {error}',
         updatesInThread: 'このミーティングの更新はスレッドに投稿されます。',
+        'summary.title': '会議の要約',
+        'summary.show': '要約を表示',
+        'summary.hide': '閉じる',
     },
 };
 

@@ -6,8 +6,9 @@ import {cardUpdate, readCard, safeLink} from './card';
 import {ErrorBoundary} from './components/ErrorBoundary';
 import {MeetingCard, type Theme} from './components/MeetingCard';
 import {PostMessage, type PostUtils} from './components/PostMessage';
+import {SummaryPost} from './components/SummaryPost';
 import {t, translations, type Locale} from './i18n';
-import {postType} from './manifest';
+import {postType, summaryPostType} from './manifest';
 import {Starter, type StartClient, type WindowLike} from './start';
 import {connect, currentLocale, isBot, threadUpdate, type Store} from './store';
 
@@ -168,7 +169,7 @@ class ThreadCard extends React.Component<ThreadCardProps, {fetched?: {postId: st
     }
 }
 
-// Plugin is mmzoom's webapp plugin: the camera buttons and the meeting card.
+// Plugin is mmzoom's webapp plugin: the camera buttons, the meeting card and the summary replies.
 export class Plugin {
     private unsubscribe?: () => void;
 
@@ -234,6 +235,21 @@ export class Plugin {
             );
         };
         registry.registerPostTypeComponent(postType, MeetingPost);
+
+        // The AI Companion summary replies in a card's thread: a compact section that opens on a click.
+        const ConnectedSummary = connect(store, (state: GlobalState, own: PostTypeProps & {postUtils?: PostUtils}) => ({
+            locale: currentLocale(state),
+            fromBot: isBot(state, own.post?.user_id),
+        }), SummaryPost);
+        const SummaryType = (props: PostTypeProps) => {
+            const utils = postUtils();
+            return (
+                <ErrorBoundary name='meeting summary' fallback={<CardFallback post={props.post} store={store} postUtils={utils}/>}>
+                    <ConnectedSummary {...props} postUtils={utils}/>
+                </ErrorBoundary>
+            );
+        };
+        registry.registerPostTypeComponent(summaryPostType, SummaryType);
         registry.registerTranslations?.(translations);
     }
 

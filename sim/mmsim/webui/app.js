@@ -89,6 +89,7 @@ function renderPost(p) {
   const time = new Date(p.create_at).toLocaleTimeString();
   let body = plugin.postTypes[p.type] ? `<div class="plugin-slot" data-pid="${esc(p.id)}"></div>`
     : p.type === 'custom_mmzoom_meeting' ? card(p) : `<div>${md(p.message)}</div>${attachments(p)}`;
+  ((p.metadata && p.metadata.files) || []).forEach((f) => { body += `<div class="file">📎 ${esc(f.name)} <span class="note">${esc(String(f.size))} bytes</span></div>`; });
   const who = p.ephemeral ? 'System' : esc(u.username);
   return `<div class="post${p.ephemeral ? ' eph' : ''}${p.root_id ? ' thread' : ''}"><span class="who">${who}</span>${u.is_bot && !p.ephemeral ? '<span class="bot">BOT</span>' : ''}` +
     `<span class="time">${esc(time)}</span>${p.ephemeral ? '<span class="note">(Only visible to you)</span>' : ''}${body}</div>`;
