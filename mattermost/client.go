@@ -54,6 +54,11 @@ type Client struct {
 	channels map[string]cached[*meeting.Channel]
 	dms      map[string]string
 	verify   cached[bool]
+	// noModerations: until then, channel moderations are not asked for (the bot got 403: no manage_system).
+	noModerations time.Time
+	// infos and counts cache the channel policy's lookups (channels.go).
+	infos  map[string]cached[*meeting.ChannelInfo]
+	counts map[string]cached[int]
 }
 
 type cached[T any] struct {

@@ -160,8 +160,9 @@ type ZoomUser struct {
 
 // MeetingRequest is what mmzoom asks Zoom to create.
 type MeetingRequest struct {
-	Topic  string
-	UsePMI bool
+	Topic   string
+	UsePMI  bool
+	Options MeetingOptions // the admin's defaults with the user's allowed overrides
 }
 
 // ZoomMeeting is a meeting Zoom created.
@@ -255,6 +256,9 @@ const (
 	ActionSetPMI      = "set_pmi"      // /zoom settings: store a PMI preference
 	ActionConfirmLink = "confirm_link" // confirm a newly linked Zoom account
 	ActionRejectLink  = "reject_link"  // "this is not my Zoom account"
+	ActionCancelStart = "cancel_start" // answer to the big-channel question: no meeting
+	ActionRevokeAll   = "revoke_all"   // a system admin confirms /zoom admin revoke-all
+	ActionCancelAdmin = "cancel_admin" // a system admin cancels /zoom admin revoke-all
 )
 
 func hasWord(list, word string) bool {

@@ -32,6 +32,12 @@ type Config struct {
 	TrustUnverifiedEmail bool
 	// ShowRecordingPasscode adds a recording's passcode to the thread reply announcing it.
 	ShowRecordingPasscode bool
+	// Defaults are the admin's meeting options and which of them users may change (options.go).
+	Defaults MeetingDefaults
+	// Policy is where meetings may start and when to confirm first (policy.go).
+	Policy PolicyConfig
+	// ClientID is the configured Zoom app's client ID: a token issued to another app is unusable (grants.go).
+	ClientID string
 	// After says what is posted in a card's thread after the meeting (summary, transcript, chat).
 	After AfterMeetingConfig
 }
@@ -49,8 +55,13 @@ type Deps struct {
 	// Escape makes user input inert where it is posted (no mentions, no links); the Mattermost adapter
 	// provides it because what is inert depends on Mattermost's Markdown.
 	Escape func(string) string
-	Now    func() time.Time
-	Logger *slog.Logger
+	// Policy and Channels, when both set, enforce the channel policy (policy.go); Grants, when set, records
+	// which Zoom app issued each token and when it was last used (grants.go).
+	Policy   PolicyStore
+	Channels ChannelInspector
+	Grants   GrantStore
+	Now      func() time.Time
+	Logger   *slog.Logger
 	// After posts what a meeting left behind (summary, transcript, chat); nil parts turn that off.
 	After AfterMeetingDeps
 }

@@ -104,10 +104,7 @@ func (g *Gateway) User(ctx context.Context, owner meeting.Owner, userID string) 
 
 // CreateMeeting creates an instant meeting hosted by userID.
 func (g *Gateway) CreateMeeting(ctx context.Context, owner meeting.Owner, userID string, req meeting.MeetingRequest) (*meeting.ZoomMeeting, error) {
-	body := &MeetingRequest{Topic: req.Topic, Type: 1}
-	if req.UsePMI {
-		body.Settings = &MeetingSettings{UsePMI: true}
-	}
+	body := createBody(req)
 	var m *Meeting
 	err := g.call(ctx, owner, func(c *Client) (err error) {
 		m, err = c.CreateMeeting(ctx, userID, body)
@@ -335,4 +332,29 @@ func classify(err error, userID string) error {
 		return &meeting.Error{Kind: meeting.KindZoomRejected, Message: ze.Message, Err: err}
 	}
 	return &meeting.Error{Kind: meeting.KindZoomUnavailable, Err: err}
+}
+
+// createBody is the create-meeting body of an instant meeting for req.
+func createBody(req meeting.MeetingRequest) *MeetingRequest {
+	return &MeetingRequest{Topic: req.Topic, Type: 1, Settings: meetingSettings(req), DefaultPassword: req.Options.Passcode}
+}
+
+// meetingSettings turns the domain's meeting options into Zoom's settings object; nil when nothing is set, so
+// that a request without options is what it always was.
+func meetingSettings(req meeting.MeetingRequest) *MeetingSettings {
+	o := req.Options
+	set := &MeetingSettings{UsePMI: req.UsePMI, WaitingRoom: o.WaitingRoom, JoinBeforeHost: o.JoinBeforeHost,
+		MuteUponEntry: o.MuteUponEntry, HostVideo: o.HostVideo, ParticipantVideo: o.ParticipantVideo,
+		MeetingAuthentication: o.Authentication}
+	if o.JoinBeforeHost != nil && *o.JoinBeforeHost {
+		set.JBHTime = o.JoinBeforeHostMinutes
+	}
+	if o.AutoRecording != nil {
+		rec := string(*o.AutoRecording)
+		set.AutoRecording = &rec
+	}
+	if *set == (MeetingSettings{}) {
+		return nil
+	}
+	return set
 }

@@ -42,6 +42,10 @@ type config struct {
 	RetryMaxBackoff time.Duration
 	StartBudget     time.Duration
 	LogLevel        string
+	// Defaults are the admin's Zoom meeting options (config_policy.go).
+	Defaults meeting.MeetingDefaults
+	// BigChannel is the member count above which /zoom start asks first (0: never).
+	BigChannel int
 	// After the meeting: post Zoom's AI Companion summary, the transcript and the meeting chat in the card's
 	// thread (summaries and transcripts on by default, chat off), downloading at most MaxDownloadBytes.
 	PostSummaries, PostTranscripts, PostChat bool
@@ -57,6 +61,9 @@ type fileConfig struct {
 	RetryMaxBackoff      string `json:"retry_max_backoff"`
 	StartBudget          string `json:"start_budget"`
 	LogLevel             string `json:"log_level"`
+	// MeetingDefaults and BigChannelThreshold: see config_policy.go.
+	MeetingDefaults     *meetingDefaultsFile `json:"meeting_defaults"`
+	BigChannelThreshold *int                 `json:"big_channel_threshold"`
 	// BotToken and CommandTokens are what mmzoom setup writes (the file is then mode 0600); the
 	// environment variables, when set, take precedence.
 	BotToken        string            `json:"mattermost_bot_token,omitempty"`
@@ -95,6 +102,7 @@ func loadConfig(getenv func(string) string, readFile func(string) ([]byte, error
 		RecentWindow:  3 * time.Hour,
 		StartBudget:   2500 * time.Millisecond,
 		LogLevel:      "info",
+		BigChannel:    meeting.DefaultBigChannel,
 		PostSummaries: true, PostTranscripts: true, MaxDownloadBytes: meeting.DefaultMaxFileBytes,
 	}
 	for _, t := range strings.Split(getenv("MMZOOM_MATTERMOST_COMMAND_TOKENS"), ",") {
@@ -238,6 +246,7 @@ func (c *config) applyFile(path string, readFile func(string) ([]byte, error)) [
 	dur("recent_meeting_window", f.RecentMeetingWindow, &c.RecentWindow)
 	dur("start_budget", f.StartBudget, &c.StartBudget)
 	dur("retry_max_backoff", f.RetryMaxBackoff, &c.RetryMaxBackoff)
+	problems = append(problems, c.applyPolicy(f)...)
 	switch f.LogLevel {
 	case "":
 	case "debug", "info", "warn", "error":

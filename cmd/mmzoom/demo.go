@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/mmzoom/mmzoom/meeting"
@@ -43,6 +44,16 @@ type demoWorld struct {
 	servers    []*http.Server
 	stopQueue  context.CancelFunc
 	app        *app
+	// appMu guards app, which a test may replace (mmzoom restarted with another configuration).
+	appMu sync.RWMutex
+}
+
+// serveApp serves the running mmzoom's handler.
+func (w *demoWorld) serveApp(rw http.ResponseWriter, r *http.Request) {
+	w.appMu.RLock()
+	h := w.app.handler
+	w.appMu.RUnlock()
+	h.ServeHTTP(rw, r)
 }
 
 // demoSetup describes a world to start.
@@ -156,7 +167,7 @@ func startWorld(ctx context.Context, s demoSetup) (*demoWorld, error) {
 		MattermostURL: w.MMURL, BotToken: botToken, CommandTokens: []string{w.Command.Token}, Kind: s.kind,
 		ClientID: clientID, ClientSecret: clientSecret, AccountID: accountID, WebhookSecret: webhookSecret,
 		ZoomURL: w.ZoomURL, ZoomAPIURL: w.ZoomURL + "/v2", ShowPasscode: true, RecentWindow: 3 * time.Hour,
-		StartBudget:   2500 * time.Millisecond,
+		StartBudget: 2500 * time.Millisecond, BigChannel: meeting.DefaultBigChannel,
 		PostSummaries: true, PostTranscripts: true, MaxDownloadBytes: meeting.DefaultMaxFileBytes,
 	}
 	if s.configure != nil {
@@ -196,7 +207,7 @@ func startWorld(ctx context.Context, s demoSetup) (*demoWorld, error) {
 	for _, p := range []struct {
 		ln net.Listener
 		h  http.Handler
-	}{{lnZoom, w.Zoom.Handler()}, {lnMM, w.Mattermost.Handler()}, {lnApp, w.app.handler}} {
+	}{{lnZoom, w.Zoom.Handler()}, {lnMM, w.Mattermost.Handler()}, {lnApp, http.HandlerFunc(w.serveApp)}} {
 		srv := &http.Server{Handler: p.h, ReadHeaderTimeout: 10 * time.Second}
 		w.servers = append(w.servers, srv)
 		go func() { _ = srv.Serve(p.ln) }()

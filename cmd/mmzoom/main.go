@@ -4,6 +4,7 @@
 //	mmzoom demo     run mmzoom with built-in Zoom and Mattermost simulators on loopback
 //	mmzoom keygen   print a new MMZOOM_ENCRYPTION_KEY
 //	mmzoom dead-letters   list the card updates that could never be delivered
+//	mmzoom revoke   revoke users' Zoom connections at Zoom and delete their tokens
 //	mmzoom setup    prepare Mattermost for mmzoom with a system admin's token
 //	mmzoom doctor   check every setting and connection, one line each
 //	mmzoom healthcheck    exit 0 if the mmzoom on this host answers /healthz (the container's HEALTHCHECK)
@@ -39,6 +40,7 @@ commands:
   dead-letters
            list the card updates that can never be delivered (the card was deleted, the channel archived)
            using MMZOOM_DATABASE and MMZOOM_ENCRYPTION_KEY
+  revoke   revoke Zoom connections (--user NAME, or --all --yes) at Zoom and delete their tokens
   setup    prepare Mattermost for mmzoom (bot, roles, teams, /zoom command, plugin) with a system admin's
            token in MMZOOM_MATTERMOST_ADMIN_TOKEN, and write the tokens to the config file
   doctor   check the configuration, the database, Mattermost, Zoom and the webhook, one line each
@@ -103,6 +105,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	flags := flag.NewFlagSet("mmzoom "+name, flag.ContinueOnError)
 	var help string
 	var demo demoFlags
+	var revoke revokeFlags
 	var setup setupFlags
 	var doctor doctorFlags
 	var health healthcheckFlags
@@ -116,6 +119,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		help = keygenHelp
 	case "dead-letters":
 		help = deadLettersHelp
+	case "revoke":
+		help, revoke = revokeHelp, newRevokeFlags(flags)
 	case "demo":
 		help = demoHelp
 		demo = newDemoFlags(flags)
@@ -175,6 +180,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}
 	case "dead-letters":
 		if err := deadLetters(ctx, getenv, stdout); err != nil {
+			return fail(err)
+		}
+	case "revoke":
+		if err := runRevoke(ctx, revoke, getenv, stdout); err != nil {
 			return fail(err)
 		}
 	case "setup":

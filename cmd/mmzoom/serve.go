@@ -79,11 +79,13 @@ func build(ctx context.Context, cfg *config, logger *slog.Logger, o options) (*a
 		Kind: cfg.Kind, SiteURL: cfg.SiteURL, ShowPasscode: cfg.ShowPasscode,
 		RecentWindow: cfg.RecentWindow, TrustUnverifiedEmail: cfg.TrustUnverified,
 		ShowRecordingPasscode: cfg.ShowRecordingPasscode,
+		Defaults:              cfg.Defaults, Policy: meeting.PolicyConfig{BigChannel: cfg.BigChannel}, ClientID: cfg.ClientID,
 		After: meeting.AfterMeetingConfig{Summaries: cfg.PostSummaries, Transcripts: cfg.PostTranscripts, Chat: cfg.PostChat,
 			MaxFileBytes: cfg.MaxDownloadBytes},
 	}, meeting.Deps{
 		Zoom: gw, Authorizer: authorizer, Chat: mm, Store: store, Queue: store, Text: text,
 		Escape: mattermost.EscapeText, Now: o.now, Logger: logger,
+		Policy: store, Channels: mm, Grants: store,
 		After: meeting.AfterMeetingDeps{Replies: store, Summaries: gw, Files: mm, Downloads: zoom.NewDownloader(o.httpClient, cfg.ZoomURL)},
 	})
 	queue := meeting.NewProcessor(svc, store, cfg.RetryMaxBackoff)

@@ -41,7 +41,7 @@ flags:
 
 // commandHint is the /zoom command's autocomplete hint: the sub-commands, which are the same words in every
 // language.
-const commandHint = "[start|connect|disconnect|settings|help]"
+const commandHint = "[start|connect|disconnect|settings|channel|admin|help]"
 
 // setupFlags are mmzoom setup's flags.
 type setupFlags struct {

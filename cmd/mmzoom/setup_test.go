@@ -112,7 +112,7 @@ func TestSetupOnEmptyMattermostThenAgainChangesNothing(t *testing.T) {
 		}
 		cmds := w.sim.Commands(team.ID)
 		if len(cmds) != 1 || cmds[0].URL != "https://mmzoom.internal:8443/mattermost/command" || cmds[0].Method != "P" ||
-			!cmds[0].AutoComplete || cmds[0].AutoCompleteHint != "[start|connect|disconnect|settings|help]" ||
+			!cmds[0].AutoComplete || cmds[0].AutoCompleteHint != "[start|connect|disconnect|settings|channel|admin|help]" ||
 			cmds[0].AutoCompleteDesc != "Start a Zoom meeting in this channel" {
 			t.Fatalf("team %s commands = %+v", team.Name, cmds)
 		}

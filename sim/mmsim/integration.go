@@ -64,9 +64,13 @@ func (s *Server) ExecuteCommand(ctx context.Context, userID, channelID, teamID, 
 		s.mu.Unlock()
 		return nil, errors.New("mmsim: unknown user or channel")
 	}
-	if !s.canPost(u, ch) || !s.isMember(ch, u.ID) {
+	if !s.canPost(u, ch) || !s.isMember(ch, u.ID) || s.readOnlyFor(u, ch) {
 		s.mu.Unlock()
 		return &CommandResult{Status: http.StatusForbidden, Error: "You do not have the appropriate permissions."}, nil
+	}
+	if s.archived[ch.ID] != 0 {
+		s.mu.Unlock()
+		return &CommandResult{Status: http.StatusBadRequest, Error: "Cannot post to a deleted channel."}, nil
 	}
 	if ch.TeamID != "" {
 		teamID = ch.TeamID
@@ -92,6 +96,7 @@ func (s *Server) ExecuteCommand(ctx context.Context, userID, channelID, teamID, 
 		"text": {strings.TrimSpace(text)}, "token": {cmd.Token}, "trigger_id": {newID()}, "user_id": {u.ID},
 		"user_name": {u.Username}, "root_id": {rootID},
 	}
+	s.addMentions(form, u, teamID, text)
 	cmdURL, token := cmd.URL, cmd.Token
 	s.mu.Unlock()
 

@@ -103,6 +103,11 @@ type Server struct {
 	limited    bool
 	retryAfter time.Duration
 
+	// Channel policy facts (channels.go): archived channels' delete_at, moderated (read-only) channels, and
+	// channel admins.
+	archived      map[string]int64
+	moderated     map[string]bool
+	channelAdmins map[string]map[string]bool
 	// admin is what the administration endpoints manage (admin.go): bots, tokens, the server config,
 	// plugins, the server version.
 	admin adminState
@@ -136,6 +141,7 @@ func New(o Options) *Server {
 		users: map[string]*User{}, sessions: map[string]string{}, teams: map[string]*Team{}, teamMembers: map[string]map[string]bool{},
 		channels: map[string]*Channel{}, members: map[string]map[string]bool{}, posts: map[string]*Post{},
 		ephemerals: map[string][]*Post{}, commands: map[string]*Command{}, hooks: map[string]*hook{},
+		archived: map[string]int64{}, moderated: map[string]bool{}, channelAdmins: map[string]map[string]bool{},
 		files: map[string]*UploadedFile{}, maxFileSize: DefaultMaxFileSize,
 		config: map[string]string{"RequireEmailVerification": "false", "ShowEmailAddress": "true", "EnableSignUpWithEmail": "true",
 			"Version": "9.9.0", "BuildNumber": "9.9.0", "SiteName": "Mattermost"}}

@@ -25,6 +25,8 @@ func (s *Server) Handler() http.Handler {
 	api.HandleFunc("GET /api/v4/channels/{id}", s.getChannel)
 	api.HandleFunc("POST /api/v4/channels/{id}/members", s.joinChannel)
 	api.HandleFunc("GET /api/v4/channels/{id}/members/{user}", s.getMember)
+	api.HandleFunc("GET /api/v4/channels/{id}/stats", s.channelStats)
+	api.HandleFunc("GET /api/v4/channels/{id}/moderations", s.channelModerations)
 	api.HandleFunc("POST /api/v4/channels/direct", s.createDirect)
 	api.HandleFunc("GET /api/v4/channels/{id}/posts", s.channelPosts)
 	api.HandleFunc("GET /api/v4/config/client", s.clientConfig)
@@ -301,7 +303,9 @@ func (s *Server) getChannel(w http.ResponseWriter, r *http.Request) {
 	case !s.canRead(userOf(r), c):
 		forbidden(w)
 	default:
-		writeJSON(w, http.StatusOK, channelJSON(c))
+		out := channelJSON(c)
+		out["delete_at"] = s.archived[c.ID]
+		writeJSON(w, http.StatusOK, out)
 	}
 }
 
@@ -342,7 +346,7 @@ func (s *Server) getMember(w http.ResponseWriter, r *http.Request) {
 	case !s.isMember(c, r.PathValue("user")):
 		appError(w, http.StatusNotFound, "app.channel.get_member.missing.app_error", "No channel member found for that user ID and channel ID.")
 	default:
-		writeJSON(w, http.StatusOK, map[string]any{"channel_id": c.ID, "user_id": r.PathValue("user"), "roles": "channel_user"})
+		writeJSON(w, http.StatusOK, s.memberJSON(c, r.PathValue("user")))
 	}
 }
 
@@ -487,6 +491,12 @@ func (s *Server) createPost(w http.ResponseWriter, r *http.Request) {
 		return
 	case !s.canPost(u, c):
 		forbidden(w)
+		return
+	case s.archived[c.ID] != 0:
+		appError(w, http.StatusBadRequest, "api.post.create_post.can_not_post_to_deleted.error", "Can not post to deleted channel.")
+		return
+	case s.townSquareReadOnlyFor(u, c):
+		appError(w, http.StatusForbidden, "api.post.create_post.town_square_read_only", "This channel is read-only. Only members with permission can post here.")
 		return
 	case strings.HasPrefix(body.Type, "system_") || (body.Type != "" && !strings.HasPrefix(body.Type, "custom_") && body.Type != "slack_attachment"):
 		appError(w, http.StatusBadRequest, "api.context.invalid_param.app_error", "Invalid type parameter.")
@@ -658,6 +668,8 @@ func (s *Server) executeCommand(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case err != nil:
 		appError(w, http.StatusBadRequest, "api.command.execute_command.app_error", err.Error())
+	case res.Status == http.StatusBadRequest:
+		appError(w, http.StatusBadRequest, "api.command.execute_command.deleted.error", res.Error)
 	case res.Error != "":
 		status := res.Status
 		if status < 400 {

@@ -141,17 +141,23 @@ func (s *Server) createMeeting(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var req struct {
-		Topic    string `json:"topic"`
-		Type     int    `json:"type"`
-		Settings struct {
-			UsePMI bool `json:"use_pmi"`
-		} `json:"settings"`
+		Topic           string          `json:"topic"`
+		Type            int             `json:"type"`
+		DefaultPassword json.RawMessage `json:"default_password"`
+		RawSettings     json.RawMessage `json:"settings"`
+		Settings        Settings        `json:"-"`
 	}
 	body, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
 	if err := json.Unmarshal(body, &req); err != nil {
 		zoomError(w, http.StatusBadRequest, 300, "Request Body should be a valid JSON object.")
 		return
 	}
+	set, bad := parseSettings(req.RawSettings, req.DefaultPassword)
+	if bad != nil {
+		writeInvalidField(w, bad)
+		return
+	}
+	req.Settings = set
 	if req.Type == 0 {
 		req.Type = 2
 	}
@@ -172,15 +178,18 @@ func (s *Server) createMeeting(w http.ResponseWriter, r *http.Request) {
 	}
 	m := s.meetings[id]
 	if m == nil {
-		pass := fmt.Sprintf("%06d", randomInt(1000000))
+		pass, enc := fmt.Sprintf("%06d", randomInt(1000000)), randomID(32)+".1"
+		if !set.Passcode {
+			pass, enc = "", ""
+		}
 		m = &Meeting{ID: id, UUID: newUUID(), HostID: u.ID, HostEmail: u.Email, Status: "waiting", Password: pass,
-			EncryptedPassword: randomID(32) + ".1", Personal: req.Settings.UsePMI, CreatedAt: now, zak: randomToken()}
+			EncryptedPassword: enc, Personal: req.Settings.UsePMI, CreatedAt: now, zak: randomToken()}
 		s.meetings[id] = m
 	}
-	m.Topic, m.Type = req.Topic, req.Type
+	m.Topic, m.Type, m.Settings = req.Topic, req.Type, set
 	m.StartURL = fmt.Sprintf("%s/s/%d?zak=%s", s.baseURL, id, m.zak)
 	m.JoinURL = fmt.Sprintf("%s/j/%d", s.baseURL, id)
-	if u.EmbedPasswordInJoinLink {
+	if u.EmbedPasswordInJoinLink && m.EncryptedPassword != "" {
 		m.JoinURL += "?pwd=" + url.QueryEscape(m.EncryptedPassword)
 	}
 	out := s.meetingJSON(m)
@@ -196,9 +205,7 @@ func (s *Server) meetingJSON(m *Meeting) map[string]any {
 		"created_at": m.CreatedAt.Format(time.RFC3339), "start_url": m.StartURL, "join_url": m.JoinURL,
 		"password": m.Password, "h323_password": m.Password, "pstn_password": m.Password,
 		"encrypted_password": m.EncryptedPassword, "pre_schedule": false,
-		"settings": map[string]any{"use_pmi": m.Personal, "join_before_host": false, "waiting_room": false,
-			"host_video": false, "participant_video": false, "mute_upon_entry": false, "approval_type": 2, "audio": "voip",
-			"auto_recording": "none", "meeting_authentication": false},
+		"settings": settingsJSON(m.Settings),
 	}
 	if m.Personal {
 		out["pmi"] = strconv.FormatInt(m.ID, 10)

@@ -65,6 +65,7 @@ type Meeting struct {
 	CreatedAt         time.Time
 	StartedAt         time.Time
 	Participants      int
+	Settings          Settings // as created (settings.go)
 	zak               string
 	present           map[string]string // participant id → name
 }
