@@ -213,13 +213,17 @@ func (a *Admin) TeamByName(ctx context.Context, name string) (*Team, error) {
 	return &t, nil
 }
 
-// IsTeamMember asks GET /teams/{id}/members/{user}: 404 means no.
+// IsTeamMember asks GET /teams/{id}/members/{user}: 404 means no, and so does a membership with delete_at
+// set, which Mattermost keeps and answers for a user who left or was removed from the team.
 func (a *Admin) IsTeamMember(ctx context.Context, teamID, userID string) (bool, error) {
-	err := a.c.call(ctx, http.MethodGet, "api/v4/teams/"+url.PathEscape(teamID)+"/members/"+url.PathEscape(userID), nil, nil)
+	var m struct {
+		DeleteAt int64 `json:"delete_at"`
+	}
+	err := a.c.call(ctx, http.MethodGet, "api/v4/teams/"+url.PathEscape(teamID)+"/members/"+url.PathEscape(userID), nil, &m)
 	if errors.Is(err, meeting.ErrNotFound) {
 		return false, nil
 	}
-	return err == nil, err
+	return err == nil && m.DeleteAt == 0, err
 }
 
 // AddTeamMember adds a user to a team (POST /teams/{id}/members).
@@ -252,6 +256,22 @@ func (a *Admin) Commands(ctx context.Context, teamID string) ([]Command, error) 
 	var cs []Command
 	err := a.c.call(ctx, http.MethodGet, "api/v4/commands?custom_only=true&team_id="+url.QueryEscape(teamID), nil, &cs)
 	return cs, err
+}
+
+// CommandShadowed says whether another command answers /trigger in a team before the custom one: a server
+// plugin's (Mattermost runs plugins' commands first, app ExecuteCommand). GET /commands without custom_only
+// lists such a command in place of the custom one with the same trigger, and without an id.
+func (a *Admin) CommandShadowed(ctx context.Context, teamID, trigger string) (bool, error) {
+	var cs []Command
+	if err := a.c.call(ctx, http.MethodGet, "api/v4/commands?team_id="+url.QueryEscape(teamID), nil, &cs); err != nil {
+		return false, err
+	}
+	for _, c := range cs {
+		if c.Trigger == trigger && c.ID == "" {
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 // CreateCommand registers a custom slash command (POST /commands) and returns it with its token.

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/mmzoom/mmzoom/meeting"
@@ -166,6 +167,7 @@ func (s *Setup) Run(ctx context.Context) (*SetupResult, error) {
 	for _, t := range teams {
 		r.membership(ctx, t, bot)
 		r.command(ctx, t)
+		r.shadowed(ctx, t)
 	}
 	r.reachable(ctx)
 	r.plugin(ctx, version)
@@ -179,7 +181,8 @@ func (r *setupRun) admin(ctx context.Context) (string, error) {
 	switch {
 	case statusOf(err) == http.StatusUnauthorized:
 		r.fail(err, "Mattermost at "+r.MattermostURL+" refused MMZOOM_MATTERMOST_ADMIN_TOKEN",
-			"create a personal access token as a system admin (Profile → Security → Personal Access Tokens) and set it")
+			"create a personal access token as a system admin (Profile → Security → Personal Access Tokens) and set it; "+
+				"such tokens work only while ServiceSettings.EnableUserAccessTokens is on")
 		return "", errStop
 	case meeting.KindOf(err) == meeting.KindChatUnavailable || statusOf(err) != 0:
 		r.fail(err, "cannot use Mattermost at "+r.MattermostURL+" (MMZOOM_MATTERMOST_URL)", "check the URL and that Mattermost is up")
@@ -219,6 +222,10 @@ func (r *setupRun) bot(ctx context.Context) (*AdminUser, error) {
 	case err == nil:
 		r.report(StepOK, "bot @%s exists", name)
 		return u, nil
+	case statusOf(err) == http.StatusBadRequest:
+		// Mattermost refuses what is not a username before looking it up (Context.RequireUsername).
+		r.report(StepFailed, "%q is not a Mattermost username: --bot-username takes 1 to 64 lower-case letters, digits, '.', '-' or '_'", name)
+		return nil, errStop
 	case !errors.Is(err, meeting.ErrNotFound):
 		r.fail(err, "cannot look up @"+name, "check that Mattermost is up")
 		return nil, errStop
@@ -229,10 +236,16 @@ func (r *setupRun) bot(ctx context.Context) (*AdminUser, error) {
 				"run setup again with --yes to turn it on, or turn on System Console → Integrations → Bot Accounts → Enable Bot Account Creation", name)
 			return nil, errStop
 		}
-		if _, err := r.Admin.PatchConfig(ctx, map[string]map[string]any{"ServiceSettings": {"EnableBotAccountCreation": true}}); err != nil {
+		cfg, err := r.Admin.PatchConfig(ctx, map[string]map[string]any{"ServiceSettings": {"EnableBotAccountCreation": true}})
+		if err != nil {
 			r.fail(err, "cannot turn on ServiceSettings.EnableBotAccountCreation", "turn it on in System Console → Integrations → Bot Accounts")
 			return nil, errStop
 		}
+		if !cfg.ServiceSettings.EnableBotAccountCreation {
+			r.report(StepFailed, "Mattermost kept ServiceSettings.EnableBotAccountCreation off: %s", pinned("ServiceSettings", "EnableBotAccountCreation", "true"))
+			return nil, errStop
+		}
+		r.cfg = cfg
 		r.report(StepChanged, "turned on bot account creation (ServiceSettings.EnableBotAccountCreation)")
 	}
 	u, err = r.Admin.CreateBot(ctx, name, "Zoom", "Zoom meetings (mmzoom)")
@@ -287,8 +300,15 @@ func (r *setupRun) roles(ctx context.Context, bot *AdminUser) {
 	roles := strings.Join(strings.Fields(r.BotRoles), " ")
 	if err := r.Admin.SetRoles(ctx, bot.ID, roles); err != nil {
 		fix := "the token needs the manage_roles permission (a system admin's)"
-		if statusOf(err) == http.StatusBadRequest {
-			fix = "Mattermost refused the role string; it must name existing roles and include system_user (system_admin alone is refused)"
+		if e, ok := MattermostError(err); ok && e.StatusCode == http.StatusBadRequest {
+			switch e.ID {
+			case "app.role.check_roles_exist.role_not_found":
+				fix = "a role in --bot-roles does not exist in Mattermost; the default is " + strconv.Quote(DefaultBotRoles)
+			case "api.user.update_user_roles.license.app_error":
+				fix = "system_manager, system_user_manager and system_read_only_admin need a Mattermost licence; the default is " + strconv.Quote(DefaultBotRoles)
+			default:
+				fix = "Mattermost refused the role string; it must name existing roles and include system_user (system_admin alone is refused)"
+			}
 		}
 		r.fail(err, fmt.Sprintf("cannot give @%s the roles %q", bot.Username, roles), fix)
 		return
@@ -313,7 +333,8 @@ func (r *setupRun) teams(ctx context.Context) ([]Team, error) {
 	var out []Team
 	for _, name := range r.Teams {
 		t, err := r.Admin.TeamByName(ctx, name)
-		if errors.Is(err, meeting.ErrNotFound) {
+		// Mattermost answers 400 to what is not a team name at all (capitals, spaces: a display name).
+		if errors.Is(err, meeting.ErrNotFound) || statusOf(err) == http.StatusBadRequest {
 			r.report(StepFailed, "no team is named %q: --team takes a team's URL name (the part after the site URL)", name)
 			continue
 		}
@@ -360,18 +381,14 @@ func (r *setupRun) command(ctx context.Context, t Team) {
 		Description: text.Description, AutoComplete: true, AutoCompleteDesc: text.Description, AutoCompleteHint: text.Hint}
 	cmds, err := r.Admin.Commands(ctx, t.ID)
 	if err != nil {
-		r.fail(err, "cannot list the slash commands of team "+t.Name, "the token needs the manage_slash_commands permission (a system admin's)")
+		r.fail(err, "cannot list the slash commands of team "+t.Name, commandFix(err))
 		return
 	}
 	i := slices.IndexFunc(cmds, func(c Command) bool { return c.Trigger == "zoom" })
 	if i < 0 {
 		c, err := r.Admin.CreateCommand(ctx, &want)
 		if err != nil {
-			fix := "the token needs the manage_slash_commands permission (a system admin's)"
-			if statusOf(err) == http.StatusNotImplemented {
-				fix = "custom slash commands are off: turn on ServiceSettings.EnableCommands (System Console → Integrations → Integration Management)"
-			}
-			r.fail(err, "cannot register /zoom in team "+t.Name, fix)
+			r.fail(err, "cannot register /zoom in team "+t.Name, commandFix(err))
 			return
 		}
 		r.res.CommandTokens[t.Name] = c.Token
@@ -407,6 +424,37 @@ func (r *setupRun) command(ctx context.Context, t Team) {
 	r.report(StepChanged, "updated /zoom in team %s (%s)", t.Name, strings.Join(diff, ", "))
 }
 
+// pinned explains a patch Mattermost answered with 200 but did not apply: its configuration store puts
+// the MM_<SECTION>_<SETTING> environment variables back over every change (config.Store.Set).
+func pinned(section, key, value string) string {
+	env := "MM_" + strings.ToUpper(section) + "_" + strings.ToUpper(key)
+	return fmt.Sprintf("the environment variable %s decides it; set %s=%q where Mattermost runs and restart it, then run setup again", env, env, value)
+}
+
+// ShadowedAdvice says what to do when a plugin's /zoom answers before mmzoom's.
+const ShadowedAdvice = "a plugin's /zoom answers before mmzoom's (Mattermost runs plugins' commands first), most likely the Zoom plugin " +
+	"bundled with Mattermost: disable it in System Console → Plugins → Plugin Management"
+
+// shadowed checks that no plugin's /zoom takes the command from mmzoom in the team.
+func (r *setupRun) shadowed(ctx context.Context, t Team) {
+	shadowed, err := r.Admin.CommandShadowed(ctx, t.ID, "zoom")
+	switch {
+	case err != nil:
+		r.fail(err, "cannot list the commands of team "+t.Name, commandFix(err))
+	case shadowed:
+		r.report(StepFailed, "/zoom in team %s never reaches mmzoom: %s", t.Name, ShadowedAdvice)
+	}
+}
+
+// commandFix says how to get past a refusal of the commands API. Mattermost answers 501 to the listing as
+// well as to the creation when custom commands are off (app ListTeamCommands, CreateCommand).
+func commandFix(err error) string {
+	if statusOf(err) == http.StatusNotImplemented {
+		return "custom slash commands are off: turn on ServiceSettings.EnableCommands (System Console → Integrations → Integration Management)"
+	}
+	return "the token needs the manage_slash_commands permission (a system admin's)"
+}
+
 // reachable checks whether Mattermost's outgoing client may call MMZOOM_SITE_URL.
 func (r *setupRun) reachable(ctx context.Context) {
 	u, err := url.Parse(r.SiteURL)
@@ -433,7 +481,19 @@ func (r *setupRun) reachable(ctx context.Context) {
 	setting := r.cfg.ServiceSettings.AllowedUntrustedInternalConnections
 	switch {
 	case len(private) == 0:
-		r.report(StepOK, "%s is a public address: Mattermost may call mmzoom at %s", host, r.SiteURL)
+		// Mattermost refuses its own host's addresses like private ones (httpservice IsOwnIP), which
+		// setup cannot see from here: say so, with the entry that allows it.
+		var cidrs []string
+		for _, ip := range ips {
+			if ip.To4() != nil {
+				cidrs = append(cidrs, ip.String()+"/32")
+			} else {
+				cidrs = append(cidrs, ip.String()+"/128")
+			}
+		}
+		r.report(StepOK, "%s is a public address: Mattermost may call mmzoom at %s, unless mmzoom runs on Mattermost's own host, "+
+			"whose addresses Mattermost refuses like private ones (then add %q to ServiceSettings.AllowedUntrustedInternalConnections)",
+			host, r.SiteURL, strings.Join(cidrs, " "))
 		return
 	case UntrustedAllows(setting, host, ips):
 		r.report(StepOK, "%s is a private address (%s) that ServiceSettings.AllowedUntrustedInternalConnections allows", host, strings.Join(private, ", "))
@@ -446,10 +506,18 @@ func (r *setupRun) reachable(ctx context.Context) {
 		return
 	}
 	value := AddUntrusted(setting, host)
-	if _, err := r.Admin.PatchConfig(ctx, map[string]map[string]any{"ServiceSettings": {"AllowedUntrustedInternalConnections": value}}); err != nil {
+	cfg, err := r.Admin.PatchConfig(ctx, map[string]map[string]any{"ServiceSettings": {"AllowedUntrustedInternalConnections": value}})
+	if err != nil {
 		r.fail(err, "cannot change ServiceSettings.AllowedUntrustedInternalConnections", "add "+host+" in "+where)
 		return
 	}
+	if !UntrustedAllows(cfg.ServiceSettings.AllowedUntrustedInternalConnections, host, ips) {
+		r.report(StepFailed, "Mattermost kept ServiceSettings.AllowedUntrustedInternalConnections at %q: %s (or ExperimentalSettings.RestrictSystemAdmin "+
+			"forbids system admins to change it, as on Mattermost Cloud, where mmzoom needs a public address)", cfg.ServiceSettings.AllowedUntrustedInternalConnections,
+			pinned("ServiceSettings", "AllowedUntrustedInternalConnections", value))
+		return
+	}
+	r.cfg = cfg
 	r.report(StepChanged, "added %q to ServiceSettings.AllowedUntrustedInternalConnections (now %q): Mattermost may call the private address %s", host, value, host)
 }
 
@@ -464,8 +532,23 @@ func (r *setupRun) plugin(ctx context.Context, version string) {
 		return
 	}
 	download := r.SiteURL + "/plugin/" + m.ID + ".tar.gz"
-	if !VersionAtLeast(version, 9, 0) {
-		r.report(StepAdvice, "webapp plugin skipped: it needs Mattermost 9.0 or newer and this server is %s; /zoom and the cards work without it", version)
+	// A plugin whose min_server_version is above the server's uploads and enables but never starts (§8).
+	major, minor := 9, 0
+	if v := strings.Split(m.MinServerVersion, "."); len(v) >= 2 {
+		if a, err := strconv.Atoi(v[0]); err == nil {
+			if b, err := strconv.Atoi(v[1]); err == nil {
+				major, minor = a, b
+			}
+		}
+	}
+	if !VersionAtLeast(version, major, minor) {
+		r.report(StepAdvice, "webapp plugin skipped: it needs Mattermost %d.%d or newer and this server is %s; /zoom and the cards work without it", major, minor, version)
+		return
+	}
+	if !r.cfg.PluginSettings.Enable {
+		// Mattermost answers 501 to every plugin call then.
+		r.report(StepAdvice, "webapp plugin %s %s not installed: plugins are off in Mattermost (PluginSettings.Enable); turn them on in "+
+			"System Console → Plugins → Plugin Management, then run setup again; /zoom and the cards work without it", m.ID, m.Version)
 		return
 	}
 	active, inactive, err := r.Admin.Plugins(ctx)

@@ -3,12 +3,16 @@ package mattermost
 import (
 	"net"
 	"strings"
+	"unicode"
 )
 
 // Mattermost refuses to call reserved addresses (slash commands, buttons, dialogs) unless
 // ServiceSettings.AllowedUntrustedInternalConnections lets it (server/platform/services/httpservice): the
 // ranges below are blocked, and an entry of the setting allows a call when it equals the URL's host string
-// exactly, or when it is a CIDR range holding the resolved address. A refused call shows the user only
+// exactly, or when it is a CIDR range holding the resolved address. Entries are separated by commas or any
+// white space (splitFields), and the dialer skips the addresses it may not call and dials the others
+// (dialContextFilter in httpservice/client.go), so one allowed address is enough. Mattermost also refuses
+// its own host's addresses unless a CIDR entry covers them; mmzoom cannot see those from here. A refused call shows the user only
 // "Command with a trigger of 'zoom' failed." (observed), so setup checks this before anyone types /zoom.
 
 // reservedRanges are the networks Mattermost's outgoing client treats as internal.
@@ -32,11 +36,10 @@ func IsReservedIP(ip net.IP) bool {
 	return false
 }
 
-// UntrustedAllows says whether the setting's value (entries separated by spaces or commas) lets Mattermost
-// call host, which resolves to ips: host is listed as it is, or every reserved address among ips lies in a
-// listed CIDR range.
+// UntrustedAllows says whether the setting's value lets Mattermost call host, which resolves to ips: host
+// is listed as it is, or one of ips is public or lies in a listed CIDR range.
 func UntrustedAllows(setting, host string, ips []net.IP) bool {
-	entries := strings.FieldsFunc(setting, func(r rune) bool { return r == ' ' || r == ',' })
+	entries := strings.FieldsFunc(setting, func(r rune) bool { return unicode.IsSpace(r) || r == ',' })
 	var nets []*net.IPNet
 	for _, e := range entries {
 		if e == host {
@@ -48,17 +51,15 @@ func UntrustedAllows(setting, host string, ips []net.IP) bool {
 	}
 	for _, ip := range ips {
 		if !IsReservedIP(ip) {
-			continue
+			return true
 		}
-		covered := false
 		for _, n := range nets {
-			covered = covered || n.Contains(ip)
-		}
-		if !covered {
-			return false
+			if n.Contains(ip) {
+				return true
+			}
 		}
 	}
-	return true
+	return false
 }
 
 // AddUntrusted returns the setting with host appended (space-separated, as the System Console writes it).

@@ -22,7 +22,14 @@ func TestUntrustedAllowsFollowsMattermostsRules(t *testing.T) {
 		{"a CIDR that misses", "192.168.0.0/16", "mmzoom.internal", private, false},
 		{"a literal IP host listed as written", "127.0.0.1", "127.0.0.1", []net.IP{net.ParseIP("127.0.0.1")}, true},
 		{"loopback v6", "", "::1", []net.IP{net.ParseIP("::1")}, false},
-		{"every private address must be covered", "10.0.0.0/8", "m", []net.IP{net.ParseIP("10.0.0.1"), net.ParseIP("172.16.0.1")}, false},
+		// httpservice's dialContextFilter skips the addresses it may not call and dials the others.
+		{"one allowed address is enough", "10.0.0.0/8", "m", []net.IP{net.ParseIP("10.0.0.1"), net.ParseIP("172.16.0.1")}, true},
+		{"localhost as v6 and v4, v4 range listed", "127.0.0.0/8", "localhost", []net.IP{net.ParseIP("::1"), net.ParseIP("127.0.0.1")}, true},
+		{"a public address among private ones", "", "m", []net.IP{net.ParseIP("10.0.0.1"), net.ParseIP("203.0.113.7")}, true},
+		{"no address at all", "", "m", nil, false},
+		// splitFields: unicode.IsSpace or a comma.
+		{"tab and newline separated", "a.local\tb.local\nmmzoom.internal", "mmzoom.internal", private, true},
+		{"comma and space mixed", "a.local, 10.0.0.0/8", "mmzoom.internal", private, true},
 	} {
 		if got := UntrustedAllows(c.setting, c.host, c.ips); got != c.want {
 			t.Errorf("%s: UntrustedAllows(%q, %q) = %v", c.name, c.setting, c.host, got)

@@ -310,12 +310,21 @@ func (dc *doctor) commands(ctx context.Context) {
 		known = map[string]found{}
 		for _, t := range teams {
 			cmds, err := admin.Commands(ctx, t.ID)
+			if e, ok := mattermost.MattermostError(err); ok && e.StatusCode == http.StatusNotImplemented {
+				// Mattermost answers 501 to the listing when custom commands are off: /zoom cannot work.
+				r.fail("command tokens", "custom slash commands are off in Mattermost (ServiceSettings.EnableCommands)",
+					"turn them on in System Console → Integrations → Integration Management")
+				return
+			}
 			if err != nil {
 				r.fail("command tokens", "cannot list the slash commands of team "+t.Name+": "+plainError(err), "use a system admin's token")
 				return
 			}
 			for _, c := range cmds {
 				known[c.Token] = found{t, c}
+			}
+			if shadowed, err := admin.CommandShadowed(ctx, t.ID, "zoom"); err == nil && shadowed {
+				r.fail("command tokens", "/zoom in team "+t.Name+" never reaches mmzoom", mattermost.ShadowedAdvice)
 			}
 		}
 	}

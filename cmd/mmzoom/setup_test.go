@@ -28,6 +28,7 @@ type setupWorld struct {
 	adminToken, userToken string
 	teams                 []mmsim.Team
 	dir, configPath       string
+	siteURL               string // MMZOOM_SITE_URL; "" is mmzoom on a private address
 }
 
 func newSetupWorld(t *testing.T) *setupWorld {
@@ -48,8 +49,12 @@ func newSetupWorld(t *testing.T) *setupWorld {
 // run runs mmzoom setup with args against the world; the site URL is mmzoom on a private address.
 func (w *setupWorld) run(token string, args ...string) (string, error) {
 	w.t.Helper()
+	site := w.siteURL
+	if site == "" {
+		site = "https://mmzoom.internal:8443"
+	}
 	env := map[string]string{
-		"MMZOOM_MATTERMOST_URL": w.url, "MMZOOM_SITE_URL": "https://mmzoom.internal:8443",
+		"MMZOOM_MATTERMOST_URL": w.url, "MMZOOM_SITE_URL": site,
 		"MMZOOM_MATTERMOST_ADMIN_TOKEN": token, "MMZOOM_CONFIG": w.configPath,
 	}
 	flags := flag.NewFlagSet("mmzoom setup", flag.ContinueOnError)

@@ -208,7 +208,6 @@ func TestConfigReadAndPatch(t *testing.T) {
 	}
 	patch := map[string]any{
 		"ServiceSettings": map[string]any{"AllowedUntrustedInternalConnections": "mmzoom.internal"},
-		"PluginSettings":  map[string]any{"EnableUploads": true},
 		"EmailSettings":   map[string]any{"RequireEmailVerification": true},
 	}
 	status, _, body := w.call(admin, "PUT", "/api/v4/config/patch", patch)
@@ -218,10 +217,6 @@ func TestConfigReadAndPatch(t *testing.T) {
 	cfg := obj(t, body)
 	if obj(t, cfg["ServiceSettings"])["AllowedUntrustedInternalConnections"] != "mmzoom.internal" {
 		t.Fatalf("patch not applied: %v", cfg["ServiceSettings"])
-	}
-	// The API can never turn plugin uploads on: Mattermost keeps the old value without an error.
-	if obj(t, cfg["PluginSettings"])["EnableUploads"] != false {
-		t.Fatalf("EnableUploads changed through the API: %v", cfg["PluginSettings"])
 	}
 	// The client config follows the server config.
 	_, _, body = w.call(w.botToken, "GET", "/api/v4/config/client?format=old", nil)
@@ -341,6 +336,10 @@ func TestUntrustedConnectionsBlockCommandsToPrivateAddresses(t *testing.T) {
 		{"127.0.0.1", ""},
 		{"10.0.0.0/8", "Command with a trigger of '/zoom' failed."},
 		{"127.0.0.0/8", ""},
+		// Entries are separated by commas or any white space (httpservice.splitFields).
+		{"a.local\t127.0.0.1", ""},
+		{"a.local\n127.0.0.0/8", ""},
+		{"a.local,127.0.0.1", ""},
 	} {
 		sim.SetConfig("ServiceSettings", "AllowedUntrustedInternalConnections", c.allowed)
 		res, err := sim.ExecuteCommand(context.Background(), u.ID, ch.ID, "", "", "/zoom help")

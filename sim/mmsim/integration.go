@@ -77,9 +77,14 @@ func (s *Server) ExecuteCommand(ctx context.Context, userID, channelID, teamID, 
 	}
 	trigger, text, _ := strings.Cut(strings.TrimSpace(line), " ")
 	trigger = strings.ToLower(strings.TrimPrefix(trigger, "/"))
+	if pc := s.pluginCommandFor(teamID, trigger); pc != nil {
+		// Plugins' commands come before the custom ones (plugin_commands.go).
+		s.mu.Unlock()
+		return &CommandResult{Status: http.StatusOK, Response: &CommandResponse{ResponseType: "ephemeral", Text: pc.text}}, nil
+	}
 	var cmd *Command
 	for _, c := range s.commands {
-		if c.TeamID == teamID && c.Trigger == trigger {
+		if c.TeamID == teamID && c.Trigger == trigger && c.DeleteAt == 0 {
 			cmd = c
 		}
 	}

@@ -12,6 +12,7 @@ import (
 	"crypto/rand"
 	"encoding/json"
 	mrand "math/rand/v2"
+	"net"
 	"net/http"
 	"sort"
 	"strings"
@@ -31,6 +32,10 @@ type Options struct {
 	// BlockUntrusted makes calls to integrations on private addresses fail unless
 	// ServiceSettings.AllowedUntrustedInternalConnections allows them, as Mattermost does (untrusted.go).
 	BlockUntrusted bool
+	// OwnIPs are the addresses of the simulated Mattermost host's interfaces. With BlockUntrusted,
+	// Mattermost refuses them like private ones unless a CIDR entry covers them (httpservice IsOwnIP):
+	// a public address of the host Mattermost runs on is not public to it.
+	OwnIPs []net.IP
 }
 
 // Team is a Mattermost team; Type is "O" (open, the default) or "I" (invite only).

@@ -11,12 +11,15 @@ import (
 	"path"
 	"regexp"
 	"sort"
+	"strconv"
+	"strings"
 )
 
 // Plugin management (api4/plugin.go): POST /plugins uploads a bundle, POST /plugins/{id}/enable enables it,
 // GET /plugins lists what is installed.
 
-// maxPluginUpload is Mattermost's limit on an uploaded bundle (PluginSettings.MaxPluginSize, 50 MiB).
+// maxPluginUpload bounds an uploaded bundle here. api4's MaximumPluginFileSize (50 MiB) is only what
+// ParseMultipartForm keeps in memory; the real bound on the request was not found in the source.
 const maxPluginUpload = 50 << 20
 
 type installedPlugin struct {
@@ -63,10 +66,12 @@ func bundleManifest(r io.Reader) (map[string]any, error) {
 	}
 }
 
-// uploadPlugin is POST /plugins (multipart: "plugin", the bundle; "force"). It needs PluginSettings.Enable
-// and EnableUploads, and RequirePluginSignature off (else 501 app.plugin.upload_disabled.app_error), and
-// manage_system; an installed id needs force=true (else 400 app.plugin.install_id.app_error). Answers 201
-// with the manifest; the plugin is installed disabled, or keeps its enabled state when replaced.
+// uploadPlugin is POST /plugins (api4/plugin.go uploadPlugin; multipart: "plugin", the bundle; "force"). It
+// needs PluginSettings.Enable and EnableUploads, and RequirePluginSignature off (else 501
+// app.plugin.upload_disabled.app_error), and sysconsole_write_plugins; a body that is not a multipart form
+// is answered by http.Error: 400 in text/plain, not an AppError; an installed id needs force=true (else 400
+// app.plugin.install_id.app_error). Answers 201 with the manifest; the plugin is installed disabled, or
+// keeps its enabled state when replaced.
 func (s *Server) uploadPlugin(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	allowed := s.configBool("PluginSettings", "Enable") && s.configBool("PluginSettings", "EnableUploads") &&
@@ -83,7 +88,7 @@ func (s *Server) uploadPlugin(w http.ResponseWriter, r *http.Request) {
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, maxPluginUpload+1<<20)
 	if err := r.ParseMultipartForm(1 << 20); err != nil {
-		appError(w, http.StatusRequestEntityTooLarge, "api.plugin.upload.file.app_error", "Unable to open file in multipart/form request.")
+		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
 	}
 	f, _, err := r.FormFile("plugin")
@@ -94,7 +99,7 @@ func (s *Server) uploadPlugin(w http.ResponseWriter, r *http.Request) {
 	defer f.Close()
 	raw, err := io.ReadAll(io.LimitReader(f, maxPluginUpload+1))
 	if err != nil || len(raw) > maxPluginUpload {
-		appError(w, http.StatusRequestEntityTooLarge, "api.plugin.upload.file.app_error", "Unable to open file in multipart/form request.")
+		http.Error(w, "http: request body too large", http.StatusBadRequest)
 		return
 	}
 	m, err := bundleManifest(bytes.NewReader(raw))
@@ -103,7 +108,8 @@ func (s *Server) uploadPlugin(w http.ResponseWriter, r *http.Request) {
 		appError(w, http.StatusBadRequest, "app.plugin.manifest.app_error", "Unable to find manifest for extracted plugin.")
 		return
 	}
-	force := r.FormValue("force") == "true"
+	// Only the form part counts (m.Value["force"][0] == "true"), not a force=true in the query string.
+	force := len(r.MultipartForm.Value["force"]) > 0 && r.MultipartForm.Value["force"][0] == "true"
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	old := s.admin.plugins[id]
@@ -119,10 +125,46 @@ func (s *Server) uploadPlugin(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusCreated, m)
 }
 
-// listPlugins is GET /plugins: {"active": [...], "inactive": [...]} manifests (manage_system).
+func pluginsDisabled(w http.ResponseWriter) {
+	appError(w, http.StatusNotImplemented, "app.plugin.disabled.app_error", "Plugins have been disabled. Please check your logs for details.")
+}
+
+// running says whether an enabled plugin runs: one whose min_server_version is above the server's version
+// is enabled but does not start (§8).
+func (s *Server) running(p *installedPlugin) bool {
+	minVersion, _ := p.manifest["min_server_version"].(string)
+	return p.enabled && !versionBelow(s.admin.version, minVersion)
+}
+
+// versionBelow says whether version a ("9.9.0") is below b; an unreadable b is no requirement.
+func versionBelow(a, b string) bool {
+	pa, pb := strings.Split(a, "."), strings.Split(b, ".")
+	for i := 0; i < 3; i++ {
+		var x, y int
+		if i < len(pa) {
+			x, _ = strconv.Atoi(pa[i])
+		}
+		if i < len(pb) {
+			y, _ = strconv.Atoi(pb[i])
+		}
+		if x != y {
+			return x < y
+		}
+	}
+	return false
+}
+
+// listPlugins is GET /plugins: {"active": [...], "inactive": [...]} manifests. 501
+// app.plugin.disabled.app_error when PluginSettings.Enable is off; sysconsole_read_plugins. "active" are
+// the running plugins (the plugin environment's IsActive), not the enabled ones: an enabled plugin that
+// failed to start is listed inactive.
 func (s *Server) listPlugins(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if !s.configBool("PluginSettings", "Enable") {
+		pluginsDisabled(w)
+		return
+	}
 	if !isAdmin(userOf(r)) {
 		forbidden(w)
 		return
@@ -134,7 +176,7 @@ func (s *Server) listPlugins(w http.ResponseWriter, r *http.Request) {
 	}
 	sort.Strings(ids)
 	for _, id := range ids {
-		if p := s.admin.plugins[id]; p.enabled {
+		if p := s.admin.plugins[id]; s.running(p) {
 			active = append(active, p.manifest)
 		} else {
 			inactive = append(inactive, p.manifest)
@@ -143,12 +185,16 @@ func (s *Server) listPlugins(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"active": active, "inactive": inactive})
 }
 
-// enablePlugin is POST /plugins/{id}/enable: 404 app.plugin.not_installed.app_error for an unknown id. A
-// plugin whose min_server_version is above the server's is enabled all the same (it then fails to start,
-// §8).
+// enablePlugin is POST /plugins/{id}/enable: 501 when PluginSettings.Enable is off, 404
+// app.plugin.not_installed.app_error for an unknown id. A plugin whose min_server_version is above the
+// server's is enabled all the same (it then fails to start, §8).
 func (s *Server) enablePlugin(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if !s.configBool("PluginSettings", "Enable") {
+		pluginsDisabled(w)
+		return
+	}
 	if !isAdmin(userOf(r)) {
 		forbidden(w)
 		return

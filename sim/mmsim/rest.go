@@ -106,6 +106,9 @@ func (s *Server) authenticated(next http.Handler) http.Handler {
 		down, limited, retry := s.down, s.limited, s.retryAfter
 		uid = s.sessions[sessionToken(r)]
 		u := s.users[uid]
+		if u != nil && !s.accessTokenAllowed(u, sessionToken(r)) {
+			u = nil
+		}
 		s.mu.Unlock()
 		switch {
 		case down:
@@ -416,7 +419,18 @@ func (s *Server) channelPosts(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"order": order, "posts": posts, "next_post_id": "", "prev_post_id": ""})
 }
 
+// clientConfig is GET /config/client (api4/config.go getClientConfig): only format=old exists; no format
+// is 501 api.config.client.old_format.app_error and another one 400.
 func (s *Server) clientConfig(w http.ResponseWriter, r *http.Request) {
+	switch r.URL.Query().Get("format") {
+	case "old":
+	case "":
+		appError(w, http.StatusNotImplemented, "api.config.client.old_format.app_error", "New format for the client configuration is not supported yet. Please specify format=old in the query string.")
+		return
+	default:
+		badParam(w, "format")
+		return
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	out := map[string]string{"SiteURL": s.siteURL}

@@ -4,11 +4,14 @@ import (
 	"net"
 	"net/url"
 	"strings"
+	"unicode"
 )
 
 // Mattermost's outgoing client (slash commands, buttons, dialogs) refuses reserved addresses unless
 // ServiceSettings.AllowedUntrustedInternalConnections allows them: an entry equal to the URL's host, or a
-// CIDR range holding the address (§3.4). The user then sees only "Command with a trigger of '…' failed."
+// CIDR range holding the address (§3.4). Entries are separated by commas or any white space (splitFields in
+// server/platform/services/httpservice/httpservice.go), and the dialer (dialContextFilter in client.go)
+// skips the resolved addresses it may not call and dials the others: one allowed address is enough. The user then sees only "Command with a trigger of '…' failed."
 // (observed, §8). The simulator applies this when Options.BlockUntrusted is set; tests that run everything
 // on loopback leave it off, as if the setting allowed them.
 
@@ -35,7 +38,7 @@ func (s *Server) outgoingAllowed(rawURL string) bool {
 	s.mu.Lock()
 	allowed, _ := s.configValue("ServiceSettings", "AllowedUntrustedInternalConnections").(string)
 	s.mu.Unlock()
-	entries := strings.FieldsFunc(allowed, func(r rune) bool { return r == ' ' || r == ',' })
+	entries := strings.FieldsFunc(allowed, func(r rune) bool { return unicode.IsSpace(r) || r == ',' })
 	for _, e := range entries {
 		if e == host {
 			return true
@@ -50,18 +53,17 @@ func (s *Server) outgoingAllowed(rawURL string) bool {
 		for _, n := range reservedNets {
 			reserved = reserved || n.Contains(ip)
 		}
-		if !reserved {
-			continue
+		for _, own := range s.opts.OwnIPs {
+			reserved = reserved || own.Equal(ip) // allowIP: an own address needs a CIDR entry too
 		}
-		covered := false
+		if !reserved {
+			return true
+		}
 		for _, e := range entries {
 			if _, n, err := net.ParseCIDR(e); err == nil && n.Contains(ip) {
-				covered = true
+				return true
 			}
 		}
-		if !covered {
-			return false
-		}
 	}
-	return true
+	return false
 }
