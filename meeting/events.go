@@ -103,11 +103,13 @@ func (s *Service) ApplyEvent(ctx context.Context, ev Event) (bool, error) {
 	if ev.Type == EventAppDeauthorized {
 		return s.deauthorized(ctx, ev)
 	}
-	// Zoom delivers events concurrently; the events of one meeting are applied one at a time so that a
-	// late "started" cannot overwrite an "ended" read at the same moment.
-	mu := &s.eventLocks[uint64(ev.MeetingID)%uint64(len(s.eventLocks))]
-	mu.Lock()
-	defer mu.Unlock()
+	// Zoom delivers events concurrently, to any replica; the events of one meeting are applied one at a time
+	// so that a late "started" cannot overwrite an "ended" read at the same moment.
+	unlock, err := s.Locker.LockMeeting(ctx, ev.MeetingID)
+	if err != nil {
+		return false, err
+	}
+	defer unlock()
 	c, err := s.cardFor(ctx, ev)
 	if err != nil || c == nil {
 		return false, err
@@ -345,15 +347,17 @@ func (s *Service) refreshStored(ctx context.Context, id int64) error {
 }
 
 // withCard runs f on card id as stored, under the lock of the card's meeting (events of one meeting are
-// applied one at a time within this process).
+// applied one at a time, across every process sharing the store).
 func (s *Service) withCard(ctx context.Context, id int64, f func(*Card) error) error {
 	c, err := s.Store.Card(ctx, id)
 	if err != nil {
 		return err
 	}
-	mu := &s.eventLocks[uint64(c.MeetingID)%uint64(len(s.eventLocks))]
-	mu.Lock()
-	defer mu.Unlock()
+	unlock, err := s.Locker.LockMeeting(ctx, c.MeetingID)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	if c, err = s.Store.Card(ctx, id); err != nil { // again, now that no event can change it
 		return err
 	}

@@ -7,7 +7,6 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"log/slog"
-	"sync"
 	"time"
 )
 
@@ -51,7 +50,10 @@ type Deps struct {
 	// Queue, when set, makes Zoom events and card refreshes durable jobs (see Processor); without it they
 	// are applied at once.
 	Queue Queue
-	Text  Translator
+	// Locker keeps the events of one meeting in order, and periodic jobs to one process at a time, across
+	// every process sharing the store; nil means a LocalLocker (one process).
+	Locker Locker
+	Text   Translator
 	// Escape makes user input inert where it is posted (no mentions, no links); the Mattermost adapter
 	// provides it because what is inert depends on Mattermost's Markdown.
 	Escape func(string) string
@@ -70,8 +72,6 @@ type Deps struct {
 type Service struct {
 	cfg Config
 	Deps
-	// eventLocks serialize the events of one meeting (striped by meeting id) within this process.
-	eventLocks [64]sync.Mutex
 	// wakeQueue tells the queue's processor that a job is due (set by NewProcessor).
 	wakeQueue func()
 }
@@ -80,6 +80,9 @@ type Service struct {
 func NewService(cfg Config, d Deps) *Service {
 	if d.Logger == nil {
 		d.Logger = slog.New(slog.DiscardHandler)
+	}
+	if d.Locker == nil {
+		d.Locker = &LocalLocker{}
 	}
 	if d.Escape == nil {
 		d.Escape = func(s string) string { return s }

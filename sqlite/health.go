@@ -146,14 +146,14 @@ func (h *Health) tokens(ctx context.Context, db *sql.DB, box *seal.Box) error {
 			continue
 		}
 		h.SealedChecked = true
-		a, err := box.Open(access, tokenAAD(o, "access"))
+		a, err := box.OpenField(seal.TokenAccess(string(o)), access)
 		h.SealedOpen = err == nil
 		if err != nil || o != meeting.AccountOwner {
 			continue
 		}
 		t := &meeting.Token{AccessToken: string(a), Expiry: fromMS(expiry), Scope: scope, ZoomUserID: zoomID, ZoomEmail: zoomEmail}
 		if len(refresh) > 0 {
-			r, err := box.Open(refresh, tokenAAD(o, "refresh"))
+			r, err := box.OpenField(seal.TokenRefresh(string(o)), refresh)
 			if err != nil {
 				h.SealedOpen = false
 				continue

@@ -50,6 +50,9 @@ type config struct {
 	// thread (summaries and transcripts on by default, chat off), downloading at most MaxDownloadBytes.
 	PostSummaries, PostTranscripts, PostChat bool
 	MaxDownloadBytes                         int64
+	// JobLease is how long a replica may work on a claimed job before another may take it over (0: the
+	// processor's default).
+	JobLease time.Duration
 }
 
 // fileConfig is the optional JSON configuration file.
@@ -72,6 +75,7 @@ type fileConfig struct {
 	PostTranscripts *bool             `json:"post_transcripts"`
 	PostMeetingChat *bool             `json:"post_meeting_chat"`
 	MaxDownloadMB   *int64            `json:"max_download_mb"`
+	JobLease        string            `json:"job_lease"`
 }
 
 // loadConfig reads the configuration from getenv (and the file it names). It returns every problem found,
@@ -160,8 +164,8 @@ func loadConfig(getenv func(string) string, readFile func(string) ([]byte, error
 		}
 		c.OldKeys = append(c.OldKeys, k)
 	}
-	if !strings.HasPrefix(c.Database, "sqlite://") || strings.TrimPrefix(c.Database, "sqlite://") == "" {
-		bad("MMZOOM_DATABASE must be sqlite://<path> (PostgreSQL support is not built yet), got %q", redactDSN(c.Database))
+	if _, err := parseDatabase(c.Database); err != nil {
+		bad("%v", err)
 	}
 	if path := getenv("MMZOOM_CONFIG"); path != "" {
 		problems = append(problems, c.applyFile(path, readFile)...)
@@ -247,6 +251,7 @@ func (c *config) applyFile(path string, readFile func(string) ([]byte, error)) [
 	dur("start_budget", f.StartBudget, &c.StartBudget)
 	dur("retry_max_backoff", f.RetryMaxBackoff, &c.RetryMaxBackoff)
 	problems = append(problems, c.applyPolicy(f)...)
+	dur("job_lease", f.JobLease, &c.JobLease)
 	switch f.LogLevel {
 	case "":
 	case "debug", "info", "warn", "error":

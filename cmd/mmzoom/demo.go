@@ -84,6 +84,8 @@ type demoSetup struct {
 	recentWindow time.Duration
 	// configure, when set, changes mmzoom's configuration before it starts (tests turn settings on and off).
 	configure func(*config)
+	// database overrides the SQLite file in dir (MMZOOM_DATABASE, e.g. a PostgreSQL DSN shared by replicas).
+	database string
 }
 
 // listen opens addr, falling back to a free port on loopback when it is taken.
@@ -178,6 +180,9 @@ func startWorld(ctx context.Context, s demoSetup) (*demoWorld, error) {
 	}
 	if s.recentWindow != 0 {
 		cfg.RecentWindow = s.recentWindow
+	}
+	if s.database != "" {
+		cfg.Database = s.database
 	}
 	w.Config = cfg
 	if s.external {

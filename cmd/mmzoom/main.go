@@ -28,7 +28,6 @@ import (
 	"time"
 
 	"github.com/mmzoom/mmzoom/seal"
-	"github.com/mmzoom/mmzoom/sqlite"
 )
 
 const usage = `usage: mmzoom <command>
@@ -71,7 +70,8 @@ MMZOOM_ENCRYPTION_OLD_KEYS when you rotate: mmzoom still opens what the old key 
 
 Lists the 100 newest card updates Mattermost refused for good (the card was deleted, the channel
 archived, the bot lost access). It reads the database named by MMZOOM_DATABASE (default
-sqlite://mmzoom.db) with MMZOOM_ENCRYPTION_KEY (and MMZOOM_ENCRYPTION_OLD_KEYS), as serve does.
+sqlite://mmzoom.db; a postgres:// URL reads the database several replicas share) with
+MMZOOM_ENCRYPTION_KEY (and MMZOOM_ENCRYPTION_OLD_KEYS), as serve does.
 `
 	demoHelp = `usage: mmzoom demo [flags]
 
@@ -250,9 +250,9 @@ func deadLetters(ctx context.Context, getenv func(string) string, w io.Writer) e
 	if db == "" {
 		db = "sqlite://mmzoom.db"
 	}
-	path, ok := strings.CutPrefix(db, "sqlite://")
-	if !ok || path == "" {
-		return &usageError{"MMZOOM_DATABASE must be sqlite://<path>"}
+	target, err := parseDatabase(db)
+	if err != nil {
+		return &usageError{err.Error()}
 	}
 	raw := strings.TrimSpace(getenv("MMZOOM_ENCRYPTION_KEY"))
 	if raw == "" {
@@ -273,20 +273,21 @@ func deadLetters(ctx context.Context, getenv func(string) string, w io.Writer) e
 		}
 		old = append(old, k)
 	}
-	// Opening a database creates it: looking in the wrong directory must say so, not list an empty new one.
-	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
-		return &usageError{fmt.Sprintf("MMZOOM_DATABASE names %s, which does not exist", path)}
+	// Opening a SQLite database creates it: looking in the wrong directory must say so, not list an empty
+	// new one.
+	if _, err := os.Stat(target.target); !target.postgres && errors.Is(err, fs.ErrNotExist) {
+		return &usageError{fmt.Sprintf("MMZOOM_DATABASE names %s, which does not exist", target.target)}
 	}
 	box, err := seal.NewBox(key, old...)
 	if err != nil {
 		return err
 	}
-	store, err := sqlite.Open(ctx, path, box, time.Now)
+	opened, err := openDatabase(ctx, target, box, time.Now)
 	if err != nil {
 		return err
 	}
-	defer store.Close()
-	jobs, err := store.DeadLetters(ctx, 100)
+	defer opened.store.Close()
+	jobs, err := opened.store.DeadLetters(ctx, 100)
 	if err != nil {
 		return err
 	}
