@@ -94,7 +94,7 @@ func (s *Service) fullSummary(ctx context.Context, c *Card, ev Event) (*Summary,
 // than a post may be is split into parts, each within Mattermost's limit.
 func (s *Service) renderSummary(c *Card, sum *Summary) []string {
 	t := func(key string, args ...any) string { return s.Text.T(c.CreatorLocale, key, args...) }
-	title := sum.Title
+	title := headingTitle(sum.Title)
 	if title == "" {
 		title = c.Topic
 	}
@@ -133,6 +133,19 @@ func (s *Service) renderSummary(c *Card, sum *Summary) []string {
 		}
 	}
 	return parts
+}
+
+// zoomTitlePrefix is how Zoom begins an English summary_title ("Meeting Summary for Weekly sync"); the
+// heading says "Meeting summary:" itself, in the reader's language, so the title loses it.
+const zoomTitlePrefix = "meeting summary for "
+
+// headingTitle is a summary's title for the reply's heading, without Zoom's own "Meeting Summary for".
+func headingTitle(title string) string {
+	title = strings.TrimSpace(title)
+	if len(title) > len(zoomTitlePrefix) && strings.EqualFold(title[:len(zoomTitlePrefix)], zoomTitlePrefix) {
+		return strings.TrimSpace(title[len(zoomTitlePrefix):])
+	}
+	return title
 }
 
 // partHeaderRoom is what a part's "continued" line may take, kept free in every part.

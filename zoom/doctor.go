@@ -142,12 +142,17 @@ func NeededScopes(kind meeting.AppKind) []ScopeNeed {
 
 // MissingScopes lists the needs a space-separated scope list does not meet.
 func MissingScopes(kind meeting.AppKind, granted string) []ScopeNeed {
+	return missingOf(NeededScopes(kind), granted)
+}
+
+// missingOf lists the needs a space-separated scope list does not meet.
+func missingOf(needs []ScopeNeed, granted string) []ScopeNeed {
 	have := map[string]bool{}
 	for _, s := range strings.Fields(granted) {
 		have[s] = true
 	}
 	var out []ScopeNeed
-	for _, n := range NeededScopes(kind) {
+	for _, n := range needs {
 		ok := false
 		for _, s := range n.AnyOf {
 			ok = ok || have[s]

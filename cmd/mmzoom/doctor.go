@@ -452,7 +452,7 @@ func (dc *doctor) zoom(ctx context.Context) {
 			continue
 		}
 		n++
-		if len(zoom.MissingScopes(meeting.KindUser, scope)) > 0 {
+		if len(zoom.MissingFeatureScopes(meeting.KindUser, dc.features(), scope)) > 0 {
 			short = append(short, string(owner))
 		}
 	}
@@ -460,7 +460,7 @@ func (dc *doctor) zoom(ctx context.Context) {
 	case n == 0:
 		r.ok("Zoom scopes", "no user has connected yet; each user's scopes come with their consent at /zoom connect")
 	case len(short) > 0:
-		missing := zoom.MissingScopes(meeting.KindUser, dc.health.Tokens[meeting.Owner(short[0])])
+		missing := zoom.MissingFeatureScopes(meeting.KindUser, dc.features(), dc.health.Tokens[meeting.Owner(short[0])])
 		r.fail("Zoom scopes", fmt.Sprintf("%d of %d connected users granted too few scopes (e.g. %s)", len(short), n, scopeList(missing)),
 			"add the scopes to the app (README, Scopes); those users run /zoom connect again")
 	default:
@@ -488,12 +488,22 @@ func (dc *doctor) zoomUserCheck(ctx context.Context, accessToken, user string) {
 }
 
 func (dc *doctor) scopes(what, granted string) {
-	missing := zoom.MissingScopes(dc.cfg.Kind, granted)
+	missing := zoom.MissingFeatureScopes(dc.cfg.Kind, dc.features(), granted)
 	if len(missing) == 0 {
 		dc.report.ok("Zoom scopes", what+" has the scopes mmzoom needs")
 		return
 	}
-	dc.report.fail("Zoom scopes", what+" lacks "+scopeList(missing), "add them to the app in the Zoom App Marketplace (Scopes; README lists them)")
+	fix := "add them to the app in the Zoom App Marketplace (Scopes; README lists them)"
+	if len(missing) > len(zoom.MissingScopes(dc.cfg.Kind, granted)) {
+		// An optional feature's scope is missing: the admin may rather turn the feature off.
+		fix += ", or turn off in the config file the feature that needs them"
+	}
+	dc.report.fail("Zoom scopes", what+" lacks "+scopeList(missing), fix)
+}
+
+// features are the optional features the configuration turns on, whose scopes doctor checks too.
+func (dc *doctor) features() zoom.Features {
+	return zoom.Features{Summaries: dc.cfg.PostSummaries, Transcripts: dc.cfg.PostTranscripts, Chat: dc.cfg.PostChat}
 }
 
 func scopeList(needs []zoom.ScopeNeed) string {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -15,8 +16,12 @@ import (
 	"github.com/mmzoom/mmzoom/sim/mmsim"
 )
 
-// allAdminScopes are the scopes an admin-managed or Server-to-Server app needs (README, Scopes).
-const allAdminScopes = "user:read:user:admin meeting:write:meeting:admin meeting:read:meeting:admin meeting:read:past_meeting:admin"
+// baseAdminScopes are the scopes an admin-managed or Server-to-Server app needs (README, Scopes);
+// allAdminScopes adds those of the features on by default (summaries, transcripts).
+const (
+	baseAdminScopes = "user:read:user:admin meeting:write:meeting:admin meeting:read:meeting:admin meeting:read:past_meeting:admin"
+	allAdminScopes  = baseAdminScopes + " meeting:read:summary:admin cloud_recording:read:recording:admin"
+)
 
 // doctorWorld is a running mmzoom (s2s) whose Zoom app has every scope, with a system admin's token.
 func doctorWorld(t *testing.T, kind meeting.AppKind) (*world, map[string]string) {
@@ -99,6 +104,9 @@ func TestDoctorNamesWhatIsBroken(t *testing.T) {
 			want: "✘ Zoom credentials: Zoom refused the Server-to-Server token request (HTTP 400 invalid_request: Invalid account_id) → check MMZOOM_ZOOM_ACCOUNT_ID"},
 		{name: "missing scope", setup: func() { w.Zoom.SetGrantedScopes(true, "meeting:write:meeting:admin user:read:user:admin") },
 			want: "✘ Zoom scopes: the Server-to-Server app lacks meeting:read:meeting:admin or meeting:read:admin (for checking meetings whose end was never heard of)"},
+		{name: "missing scope of a feature turned on", setup: func() { w.Zoom.SetGrantedScopes(true, baseAdminScopes+" cloud_recording:read:recording:admin") },
+			want: "✘ Zoom scopes: the Server-to-Server app lacks meeting:read:summary:admin or meeting_summary:read:admin (for AI Companion summaries, post_summaries) → " +
+				"add them to the app in the Zoom App Marketplace (Scopes; README lists them), or turn off in the config file the feature that needs them"},
 		{name: "unreachable database", edit: map[string]string{"MMZOOM_DATABASE": "sqlite://" + filepath.Join(w.dir, "nowhere", "mmzoom.db")},
 			want: "✘ database: <dir>/nowhere/mmzoom.db does not exist → check MMZOOM_DATABASE"},
 		{name: "Zoom user unknown", edit: map[string]string{}, want: "✘ Zoom user: Zoom has no user nobody@example.com (code 1001)"},
@@ -182,5 +190,31 @@ func TestDoctorChecksEachUsersScopes(t *testing.T) {
 	out, err = w.doctor(t, env)
 	if !errors.Is(err, errDoctorFailed) || !strings.Contains(out, "✘ Zoom scopes: 1 of 1 connected users granted too few scopes") {
 		t.Fatalf("%v\n%s", err, out)
+	}
+}
+
+func TestDoctorChecksOnlyTheScopesOfFeaturesTurnedOn(t *testing.T) {
+	w, env := doctorWorld(t, meeting.KindS2S)
+	w.Zoom.SetGrantedScopes(true, baseAdminScopes)
+	out, err := w.doctor(t, env, "--zoom-user", w.Alice.Email)
+	if !errors.Is(err, errDoctorFailed) || !strings.Contains(out, "lacks meeting:read:summary:admin or meeting_summary:read:admin (for AI Companion summaries, post_summaries), "+
+		"cloud_recording:read:recording:admin or recording:read:admin (for transcripts and the meeting chat, post_transcripts/post_meeting_chat)") {
+		t.Fatalf("summaries and transcripts are on by default, their scopes missing: %v\n%s", err, out)
+	}
+	file := filepath.Join(t.TempDir(), "mmzoom.json")
+	if err := os.WriteFile(file, []byte(`{"post_summaries": false, "post_transcripts": false}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env["MMZOOM_CONFIG"] = file
+	out, err = w.doctor(t, env, "--zoom-user", w.Alice.Email)
+	if err != nil || !strings.Contains(out, "✔ Zoom scopes: the Server-to-Server app has the scopes mmzoom needs") {
+		t.Fatalf("with both off the base scopes are enough: %v\n%s", err, out)
+	}
+	if err := os.WriteFile(file, []byte(`{"post_summaries": false, "post_transcripts": false, "post_meeting_chat": true}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err = w.doctor(t, env, "--zoom-user", w.Alice.Email)
+	if !errors.Is(err, errDoctorFailed) || !strings.Contains(out, "lacks cloud_recording:read:recording:admin") || strings.Contains(out, "meeting:read:summary") {
+		t.Fatalf("the meeting chat needs the recording scope: %v\n%s", err, out)
 	}
 }

@@ -252,7 +252,12 @@ func promptConfirm(in io.Reader, out io.Writer) func(string) bool {
 	r := bufio.NewReader(in)
 	return func(q string) bool {
 		fmt.Fprintf(out, "? %s [y/N] ", q)
-		line, _ := r.ReadString('\n')
+		line, err := r.ReadString('\n')
+		if err != nil {
+			// No answer (stdin is /dev/null, which looks like a terminal, or was closed): end the question's
+			// line, so that the step's own line starts on the next one.
+			fmt.Fprintln(out)
+		}
 		a := strings.ToLower(strings.TrimSpace(line))
 		return a == "y" || a == "yes"
 	}

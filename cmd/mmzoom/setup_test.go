@@ -275,8 +275,13 @@ func TestPromptConfirmTakesOnlyAYes(t *testing.T) {
 		if got := promptConfirm(strings.NewReader(in), &out)("Turn it on?"); got != want {
 			t.Errorf("answer %q: %v, want %v", in, got, want)
 		}
-		if out.String() != "? Turn it on? [y/N] " {
-			t.Errorf("prompt = %q", out.String())
+		// Every answer ends the question's line: typed with Enter, or none at all (end of input).
+		want := "? Turn it on? [y/N] "
+		if !strings.HasSuffix(in, "\n") {
+			want += "\n"
+		}
+		if out.String() != want {
+			t.Errorf("answer %q: prompt = %q, want %q", in, out.String(), want)
 		}
 	}
 }

@@ -52,6 +52,11 @@ func (s *Server) page(w http.ResponseWriter, status int, d pageData) {
 
 // homePage lists the meetings with buttons to start, join and end them.
 func (s *Server) homePage(w http.ResponseWriter, r *http.Request) {
+	s.page(w, http.StatusOK, s.homeData())
+}
+
+// homeData is the home page: the meetings, newest first, and the users.
+func (s *Server) homeData() pageData {
 	ms := s.Meetings()
 	sort.Slice(ms, func(i, j int) bool { return ms[i].CreatedAt.After(ms[j].CreatedAt) })
 	s.mu.Lock()
@@ -61,7 +66,7 @@ func (s *Server) homePage(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Unlock()
 	sort.Slice(users, func(i, j int) bool { return users[i].Email < users[j].Email })
-	s.page(w, http.StatusOK, pageData{List: true, Meetings: ms, Users: users})
+	return pageData{List: true, Meetings: ms, Users: users}
 }
 
 // deauthorizeUser is the users list's "Remove the app" button.
@@ -118,6 +123,7 @@ func (s *Server) meetingOp(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
+	var err error // what Zoom would not do (the after-meeting buttons need an ended meeting)
 	switch r.PathValue("op") {
 	case "start":
 		_ = s.StartMeeting(r.Context(), m.ID)
@@ -140,15 +146,22 @@ func (s *Server) meetingOp(w http.ResponseWriter, r *http.Request) {
 			s.chats[m.ID] = DemoChat
 		}
 		s.mu.Unlock()
-		_ = s.RecordingCompleted(r.Context(), m.ID)
+		err = s.RecordingCompleted(r.Context(), m.ID)
 	case "summary":
-		_ = s.SummaryCompleted(r.Context(), m.ID, DemoSummary(m.Topic), SummaryOptions{})
+		err = s.SummaryCompleted(r.Context(), m.ID, DemoSummary(m.Topic), SummaryOptions{})
 	case "transcript":
-		_ = s.TranscriptCompleted(r.Context(), m.ID, DemoTranscript)
+		err = s.TranscriptCompleted(r.Context(), m.ID, DemoTranscript)
 	case "end":
 		_ = s.EndMeeting(r.Context(), m.ID)
 	default:
 		http.NotFound(w, r)
+		return
+	}
+	if err != nil {
+		// Said on the page rather than dropped: a demo user who clicks too early learns why nothing came.
+		d := s.homeData()
+		d.Message = "“" + m.Topic + "” has not ended yet: Zoom makes recordings, summaries and transcripts of ended meetings. Start it and end it first."
+		s.page(w, http.StatusConflict, d)
 		return
 	}
 	http.Redirect(w, r, "/", http.StatusSeeOther)
