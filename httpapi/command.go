@@ -59,6 +59,16 @@ func (s *Server) command(w http.ResponseWriter, r *http.Request) {
 		reply, err = s.svc.ChannelCommand(ctx, req.UserID, req.ChannelID, rest)
 	case "admin":
 		reply, err = s.admin(ctx, req, rest)
+	case "schedule":
+		reply, err = s.svc.OpenSchedule(ctx, scheduleRequest(req, rest), req.TriggerID)
+	case "list":
+		reply, err = s.svc.List(ctx, req.UserID, req.ChannelID, strings.EqualFold(rest, "mine"))
+	case "subscribe":
+		reply, err = s.svc.Subscribe(ctx, scheduleRequest(req, ""), rest)
+	case "unsubscribe":
+		reply, err = s.svc.Unsubscribe(ctx, scheduleRequest(req, ""), rest)
+	case "subscriptions":
+		reply, err = s.svc.SubscriptionsReply(ctx, scheduleRequest(req, ""))
 	case "", "help":
 		reply = s.svc.Help(ctx, req.UserID)
 	default:

@@ -151,8 +151,7 @@ func (c *Client) MemberCount(ctx context.Context, channelID string) (int, error)
 
 // IsChannelAdmin reports whether userID administers channelID: a channel admin (scheme_admin, or the
 // channel_admin role, of GET /api/v4/channels/{id}/members/{user}), or a system admin. Not a member, or a
-// membership the bot may not read, is not an admin. (The schedule branch has the same method with the same
-// meaning in dialog.go: keep one when both are merged.)
+// membership the bot may not read, is not an admin.
 func (c *Client) IsChannelAdmin(ctx context.Context, channelID, userID string) (bool, error) {
 	if u, err := c.User(ctx, userID); err == nil && u.IsSystemAdmin() {
 		return true, nil

@@ -37,6 +37,8 @@ type ClientConfig struct {
 	HTTPClient *http.Client
 	Signer     *Signer // signs the contexts of posted buttons
 	Now        func() time.Time
+	// DialogURL is where Mattermost posts dialog submissions (mmzoom's /mattermost/dialog).
+	DialogURL string
 }
 
 // Client calls Mattermost's REST API v4 (https://api.mattermost.com/) as mmzoom's bot. It implements
@@ -47,6 +49,8 @@ type Client struct {
 	plain   *http.Client // for response URLs, which take no credentials
 	signer  *Signer
 	now     func() time.Time
+	// dialogURL is where dialog submissions go.
+	dialogURL string
 
 	mu       sync.Mutex
 	botID    string
@@ -90,7 +94,7 @@ func NewClient(cfg ClientConfig) *Client {
 		hc: &http.Client{Timeout: hc.Timeout, Transport: &oauth2.Transport{
 			Source: oauth2.StaticTokenSource(&oauth2.Token{AccessToken: cfg.BotToken, TokenType: "Bearer"}), Base: base}},
 		plain:  hc,
-		signer: cfg.Signer, now: cfg.Now,
+		signer: cfg.Signer, now: cfg.Now, dialogURL: cfg.DialogURL,
 		users: map[string]cached[*meeting.ChatUser]{}, channels: map[string]cached[*meeting.Channel]{}, dms: map[string]string{},
 	}
 }
@@ -243,6 +247,8 @@ type userJSON struct {
 	AuthService string `json:"auth_service"`
 	Roles       string `json:"roles"`
 	IsBot       bool   `json:"is_bot"`
+	// Timezone is read leniently (see timezoneOf): Mattermost sends three strings.
+	Timezone json.RawMessage `json:"timezone"`
 }
 
 func (u *userJSON) chatUser() *meeting.ChatUser {
@@ -251,7 +257,7 @@ func (u *userJSON) chatUser() *meeting.ChatUser {
 		name = u.Nickname
 	}
 	return &meeting.ChatUser{ID: u.ID, Username: u.Username, DisplayName: name, Email: u.Email, Locale: u.Locale,
-		AuthService: u.AuthService, Roles: u.Roles, IsBot: u.IsBot}
+		AuthService: u.AuthService, Roles: u.Roles, IsBot: u.IsBot, Timezone: timezoneOf(u.Timezone)}
 }
 
 // Channel returns a channel (cached for ten minutes).

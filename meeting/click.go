@@ -55,6 +55,10 @@ func (s *Service) Click(ctx context.Context, a Action, userID, channelID string)
 		return s.revokeAllConfirmed(ctx, userID)
 	case ActionCancelAdmin:
 		return &Reply{Text: s.Text.T(s.Locale(ctx, userID), "grants.revoke_all_cancelled")}, nil
+	case ActionCancelOccurrence, ActionCancelSeries:
+		return s.cancelScheduled(ctx, a, userID)
+	case ActionReschedule:
+		return s.openReschedule(ctx, a, userID)
 	case ActionRejectLink:
 		loc := s.Locale(ctx, userID)
 		owner := UserOwner(userID)

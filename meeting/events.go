@@ -53,7 +53,7 @@ const (
 func Handled(t string) bool {
 	switch t {
 	case EventMeetingStarted, EventMeetingEnded, EventParticipantJoined, EventParticipantLeft, EventRecordingCompleted, EventAppDeauthorized,
-		EventTranscriptCompleted:
+		EventTranscriptCompleted, EventMeetingUpdated, EventMeetingDeleted:
 		return true
 	}
 	return isSummaryEvent(t)
@@ -80,6 +80,9 @@ func (e Event) DedupeKey() string {
 			at = e.Summary.Modified
 		}
 		return e.Type + ":" + inst + ":" + stampMS(at)
+	case EventMeetingUpdated, EventMeetingDeleted:
+		// A meeting changes many times: each change is told apart by its time (event_ts).
+		return e.Type + ":" + itoa(e.MeetingID) + ":" + stampMS(e.At)
 	}
 	return e.Type + ":" + inst
 }
@@ -103,6 +106,10 @@ func (s *Service) ApplyEvent(ctx context.Context, ev Event) (bool, error) {
 	if ev.Type == EventAppDeauthorized {
 		return s.deauthorized(ctx, ev)
 	}
+	if ev.Type == EventMeetingUpdated || ev.Type == EventMeetingDeleted {
+		// Not under the meeting's lock: the schedule's card is changed under it (withCard).
+		return s.scheduleChanged(ctx, ev)
+	}
 	// Zoom delivers events concurrently, to any replica; the events of one meeting are applied one at a time
 	// so that a late "started" cannot overwrite an "ended" read at the same moment.
 	unlock, err := s.Locker.LockMeeting(ctx, ev.MeetingID)
@@ -111,9 +118,44 @@ func (s *Service) ApplyEvent(ctx context.Context, ev Event) (bool, error) {
 	}
 	defer unlock()
 	c, err := s.cardFor(ctx, ev)
+	// A new instance of a scheduled meeting gets its card on whichever comes first of meeting.started and the
+	// host's participant_joined: Zoom sends both at once and delivers them in either order.
+	if err == nil && c == nil && (ev.Type == EventMeetingStarted || ev.Type == EventParticipantJoined) {
+		c, err = s.scheduledCardFor(ctx, ev)
+	}
 	if err != nil || c == nil {
 		return false, err
 	}
+	changed, err := s.applyToCard(ctx, ev, c)
+	if err != nil || ev.UUID == "" || s.Schedules == nil {
+		return changed, err
+	}
+	// Channels subscribed to one meeting each have a card of the same instance: the event moves them all.
+	// Only a meeting with several schedules (a series and subscriptions, or several subscriptions) can have
+	// such cards; the cheap, indexed look-up keeps the common case (and the many cards of a Personal Meeting
+	// ID) out of it.
+	if scs, err := s.Schedules.SchedulesByMeeting(ctx, ev.MeetingID); err != nil || len(scs) < 2 {
+		return changed, err
+	}
+	cards, err := s.Store.CardsByMeeting(ctx, ev.MeetingID)
+	if err != nil {
+		return changed, err
+	}
+	for _, o := range cards {
+		if o.ID == c.ID || o.UUID != ev.UUID {
+			continue
+		}
+		ch, err := s.applyToCard(ctx, ev, o)
+		if err != nil {
+			return changed, err
+		}
+		changed = changed || ch
+	}
+	return changed, nil
+}
+
+// applyToCard applies a meeting event to one card (the caller holds the meeting's lock).
+func (s *Service) applyToCard(ctx context.Context, ev Event, c *Card) (bool, error) {
 	refreshAt := s.Now()
 	switch ev.Type {
 	case EventMeetingStarted:
@@ -170,6 +212,11 @@ func (s *Service) ApplyEvent(ctx context.Context, ev Event) (bool, error) {
 	c.UpdatedAt = s.Now()
 	if err := s.Store.UpdateCard(ctx, c); err != nil {
 		return false, err
+	}
+	if ev.Type == EventMeetingEnded {
+		if err := s.occurrenceEnded(ctx, c); err != nil {
+			return false, err
+		}
 	}
 	return true, s.scheduleRefresh(ctx, c, refreshAt)
 }
@@ -275,6 +322,9 @@ func (s *Service) deauthorized(ctx context.Context, ev Event) (bool, error) {
 // may edit a post only where it is a member: in a public channel it joins and edits; elsewhere the change of
 // state (started, ended) is announced once as a reply in the card's thread.
 func (s *Service) RefreshCard(ctx context.Context, c *Card) error {
+	if err := s.attachSchedule(ctx, c); err != nil {
+		return err
+	}
 	p := s.CardPost(c)
 	var err error = ErrForbidden // a card known to be uneditable is not tried (a 403 each time)
 	if !c.UpdatesInThread {
@@ -304,7 +354,7 @@ func (s *Service) RefreshCard(ctx context.Context, c *Card) error {
 	if !errors.Is(err, ErrForbidden) {
 		return err
 	}
-	if c.Announced == c.Status || c.Status == StatusWaiting {
+	if c.Announced == c.Status || c.Status == StatusWaiting || c.Status == StatusScheduled {
 		return nil // nothing new to say where the card cannot be edited (participant counts, for example)
 	}
 	var news string
@@ -317,6 +367,8 @@ func (s *Service) RefreshCard(ctx context.Context, c *Card) error {
 		if c.StartedAt.IsZero() {
 			news = s.Text.T(c.CreatorLocale, "card.news_expired", "Topic", s.Escape(c.Topic))
 		}
+	case StatusCancelled:
+		news = s.Text.T(c.CreatorLocale, "schedule.news_cancelled", "Topic", s.Escape(c.Topic))
 	}
 	reply := &Post{ChannelID: c.ChannelID, RootID: c.threadRoot(), Message: news, Props: c.ReplyProps()}
 	if _, err := s.Chat.CreatePost(ctx, reply); err != nil {

@@ -45,7 +45,7 @@ func (s Status) rank() int {
 	switch s {
 	case StatusStarted:
 		return 1
-	case StatusEnded:
+	case StatusEnded, StatusCancelled:
 		return 2
 	}
 	return 0
@@ -106,6 +106,9 @@ type Card struct {
 	// message it is not a member of), so the card says from the start that its news follows in its thread.
 	UpdatesInThread bool
 	UpdatedAt       time.Time
+	// Schedule is the schedule a scheduled card shows, loaded by the service before the card is rendered;
+	// the card store does not keep it (the schedule store does).
+	Schedule *Schedule
 }
 
 // MeetingIDString is the meeting id as the props contract carries it: a decimal string, because JavaScript
@@ -188,6 +191,9 @@ type ChatUser struct {
 	AuthService string // "" for e-mail/password sign-in; "saml", "ldap", "gitlab", … for SSO
 	Roles       string
 	IsBot       bool
+	// Timezone is the IANA timezone in force in the user's Mattermost settings (automatic or manual); ""
+	// when Mattermost does not know it.
+	Timezone string
 }
 
 // IsSystemAdmin reports whether the user holds Mattermost's system_admin role.
@@ -230,7 +236,7 @@ type Button struct {
 // Action is what a button click asks mmzoom to do.
 type Action struct {
 	Name      string // one of the Action* constants
-	UserID    string // the only user allowed to click
+	UserID    string // the only user allowed to click; "" lets anyone click (the service checks who may act)
 	ChannelID string
 	// Once makes the button single use. The single-use buttons of one post are one question: the first
 	// answer spends them all, so a question takes one answer.
@@ -245,6 +251,8 @@ type Action struct {
 	// OnEphemeral says the button sits on an ephemeral reply. Mattermost cannot update such a post, so a click
 	// on it is answered with text only (see Reply.Update).
 	OnEphemeral bool
+	// TriggerID is the click's trigger id, with which a dialog can be opened in the clicker's client.
+	TriggerID string
 }
 
 // Action names carried by buttons.

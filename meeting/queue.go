@@ -12,6 +12,7 @@ import (
 const (
 	JobEvent   = "event"   // apply a Zoom event
 	JobRefresh = "refresh" // show a card's stored state in its channel
+	// JobReminder (schedule.go) reminds a channel of a scheduled meeting; CardID holds the schedule's id.
 )
 
 // Job is durable work: a verified Zoom event to apply, or a card to show again. Jobs are stored before
@@ -149,6 +150,8 @@ func (p *Processor) handle(ctx context.Context, j *Job) {
 		_, err = p.svc.ApplyEvent(ctx, *j.Event)
 	case JobRefresh:
 		err = p.svc.refreshStored(ctx, j.CardID)
+	case JobReminder:
+		err = p.svc.remind(ctx, j)
 	default:
 		err = &Error{Kind: KindInternal, Err: errors.New("unknown job kind " + j.Kind)}
 	}

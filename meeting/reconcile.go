@@ -91,6 +91,13 @@ func (s *Service) Reconcile(ctx context.Context) (int, error) {
 // no longer knows, or one never started for a day, ends it without a duration; a meeting still running is
 // checked again later.
 func (s *Service) recheck(ctx context.Context, c *Card) (bool, error) {
+	switch c.Status {
+	case StatusScheduled:
+		// A meeting scheduled for next week is not stale: it ends only when its schedule is over.
+		return s.recheckScheduled(ctx, c)
+	case StatusCancelled:
+		return false, s.touch(ctx, c.ID, nil)
+	}
 	owner := AccountOwner
 	if s.cfg.Kind == KindUser {
 		owner = UserOwner(c.CreatorID)

@@ -39,6 +39,11 @@ type Config struct {
 	ClientID string
 	// After says what is posted in a card's thread after the meeting (summary, transcript, chat).
 	After AfterMeetingConfig
+	// ReminderLead is how long before each start of a scheduled meeting a reminder is posted; zero or less
+	// turns reminders off.
+	ReminderLead time.Duration
+	// ReminderInChannel posts reminders in the channel rather than in the scheduled card's thread.
+	ReminderInChannel bool
 }
 
 // Deps are the service's collaborators.
@@ -54,6 +59,13 @@ type Deps struct {
 	// every process sharing the store; nil means a LocalLocker (one process).
 	Locker Locker
 	Text   Translator
+	// Schedules, Scheduler and Dialogs make `/zoom schedule`, `/zoom list` and subscriptions work; without
+	// them those commands say they are not available.
+	Schedules ScheduleStore
+	Scheduler ZoomScheduler
+	Dialogs   Dialogs
+	// ChannelAdmins lets channel admins subscribe a channel to a meeting someone else hosts.
+	ChannelAdmins ChannelAdmins
 	// Escape makes user input inert where it is posted (no mentions, no links); the Mattermost adapter
 	// provides it because what is inert depends on Mattermost's Markdown.
 	Escape func(string) string

@@ -33,6 +33,7 @@ func (s *Service) Start(ctx context.Context, req StartRequest) (*Reply, error) {
 		if err != nil {
 			return nil, err
 		}
+		open = runningOrWaiting(open)
 		if len(open) > 0 {
 			set, err := s.Store.Settings(ctx, user.ID)
 			if err != nil {

@@ -120,7 +120,8 @@ func (s *Store) CardsByMeeting(ctx context.Context, meetingID int64) ([]*meeting
 
 // StaleCards lists cards not ended and not updated since before, oldest first.
 func (s *Store) StaleCards(ctx context.Context, before time.Time, limit int) ([]*meeting.Card, error) {
-	return s.cards(ctx, `status <> $1 AND updated_at < $2 ORDER BY updated_at, id LIMIT $3`, string(meeting.StatusEnded), before.UnixMilli(), limit)
+	return s.cards(ctx, `status NOT IN ($1, $2) AND updated_at < $3 ORDER BY updated_at, id LIMIT $4`, string(meeting.StatusEnded),
+		string(meeting.StatusCancelled), before.UnixMilli(), limit)
 }
 
 // MarkAnnounced records which status a card's channel has been shown.

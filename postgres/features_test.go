@@ -21,3 +21,7 @@ func TestGrantsContract(t *testing.T) {
 func TestRepliesContract(t *testing.T) {
 	storetest.RunReplies(t, func(t *testing.T, now func() time.Time) meeting.ReplyStore { return openFresh(t, now) })
 }
+
+func TestScheduleStoreContract(t *testing.T) {
+	storetest.RunSchedules(t, func(t *testing.T, now func() time.Time) meeting.ScheduleStore { return openFresh(t, now) })
+}

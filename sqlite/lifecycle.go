@@ -34,7 +34,8 @@ const eventRetention = 7 * 24 * time.Hour
 
 // StaleCards lists cards not ended and not updated since before, oldest first.
 func (s *Store) StaleCards(ctx context.Context, before time.Time, limit int) ([]*meeting.Card, error) {
-	return s.cards(ctx, `status != ? AND updated_at < ? ORDER BY updated_at, id LIMIT ?`, string(meeting.StatusEnded), before.UnixMilli(), limit)
+	return s.cards(ctx, `status NOT IN (?, ?) AND updated_at < ? ORDER BY updated_at, id LIMIT ?`, string(meeting.StatusEnded),
+		string(meeting.StatusCancelled), before.UnixMilli(), limit)
 }
 
 // MarkAnnounced records which status a card's channel has been shown.

@@ -53,6 +53,10 @@ type config struct {
 	// JobLease is how long a replica may work on a claimed job before another may take it over (0: the
 	// processor's default).
 	JobLease time.Duration
+	// ReminderLead is how long before each start of a scheduled meeting a reminder is posted (0: none).
+	ReminderLead time.Duration
+	// ReminderInChannel posts reminders in the channel instead of the scheduled card's thread.
+	ReminderInChannel bool
 }
 
 // fileConfig is the optional JSON configuration file.
@@ -69,13 +73,15 @@ type fileConfig struct {
 	BigChannelThreshold *int                 `json:"big_channel_threshold"`
 	// BotToken and CommandTokens are what mmzoom setup writes (the file is then mode 0600); the
 	// environment variables, when set, take precedence.
-	BotToken        string            `json:"mattermost_bot_token,omitempty"`
-	CommandTokens   map[string]string `json:"mattermost_command_tokens,omitempty"` // team name → token
-	PostSummaries   *bool             `json:"post_summaries"`
-	PostTranscripts *bool             `json:"post_transcripts"`
-	PostMeetingChat *bool             `json:"post_meeting_chat"`
-	MaxDownloadMB   *int64            `json:"max_download_mb"`
-	JobLease        string            `json:"job_lease"`
+	BotToken          string            `json:"mattermost_bot_token,omitempty"`
+	CommandTokens     map[string]string `json:"mattermost_command_tokens,omitempty"` // team name → token
+	PostSummaries     *bool             `json:"post_summaries"`
+	PostTranscripts   *bool             `json:"post_transcripts"`
+	PostMeetingChat   *bool             `json:"post_meeting_chat"`
+	MaxDownloadMB     *int64            `json:"max_download_mb"`
+	JobLease          string            `json:"job_lease"`
+	ReminderMinutes   *int              `json:"reminder_minutes"`
+	ReminderInChannel *bool             `json:"reminder_in_channel"`
 }
 
 // loadConfig reads the configuration from getenv (and the file it names). It returns every problem found,
@@ -108,6 +114,7 @@ func loadConfig(getenv func(string) string, readFile func(string) ([]byte, error
 		LogLevel:      "info",
 		BigChannel:    meeting.DefaultBigChannel,
 		PostSummaries: true, PostTranscripts: true, MaxDownloadBytes: meeting.DefaultMaxFileBytes,
+		ReminderLead: meeting.DefaultReminderLead,
 	}
 	for _, t := range strings.Split(getenv("MMZOOM_MATTERMOST_COMMAND_TOKENS"), ",") {
 		if t = strings.TrimSpace(t); t != "" {
@@ -246,6 +253,16 @@ func (c *config) applyFile(path string, readFile func(string) ([]byte, error)) [
 		} else {
 			c.MaxDownloadBytes = *f.MaxDownloadMB << 20
 		}
+	}
+	if m := f.ReminderMinutes; m != nil {
+		if *m < 0 || *m > 24*60 {
+			problems = append(problems, fmt.Sprintf("MMZOOM_CONFIG: reminder_minutes must be 0 (no reminders) to 1440, got %d", *m))
+		} else {
+			c.ReminderLead = time.Duration(*m) * time.Minute
+		}
+	}
+	if f.ReminderInChannel != nil {
+		c.ReminderInChannel = *f.ReminderInChannel
 	}
 	dur("recent_meeting_window", f.RecentMeetingWindow, &c.RecentWindow)
 	dur("start_budget", f.StartBudget, &c.StartBudget)

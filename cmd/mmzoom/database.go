@@ -46,6 +46,7 @@ type store interface {
 	meeting.PolicyStore
 	meeting.GrantStore
 	meeting.ReplyStore
+	meeting.ScheduleStore
 	Ping(ctx context.Context) error
 	Close() error
 }

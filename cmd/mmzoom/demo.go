@@ -142,6 +142,9 @@ func startWorld(ctx context.Context, s demoSetup) (*demoWorld, error) {
 	w.Town = mm.AddChannel(mmsim.Channel{TeamID: w.Team.ID, Type: "O", Name: "town-square", DisplayName: "Town Square"}, w.Alice.ID, w.Kenji.ID)
 	w.Private = mm.AddChannel(mmsim.Channel{TeamID: w.Team.ID, Type: "P", Name: "design", DisplayName: "Design (private)"}, w.Alice.ID, w.Kenji.ID)
 	w.Maria = mm.AddUser(mmsim.User{Username: "maria", Email: "maria@example.com", FirstName: "Maria", Locale: "en"}, w.Team.ID)
+	// Their timezones, as their browsers would report them: scheduled meetings are read and shown in them.
+	mm.SetTimezone(w.Alice.ID, mmsim.Timezone{UseAutomatic: true, Automatic: "Europe/Berlin"})
+	mm.SetTimezone(w.Kenji.ID, mmsim.Timezone{UseAutomatic: true, Automatic: "Asia/Tokyo"})
 	w.DM = mm.DirectChannel(w.Alice.ID, w.Kenji.ID)
 	w.GM = mm.GroupChannel(w.Alice.ID, w.Kenji.ID, w.Maria.ID)
 	// Mattermost requires e-mail verification here, so account and s2s kinds may match users by e-mail.
@@ -169,7 +172,7 @@ func startWorld(ctx context.Context, s demoSetup) (*demoWorld, error) {
 		MattermostURL: w.MMURL, BotToken: botToken, CommandTokens: []string{w.Command.Token}, Kind: s.kind,
 		ClientID: clientID, ClientSecret: clientSecret, AccountID: accountID, WebhookSecret: webhookSecret,
 		ZoomURL: w.ZoomURL, ZoomAPIURL: w.ZoomURL + "/v2", ShowPasscode: true, RecentWindow: 3 * time.Hour,
-		StartBudget: 2500 * time.Millisecond, BigChannel: meeting.DefaultBigChannel,
+		StartBudget: 2500 * time.Millisecond, BigChannel: meeting.DefaultBigChannel, ReminderLead: meeting.DefaultReminderLead,
 		PostSummaries: true, PostTranscripts: true, MaxDownloadBytes: meeting.DefaultMaxFileBytes,
 	}
 	if s.configure != nil {

@@ -67,6 +67,7 @@ func build(ctx context.Context, cfg *config, logger *slog.Logger, o options) (*a
 	signer := mattermost.NewSigner(deriveKey(cfg.EncryptionKey, "mmzoom button contexts v1"), cfg.SiteURL+"/mattermost/action", o.now)
 	mm := mattermost.NewClient(mattermost.ClientConfig{
 		BaseURL: cfg.MattermostURL, BotToken: cfg.BotToken, HTTPClient: o.httpClient, Signer: signer, Now: o.now,
+		DialogURL: cfg.SiteURL + "/mattermost/dialog",
 	})
 	var authorizer meeting.Authorizer
 	var oauth *zoom.OAuth
@@ -86,8 +87,10 @@ func build(ctx context.Context, cfg *config, logger *slog.Logger, o options) (*a
 		Defaults:              cfg.Defaults, Policy: meeting.PolicyConfig{BigChannel: cfg.BigChannel}, ClientID: cfg.ClientID,
 		After: meeting.AfterMeetingConfig{Summaries: cfg.PostSummaries, Transcripts: cfg.PostTranscripts, Chat: cfg.PostChat,
 			MaxFileBytes: cfg.MaxDownloadBytes},
+		ReminderLead: cfg.ReminderLead, ReminderInChannel: cfg.ReminderInChannel,
 	}, meeting.Deps{
 		Zoom: gw, Authorizer: authorizer, Chat: mm, Store: store, Queue: store, Locker: opened.locker, Text: text,
+		Schedules: store, Scheduler: gw, Dialogs: mm, ChannelAdmins: mm,
 		Escape: mattermost.EscapeText, Now: o.now, Logger: logger,
 		Policy: store, Channels: mm, Grants: store,
 		After: meeting.AfterMeetingDeps{Replies: store, Summaries: gw, Files: mm, Downloads: zoom.NewDownloader(o.httpClient, cfg.ZoomURL)},

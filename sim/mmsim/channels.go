@@ -25,8 +25,7 @@ func (s *Server) SetReadOnly(channelID string, on bool) {
 }
 
 // SetChannelAdmin makes a member of a channel its admin (channel_admin role, scheme_admin true), as
-// PUT /channels/{id}/members/{user}/schemeRoles does. (The schedule branch has the same method in mmsim.go:
-// keep one when both are merged.)
+// PUT /channels/{id}/members/{user}/schemeRoles does.
 func (s *Server) SetChannelAdmin(channelID, userID string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()

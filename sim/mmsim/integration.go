@@ -53,6 +53,9 @@ type ActionResult struct {
 	EphemeralText, GotoLocation string
 	// ErrorID and Error are the AppError's id and message when the click failed.
 	ErrorID, Error string
+	// TriggerID is the trigger id the click gave the integration (for a dialog), which the client gets back
+	// to recognise the dialog (Mattermost answers a client trigger id embedded in it; here they are one).
+	TriggerID string
 }
 
 // ExecuteCommand runs a slash command line as userID in channelID, as POST /api/v4/commands/execute does.
@@ -94,11 +97,16 @@ func (s *Server) ExecuteCommand(ctx context.Context, userID, channelID, teamID, 
 		return &CommandResult{Status: http.StatusNotFound, Error: fmt.Sprintf("Command with a trigger of '/%s' not found.", trigger)}, nil
 	}
 	hookID := newID()
+	if s.dialogChannel == nil {
+		s.dialogChannel = map[string][2]string{}
+	}
+	s.dialogChannel[userID] = [2]string{ch.ID, teamID}
+	triggerID := s.newTrigger(userID)
 	s.hooks[hookID] = &hook{userID: userID, channelID: channelID, rootID: rootID, expires: s.opts.Now().Add(hookLifetime)}
 	form := url.Values{
 		"channel_id": {ch.ID}, "channel_name": {ch.Name}, "command": {"/" + cmd.Trigger},
 		"response_url": {s.siteURL + "/hooks/commands/" + hookID}, "team_domain": {team.Name}, "team_id": {team.ID},
-		"text": {strings.TrimSpace(text)}, "token": {cmd.Token}, "trigger_id": {newID()}, "user_id": {u.ID},
+		"text": {strings.TrimSpace(text)}, "token": {cmd.Token}, "trigger_id": {triggerID}, "user_id": {u.ID},
 		"user_name": {u.Username}, "root_id": {rootID},
 	}
 	s.addMentions(form, u, teamID, text)
@@ -301,6 +309,11 @@ func (s *Server) doPostAction(ctx context.Context, userID, postID, actionID, coo
 		integration, rootID = ck.Integration, ck.RootPostID
 	}
 	team := s.teams[ch.TeamID]
+	triggerID := s.newTrigger(u.ID)
+	if s.dialogChannel == nil {
+		s.dialogChannel = map[string][2]string{}
+	}
+	s.dialogChannel[u.ID] = [2]string{ch.ID, ch.TeamID}
 	s.mu.Unlock()
 
 	var teamID, teamName string
@@ -309,7 +322,7 @@ func (s *Server) doPostAction(ctx context.Context, userID, postID, actionID, coo
 	}
 	body, _ := json.Marshal(map[string]any{
 		"user_id": u.ID, "user_name": u.Username, "channel_id": ch.ID, "channel_name": ch.Name, "team_id": teamID,
-		"team_domain": teamName, "post_id": postID, "trigger_id": newID(), "type": "button", "data_source": "",
+		"team_domain": teamName, "post_id": postID, "trigger_id": triggerID, "type": "button", "data_source": "",
 		"context": integration["context"],
 	})
 	urlStr, _ := integration["url"].(string)
@@ -369,7 +382,7 @@ func (s *Server) doPostAction(ctx context.Context, userID, postID, actionID, coo
 		s.ephemerals[userID] = append(s.ephemerals[userID], &Post{ID: newID(), UserID: userID, ChannelID: ch.ID, RootID: rootID,
 			Message: ar.EphemeralText, Props: map[string]any{}, CreateAt: now, UpdateAt: now, Ephemeral: true})
 	}
-	return &ActionResult{Status: http.StatusOK, EphemeralText: ar.EphemeralText, GotoLocation: ar.GotoLocation}, nil
+	return &ActionResult{Status: http.StatusOK, EphemeralText: ar.EphemeralText, GotoLocation: ar.GotoLocation, TriggerID: triggerID}, nil
 }
 
 // actionCookie is what Mattermost seals into each button of an ephemeral post (model.PostActionCookie): the

@@ -45,6 +45,17 @@ type Team struct{ ID, Name, DisplayName, Type string }
 type User struct {
 	ID, Username, Email, FirstName, LastName, Nickname, Locale, AuthService, Roles, Password string
 	IsBot                                                                                    bool
+	// Timezone is the user's timezone setting; the zero value is Mattermost's default for a new user
+	// (automatic, not yet detected by a client).
+	Timezone Timezone
+}
+
+// Timezone is a user's timezone setting as Mattermost keeps it: which of the two zones is in force and the
+// zones themselves (IANA names). Mattermost sends all three as strings.
+type Timezone struct {
+	UseAutomatic bool
+	Automatic    string // the zone the user's browser reported
+	Manual       string // the zone the user picked
 }
 
 // Channel is a Mattermost channel; Type is "O" (public), "P" (private), "D" (direct) or "G" (group).
@@ -125,6 +136,11 @@ type Server struct {
 	files         map[string]*UploadedFile
 	maxFileSize   int64
 	noAttachments bool
+	triggers      map[string]*trigger // trigger ids of commands and clicks (dialogs.go)
+	dialogs       map[string]*Dialog  // the dialog open in each user's client
+	// dialogChannel is where each user last ran a command or clicked: a dialog opened with its trigger id
+	// belongs there.
+	dialogChannel map[string][2]string
 }
 
 // New returns an empty simulator.
@@ -198,12 +214,24 @@ func (s *Server) AddUser(u User, teamIDs ...string) User {
 	if u.Password == "" && !u.IsBot {
 		u.Password = "demo"
 	}
+	if u.Timezone == (Timezone{}) {
+		u.Timezone.UseAutomatic = true
+	}
 	cp := u
 	s.users[u.ID] = &cp
 	for _, t := range teamIDs {
 		s.teamMembers[t][u.ID] = true
 	}
 	return u
+}
+
+// SetTimezone sets a user's timezone setting (as the user would in Settings → Display → Timezone).
+func (s *Server) SetTimezone(userID string, tz Timezone) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if u := s.users[userID]; u != nil {
+		u.Timezone = tz
+	}
 }
 
 // AddTeamMember adds a user to a team.

@@ -48,9 +48,13 @@ func (s *Server) Handler() http.Handler {
 	}
 	mux.HandleFunc("POST /api/v4/users/login", s.login)
 	mux.HandleFunc("GET /api/v4/system/ping", s.ping)
+	// No session needed: the trigger id is the credential (api.APIHandler in Mattermost).
+	mux.HandleFunc("POST /api/v4/actions/dialogs/open", s.openDialog)
 	mux.HandleFunc("POST /hooks/commands/{id}", s.commandHook)
 	mux.HandleFunc("GET /sim/users", s.simUsers)
 	mux.Handle("GET /sim/ephemeral", s.authenticated(http.HandlerFunc(s.simEphemeral)))
+	mux.Handle("GET /sim/dialog", s.authenticated(http.HandlerFunc(s.simDialog)))
+	mux.Handle("POST /sim/dialog", s.authenticated(http.HandlerFunc(s.simDialog)))
 	s.pluginRoutes(mux)
 	mux.Handle("GET /", webUIHandler()) // the chat page at / and its assets under /webui/
 	return s.versionHeader(mux)
@@ -219,7 +223,8 @@ func (s *Server) userJSON(u *User) map[string]any {
 		"id": u.ID, "create_at": 0, "update_at": 0, "delete_at": 0, "username": u.Username, "auth_data": "",
 		"auth_service": u.AuthService, "email": u.Email, "nickname": u.Nickname, "first_name": u.FirstName,
 		"last_name": u.LastName, "position": "", "roles": u.Roles, "locale": u.Locale, "is_bot": u.IsBot,
-		"bot_description": "", "timezone": map[string]string{"useAutomaticTimezone": "true", "automaticTimezone": "Asia/Tokyo", "manualTimezone": ""},
+		"bot_description": "", "timezone": map[string]string{"useAutomaticTimezone": strconv.FormatBool(u.Timezone.UseAutomatic),
+			"automaticTimezone": u.Timezone.Automatic, "manualTimezone": u.Timezone.Manual},
 	}
 }
 
@@ -663,7 +668,7 @@ func (s *Server) clickAction(w http.ResponseWriter, r *http.Request) {
 	case res.Error != "":
 		appError(w, res.Status, res.ErrorID, res.Error)
 	default:
-		writeJSON(w, http.StatusOK, map[string]string{"status": "OK", "trigger_id": newID()})
+		writeJSON(w, http.StatusOK, map[string]string{"status": "OK", "trigger_id": res.TriggerID})
 	}
 }
 
@@ -763,7 +768,8 @@ func (s *Server) simUsers(w http.ResponseWriter, r *http.Request) {
 	defer s.mu.Unlock()
 	out := []map[string]any{}
 	for _, u := range s.users {
-		out = append(out, map[string]any{"id": u.ID, "username": u.Username, "first_name": u.FirstName, "locale": u.Locale, "is_bot": u.IsBot})
+		out = append(out, map[string]any{"id": u.ID, "username": u.Username, "first_name": u.FirstName, "locale": u.Locale, "is_bot": u.IsBot,
+			"timezone": s.userJSON(u)["timezone"]})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i]["username"].(string) < out[j]["username"].(string) })
 	writeJSON(w, http.StatusOK, out)

@@ -66,8 +66,17 @@ type Meeting struct {
 	StartedAt         time.Time
 	Participants      int
 	Settings          Settings // as created (settings.go)
-	zak               string
-	present           map[string]string // participant id → name
+	// StartTime, Duration (minutes), Timezone and Agenda are a scheduled meeting's (types 2 and 8).
+	StartTime time.Time
+	Duration  int
+	Timezone  string
+	Agenda    string
+	// Recurrence and Occurrences are a recurring meeting's (type 8).
+	Recurrence  *Recurrence
+	Occurrences []Occurrence
+	zak         string
+	present     map[string]string // participant id → name
+	ended       bool              // an instance has ended (an instant meeting cannot be deleted then)
 }
 
 // Stats counts what the simulator was asked.
@@ -483,7 +492,7 @@ func (s *Server) EndMeeting(ctx context.Context, id int64) error {
 	p := &pastMeeting{ID: m.ID, UUID: m.UUID, HostID: m.HostID, HostEmail: m.HostEmail, Topic: m.Topic, Type: m.Type,
 		Start: m.StartedAt, End: end, Participants: m.Participants}
 	s.past[m.UUID], s.lastPast[m.ID] = p, p
-	m.Status, m.Participants, m.StartedAt, m.UUID = "waiting", 0, time.Time{}, newUUID()
+	m.Status, m.Participants, m.StartedAt, m.UUID, m.ended = "waiting", 0, time.Time{}, newUUID(), true
 	s.mu.Unlock()
 	s.notify("meeting.ended", obj)
 	return nil
@@ -491,8 +500,15 @@ func (s *Server) EndMeeting(ctx context.Context, id int64) error {
 
 // eventObject is the payload.object of a meeting event. Zoom sends the meeting id as a string here.
 func (s *Server) eventObject(m *Meeting) map[string]any {
+	tz, d := m.Timezone, m.Duration
+	if tz == "" {
+		tz = "Asia/Tokyo"
+	}
+	if d == 0 {
+		d = 60
+	}
 	obj := map[string]any{"id": fmt.Sprint(m.ID), "uuid": m.UUID, "host_id": m.HostID, "topic": m.Topic, "type": m.Type,
-		"timezone": "Asia/Tokyo", "duration": 60}
+		"timezone": tz, "duration": d}
 	if !m.StartedAt.IsZero() {
 		obj["start_time"] = m.StartedAt.Format(time.RFC3339)
 	}

@@ -141,6 +141,39 @@ async function longTopic(context, page, react) {
     console.log(`ok: React ${react}, a ${word.length}-character word wraps inside the card`);
 }
 
+// scheduleFlow: kenji (Tokyo) schedules a meeting through the dialog; alice (Berlin) sees its start on the
+// card in her own time, and as its host kenji cancels it from the card.
+async function scheduleFlow(page, react) {
+    await page.selectOption('#user', 'kenji');
+    await page.waitForFunction(() => document.querySelector('.plugin-button.header .plugin-label')?.textContent === 'Zoom ミーティングを開始', null, {timeout: 20000});
+    await page.fill('#msg', '/zoom schedule 設計レビュー');
+    await page.press('#msg', 'Enter');
+    const dialog = page.locator('#dialog form');
+    await dialog.waitFor({timeout: 20000});
+    if (!(await dialog.innerText()).includes('Asia/Tokyo (UTC+09:00)')) {
+        throw new Error(`React ${react}: the dialog does not name kenji's timezone: ${await dialog.innerText()}`);
+    }
+    await page.fill('#dialog input[name=when]', '2027-01-15 18:00');
+    await page.click('#dialog button.primary');
+    await page.locator('#dialog').waitFor({state: 'detached', timeout: 20000});
+    const card = page.locator('.mmzoom-card[data-status="scheduled"]', {hasText: '設計レビュー'}).first();
+    await card.waitFor({timeout: 20000});
+    const tokyo = await card.locator('.mmzoom-start').textContent();
+    await page.selectOption('#user', 'alice');
+    await page.waitForFunction(() => [...document.querySelectorAll('.mmzoom-card[data-status="scheduled"] .mmzoom-start')]
+        .some((s) => s.textContent.includes('10:00') && s.textContent.includes('(UTC+01:00)')), null, {timeout: 20000});
+    // Only the host may cancel: alice is told so, and the card stays.
+    await page.locator('.mmzoom-card[data-status="scheduled"] button.mmzoom-action', {hasText: 'Cancel meeting'}).first().click();
+    await sleep(1500);
+    if (await page.locator('.mmzoom-card[data-status="scheduled"]', {hasText: '設計レビュー'}).count() !== 1) {
+        throw new Error(`React ${react}: someone else's click changed the scheduled card`);
+    }
+    await page.selectOption('#user', 'kenji');
+    await page.locator('.mmzoom-card[data-status="scheduled"] button.mmzoom-action', {hasText: 'キャンセル'}).first().click();
+    await page.locator('.mmzoom-card[data-status="cancelled"]', {hasText: '設計レビュー'}).first().waitFor({timeout: 20000});
+    console.log(`ok: React ${react}, kenji scheduled for ${tokyo.trim()}, alice saw it in Berlin time, kenji cancelled it`);
+}
+
 const browser = await chromium.launch({executablePath: browserPath, args: ['--no-sandbox']});
 let failed = false;
 try {
@@ -156,6 +189,7 @@ try {
         }
         if (react === versions[0]) {
             await longTopic(context, page, version);
+            await scheduleFlow(page, version);
         }
         await healthy(page, errors, `React ${version}`);
         if (react === '17' && process.env.MMZOOM_E2E_SCREENSHOT) {
