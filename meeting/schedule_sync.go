@@ -33,6 +33,9 @@ func (s *Service) resync(ctx context.Context, sc *Schedule) error {
 	if sm.Topic != "" {
 		sc.Topic = sm.Topic
 	}
+	if sc.Subscription && sm.JoinURL != "" {
+		sc.JoinURL = sm.JoinURL
+	}
 	if sm.Duration > 0 {
 		sc.Duration = sm.Duration
 	}
@@ -68,10 +71,18 @@ func (s *Service) scheduleChanged(ctx context.Context, ev Event) (bool, error) {
 	}
 	changed := false
 	for _, sc := range scs {
-		if sc.Subscription || sc.Cancelled {
+		if sc.Cancelled {
 			continue
 		}
 		if err := s.resync(ctx, sc); err != nil {
+			if k := KindOf(err); sc.Subscription && k != KindZoomUnavailable && k != KindZoomRateLimited {
+				// A subscription's cached occurrences only feed /zoom list; the meeting's own card (and the
+				// other subscriptions) must not wait forever on a subscriber whose Zoom access is gone. Zoom
+				// being down or busy is retried like any event.
+				s.Logger.WarnContext(ctx, "refreshing a subscription's occurrences failed", "meeting_id", sc.MeetingID,
+					"channel_id", sc.ChannelID, "err", err)
+				continue
+			}
 			return changed, err
 		}
 		changed = true

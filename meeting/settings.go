@@ -38,8 +38,29 @@ func (s *Service) settingsReply(loc, userID, channelID string, cur PMIPreference
 
 // Help is `/zoom help` (and plain `/zoom`).
 func (s *Service) Help(ctx context.Context, userID string) *Reply {
-	loc := s.Locale(ctx, userID)
-	return &Reply{Text: s.Text.T(loc, "help."+string(s.cfg.Kind)) + "\n" + s.Text.T(loc, "help.policy") + s.scheduleHelp(loc)}
+	return &Reply{Text: s.helpText(ctx, userID)}
+}
+
+// helpText lists the commands available to the user: the meeting-option flags only when the admin allows
+// some, the channel switch only where the channel policy is set up, the admin commands only for system
+// admins, scheduling only when it is configured.
+func (s *Service) helpText(ctx context.Context, userID string) string {
+	var loc string
+	admin := false
+	if u, err := s.Chat.User(ctx, userID); err == nil {
+		loc, admin = u.Locale, u.IsSystemAdmin()
+	}
+	text := s.Text.T(loc, "help."+string(s.cfg.Kind))
+	if len(s.cfg.Defaults.UsersMayChange) > 0 {
+		text += "\n" + s.Text.T(loc, "help.start_options")
+	}
+	if s.Policy != nil && s.Channels != nil {
+		text += "\n" + s.Text.T(loc, "help.channel_switch")
+	}
+	if admin {
+		text += "\n" + s.Text.T(loc, "help.admin_commands")
+	}
+	return text + s.scheduleHelp(loc)
 }
 
 // scheduleHelp lists the scheduling commands, when they are available.
@@ -54,6 +75,5 @@ func (s *Service) scheduleHelp(loc string) string {
 // help, so a typo is not taken for help asked for. The caller bounds sub's length.
 func (s *Service) UnknownCommand(ctx context.Context, userID, sub string) *Reply {
 	loc := s.Locale(ctx, userID)
-	return &Reply{Text: s.Text.T(loc, "command.unknown", "Command", s.Escape(sub)) + "\n\n" + s.Text.T(loc, "help."+string(s.cfg.Kind)) +
-		"\n" + s.Text.T(loc, "help.policy") + s.scheduleHelp(loc)}
+	return &Reply{Text: s.Text.T(loc, "command.unknown", "Command", s.Escape(sub)) + "\n\n" + s.helpText(ctx, userID)}
 }
