@@ -58,8 +58,14 @@ func (s *Service) List(ctx context.Context, userID, channelID string, mine bool)
 	}
 	// The channel's subscriptions, from the occurrences cached when subscribing (and refreshed on
 	// meeting.updated): no call to Zoom per /zoom list. A user's own list is the meetings they scheduled.
-	for _, sc := range scs {
-		if mine || sc.Cancelled || !sc.Subscription {
+	var subs []*Schedule
+	if !mine {
+		if subs, err = s.Schedules.Subscriptions(ctx, channelID); err != nil {
+			return nil, err
+		}
+	}
+	for _, sc := range subs {
+		if sc.Cancelled {
 			continue
 		}
 		key := "schedule.list.item_subscribed"
