@@ -127,11 +127,17 @@ func (s *Service) scheduledCardFor(ctx context.Context, ev Event) (*Card, error)
 		if err != nil {
 			return nil, err
 		}
-		if first == nil {
+		switch {
+		case first == nil:
 			first = c
-		} else if err := s.startOther(ctx, c, ev); err != nil {
-			return nil, err
+		case ev.Type == EventMeetingStarted:
+			if err := s.startOther(ctx, c, ev); err != nil {
+				return nil, err
+			}
 		}
+		// On the host's participant_joined (delivered before meeting.started) the further cards stay waiting:
+		// ApplyEvent applies the join to every card of the instance, and meeting.started, when it comes, starts
+		// them with its start time. Starting them here would leave them without one.
 	}
 	return first, nil
 }
