@@ -17,7 +17,9 @@ func (f *fakeScheduler) ScheduleMeeting(context.Context, Owner, string, Schedule
 	return nil, &Error{Kind: KindZoomRejected}
 }
 
-func (f *fakeScheduler) UpdateMeeting(context.Context, Owner, int64, string, ScheduleRequest) error { return nil }
+func (f *fakeScheduler) UpdateMeeting(context.Context, Owner, int64, string, ScheduleRequest) error {
+	return nil
+}
 
 func (f *fakeScheduler) DeleteMeeting(context.Context, Owner, int64, string) error { return nil }
 
