@@ -42,10 +42,14 @@ func TestScheduleDialogOptions(t *testing.T) {
 		check  func(MeetingOptions) bool
 	}{
 		{"left as opened", map[string]string{"opt_waiting_room": "false", "opt_join_before_host": "zoom", "opt_auto_recording": "none", "opt_passcode": "true"}, nil,
-			func(o MeetingOptions) bool { return *o.Passcode && !*o.WaitingRoom && o.JoinBeforeHost == nil && *o.MuteUponEntry }},
+			func(o MeetingOptions) bool {
+				return *o.Passcode && !*o.WaitingRoom && o.JoinBeforeHost == nil && *o.MuteUponEntry
+			}},
 		{"nothing submitted", map[string]string{}, nil, func(o MeetingOptions) bool { return *o.Passcode && o.JoinBeforeHost == nil }},
 		{"cloud, join 10 minutes early", map[string]string{"opt_auto_recording": "cloud", "opt_join_before_host": "true:10"}, nil,
-			func(o MeetingOptions) bool { return *o.AutoRecording == RecordCloud && *o.JoinBeforeHost && *o.JoinBeforeHostMinutes == 10 }},
+			func(o MeetingOptions) bool {
+				return *o.AutoRecording == RecordCloud && *o.JoinBeforeHost && *o.JoinBeforeHostMinutes == 10
+			}},
 		{"passcode off, waiting room on", map[string]string{"opt_passcode": "false", "opt_waiting_room": "true"}, nil,
 			func(o MeetingOptions) bool { return !*o.Passcode && *o.WaitingRoom }},
 		{"no security option left", map[string]string{"opt_passcode": "false"}, []string{"opt_waiting_room", "opt_passcode"}, nil},
