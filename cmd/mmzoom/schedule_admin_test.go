@@ -5,7 +5,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
+	"github.com/mmzoom/mmzoom/i18n"
 	"github.com/mmzoom/mmzoom/meeting"
 	"github.com/mmzoom/mmzoom/sim/mmsim"
 	"github.com/mmzoom/mmzoom/sim/zoomsim"
@@ -258,5 +260,18 @@ func TestListShowsTheOccurrencesOfSubscribedMeetings(t *testing.T) {
 	if !strings.Contains(text, "Tue, Dec 8, 2026 11:00 (UTC+01:00) · **Zoom-made standup**") || strings.Contains(text, "Dec 8, 2026 09:00") ||
 		!strings.Contains(text, "subscribed") {
 		t.Errorf("after the host moved the series to 11:00 Berlin, maria's list:\n%s", text)
+	}
+}
+
+// Mattermost refuses a dialog element whose display_name is longer than 24 characters (the adapter clips
+// it): every option's label fits whole, in both languages.
+func TestScheduleOptionLabelsFitMattermost(t *testing.T) {
+	cat := i18n.MustLoad()
+	for _, loc := range cat.Locales() {
+		for _, name := range meeting.OptionNames {
+			if label := cat.T(loc, "schedule.option."+name); label == "" || utf8.RuneCountInString(label) > 24 {
+				t.Errorf("%s label of %s %q: want 1 to 24 characters", loc, name, label)
+			}
+		}
 	}
 }
