@@ -321,6 +321,9 @@ func occurrencesOf(sm *ScheduledMeeting, d time.Duration) []Occurrence {
 		}
 		return out
 	}
+	if sm.Type == 8 {
+		return nil // a series with no occurrence left (Zoom lists only those to come)
+	}
 	if sm.Duration > 0 {
 		d = sm.Duration
 	}

@@ -8,8 +8,12 @@ import (
 )
 
 // fakeScheduler is a ZoomScheduler that knows one recurring meeting (a subscription's card reads its Join
-// link from Zoom).
-type fakeScheduler struct{ meeting ScheduledMeeting }
+// link from Zoom); err, when set, is its answer to every read.
+type fakeScheduler struct {
+	meeting ScheduledMeeting
+	err     error
+	reads   int
+}
 
 var _ ZoomScheduler = (*fakeScheduler)(nil)
 
@@ -24,6 +28,10 @@ func (f *fakeScheduler) UpdateMeeting(context.Context, Owner, int64, string, Sch
 func (f *fakeScheduler) DeleteMeeting(context.Context, Owner, int64, string) error { return nil }
 
 func (f *fakeScheduler) ScheduledMeeting(_ context.Context, _ Owner, id int64) (*ScheduledMeeting, error) {
+	f.reads++
+	if f.err != nil {
+		return nil, f.err
+	}
 	if id != f.meeting.ID {
 		return nil, &Error{Kind: KindNotFound}
 	}

@@ -51,7 +51,9 @@ func (s *Service) resync(ctx context.Context, sc *Schedule) error {
 		}
 	}
 	sc.Occurrences = append(kept, occ...)
-	if sc.Next(s.Now()) == nil && sm.Type == 8 {
+	// A series with nothing left is over; a subscription stays, so that occurrences the host adds later in
+	// Zoom still get their cards (a cancelled schedule is never read back).
+	if sc.Next(s.Now()) == nil && sm.Type == 8 && !sc.Subscription {
 		sc.Cancelled = true
 	}
 	if err := s.saveAndShow(ctx, sc); err != nil {
