@@ -275,3 +275,24 @@ func TestScheduleOptionLabelsFitMattermost(t *testing.T) {
 		}
 	}
 }
+
+// /zoom help lists what the user can use: no option flags when the admin allows none, the admin commands
+// only for system admins.
+func TestHelpListsOnlyAvailableCommands(t *testing.T) {
+	w := newScheduleWorld(t)
+	w.Mattermost.SetRoles(w.Alice.ID, "system_user system_admin")
+	kenji := w.run(w.Kenji, w.Town, "/zoom help").Response.Text
+	alice := w.run(w.Alice, w.Town, "/zoom help").Response.Text
+	for _, h := range []string{kenji, alice} {
+		if strings.Contains(h, "--waiting-room") || !strings.Contains(h, "/zoom channel on|off") || !strings.Contains(h, "/zoom schedule") {
+			t.Errorf("help without allowed options:\n%s", h)
+		}
+	}
+	if strings.Contains(kenji, "/zoom admin") || !strings.Contains(alice, "/zoom admin channel-policy") {
+		t.Errorf("admin commands: kenji (not an admin) sees %q; alice (system admin) sees %q", kenji, alice)
+	}
+	w2 := newScheduleWorld(t, func(s *demoSetup) { s.configure = func(c *config) { c.Defaults = scheduleDefaults } })
+	if h := w2.run(w2.Kenji, w2.Town, "/zoom help").Response.Text; !strings.Contains(h, "--waiting-room") {
+		t.Errorf("help with allowed options lacks the flags:\n%s", h)
+	}
+}
