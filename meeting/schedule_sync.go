@@ -77,10 +77,10 @@ func (s *Service) scheduleChanged(ctx context.Context, ev Event) (bool, error) {
 			continue
 		}
 		if err := s.resync(ctx, sc); err != nil {
-			if k := KindOf(err); sc.Subscription && k != KindZoomUnavailable && k != KindZoomRateLimited {
+			if sc.Subscription && zoomRefusesFor(err) {
 				// A subscription's cached occurrences only feed /zoom list; the meeting's own card (and the
 				// other subscriptions) must not wait forever on a subscriber whose Zoom access is gone. Zoom
-				// being down or busy is retried like any event.
+				// being down or busy, or the store failing, is retried like any event.
 				s.Logger.WarnContext(ctx, "refreshing a subscription's occurrences failed", "meeting_id", sc.MeetingID,
 					"channel_id", sc.ChannelID, "err", err)
 				continue
@@ -90,6 +90,16 @@ func (s *Service) scheduleChanged(ctx context.Context, ev Event) (bool, error) {
 		changed = true
 	}
 	return changed, nil
+}
+
+// zoomRefusesFor reports whether err is Zoom refusing the credential a schedule is read with, for good
+// (disconnected, refused credentials, no such user): asking again would not help.
+func zoomRefusesFor(err error) bool {
+	switch KindOf(err) {
+	case KindNotConnected, KindCredentialsRefused, KindAccountNotSetUp, KindZoomUserNotFound, KindZoomRejected:
+		return true
+	}
+	return false
 }
 
 // scheduledCardFor finds or makes the card a meeting.started (or a first participant_joined) event of a

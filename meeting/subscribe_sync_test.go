@@ -31,6 +31,8 @@ func TestSubscriptionFollowsMeetingUpdated(t *testing.T) {
 			wantJoin: "https://zoom.us/j/old"},
 		{name: "Zoom down", zoomErr: &Error{Kind: KindZoomUnavailable}, wantErr: true, wantOcc: weeklyFrom(now.Add(time.Hour), 3),
 			wantJoin: "https://zoom.us/j/old"},
+		{name: "an unexpected failure", zoomErr: &Error{Kind: KindInternal}, wantErr: true, wantOcc: weeklyFrom(now.Add(time.Hour), 3),
+			wantJoin: "https://zoom.us/j/old"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
