@@ -32,6 +32,10 @@ type ScheduleRequest struct {
 	Timezone   string      `json:"timezone,omitempty"`
 	Agenda     string      `json:"agenda,omitempty"`
 	Recurrence *Recurrence `json:"recurrence,omitempty"`
+	// DefaultPassword and Settings carry the admin's meeting defaults and the user's choices, as for an
+	// instant meeting; a reschedule leaves them out, so Zoom keeps what the meeting has.
+	DefaultPassword *bool            `json:"default_password,omitempty"`
+	Settings        *MeetingSettings `json:"settings,omitempty"`
 }
 
 // MeetingOccurrence is one occurrence of a recurring meeting.
@@ -145,6 +149,7 @@ func (m *ScheduledMeeting) domain(now time.Time) *meeting.ScheduledMeeting {
 func (g *Gateway) ScheduleMeeting(ctx context.Context, owner meeting.Owner, userID string, req meeting.ScheduleRequest) (*meeting.ScheduledMeeting, error) {
 	body := scheduleBody(req)
 	body.Type = 2
+	body.Settings, body.DefaultPassword = meetingSettings(meeting.MeetingRequest{Options: req.Options}), req.Options.Passcode
 	if req.Recurrence != nil {
 		body.Type = 8
 	}

@@ -283,7 +283,11 @@ func (s *Server) patchMeeting(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var req scheduleFields
-	if err := json.NewDecoder(io.LimitReader(r.Body, 1<<20)).Decode(&req); err != nil {
+	var withSettings struct {
+		Settings json.RawMessage `json:"settings"`
+	}
+	body, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+	if json.Unmarshal(body, &req) != nil || json.Unmarshal(body, &withSettings) != nil {
 		zoomError(w, http.StatusBadRequest, 300, "Request Body should be a valid JSON object.")
 		return
 	}
@@ -294,7 +298,17 @@ func (s *Server) patchMeeting(w http.ResponseWriter, r *http.Request) {
 		zoomError(w, http.StatusBadRequest, 3000, "You cannot update or delete meetings that have started using this method.")
 		return
 	}
+	// The settings are validated as on a create, before anything changes: a refused PATCH changes nothing.
+	set, bad := patchSettings(m.Settings, withSettings.Settings)
+	if bad != nil {
+		s.mu.Unlock()
+		writeInvalidField(w, bad)
+		return
+	}
 	ch, ferr := s.patch(m, req, occ)
+	if ferr == nil {
+		m.Settings = set
+	}
 	s.mu.Unlock()
 	if ferr != nil {
 		ferr.write(w)
