@@ -117,8 +117,14 @@ func scheduleBody(req meeting.ScheduleRequest) *ScheduleRequest {
 		case meeting.RepeatMonthly:
 			rec.Type, rec.MonthlyDay = 3, start.Day()
 		}
-		if !r.Until.IsZero() {
+		switch {
+		case !r.Until.IsZero():
 			rec.EndDateTime = r.Until.UTC().Format("2006-01-02T15:04:05Z")
+		case r.Count == 0:
+			// Zoom's end_times "defaults to 1": a recurrence sent without an end would be a single meeting.
+			// No end asks for Zoom's maximum.
+			// https://developers.zoom.us/docs/api/references/recurrence-object-definitions/
+			rec.EndTimes = meeting.MaxOccurrences
 		}
 		b.Recurrence = rec
 	}

@@ -17,7 +17,8 @@ func TestScheduleBodyIsLocalTimeWithItsZone(t *testing.T) {
 		{&meeting.Recurrence{Repeat: meeting.RepeatWeekly, Count: 4}, Recurrence{Type: 2, RepeatInterval: 1, WeeklyDays: "5", EndTimes: 4}},
 		{&meeting.Recurrence{Repeat: meeting.RepeatMonthly, Until: time.Date(2027, 3, 31, 23, 59, 0, 0, tokyo)},
 			Recurrence{Type: 3, RepeatInterval: 1, MonthlyDay: 10, EndDateTime: "2027-03-31T14:59:00Z"}},
-		{&meeting.Recurrence{Repeat: meeting.RepeatDaily}, Recurrence{Type: 1, RepeatInterval: 1}},
+		// No end: Zoom's maximum, said explicitly (Zoom's default for a missing end_times is one occurrence).
+		{&meeting.Recurrence{Repeat: meeting.RepeatDaily}, Recurrence{Type: 1, RepeatInterval: 1, EndTimes: 50}},
 	}
 	for _, c := range cases {
 		b := scheduleBody(meeting.ScheduleRequest{Topic: "T", Start: start.UTC(), Location: tokyo, Duration: 45 * time.Minute, Recurrence: c.rec})

@@ -35,8 +35,14 @@ type Occurrence struct {
 	Status   string // "available" or "deleted"
 }
 
-// maxOccurrences is Zoom's limit on end_times.
-const maxOccurrences = 60
+// maxOccurrences is Zoom's limit on a recurring meeting's occurrences: end_times is "between a value of 1
+// and 50" and "defaults to 1" (https://developers.zoom.us/docs/api/references/recurrence-object-definitions/),
+// and "Recurring meetings can have a maximum of 50 occurrences" (support.zoom.us article 214973206).
+const maxOccurrences = 50
+
+// maxRepeatInterval is repeat_interval's maximum by recurrence type: 90 days, 12 weeks, 3 months (same
+// recurrence object definitions).
+var maxRepeatInterval = map[int]int{1: 90, 2: 12, 3: 3}
 
 // scheduleFields are the scheduling fields of a create or patch body.
 type scheduleFields struct {
@@ -146,6 +152,9 @@ func occurrences(start time.Time, duration int, tz string, r Recurrence) ([]Occu
 	if interval <= 0 {
 		interval = 1
 	}
+	if interval > maxRepeatInterval[r.Type] && maxRepeatInterval[r.Type] > 0 {
+		return nil, &fieldError{"recurrence.repeat_interval", "Invalid field."}
+	}
 	if r.EndTimes > maxOccurrences || r.EndTimes < 0 {
 		return nil, &fieldError{"recurrence.end_times", "Invalid field."}
 	}
@@ -158,8 +167,13 @@ func occurrences(start time.Time, duration int, tz string, r Recurrence) ([]Occu
 			return nil, &fieldError{"recurrence.end_date_time", "Invalid field."}
 		}
 	}
+	// end_times "defaults to 1": a recurrence without end_times or end_date_time has one occurrence. With
+	// end_date_time, the occurrences up to that date, at most the maximum.
 	count := r.EndTimes
-	if count == 0 {
+	switch {
+	case count == 0 && r.EndDateTime == "":
+		count = 1
+	case count == 0:
 		count = maxOccurrences
 	}
 	local := start.In(loc)
@@ -169,7 +183,11 @@ func occurrences(start time.Time, duration int, tz string, r Recurrence) ([]Occu
 	case 1:
 	case 2:
 		days = map[time.Weekday]bool{}
-		for _, d := range strings.Split(r.WeeklyDays, ",") {
+		weekly := r.WeeklyDays
+		if weekly == "" {
+			weekly = "1" // weekly_days "defaults to 1" (Sunday)
+		}
+		for _, d := range strings.Split(weekly, ",") {
 			n, err := strconv.Atoi(strings.TrimSpace(d))
 			if err != nil || n < 1 || n > 7 {
 				return nil, &fieldError{"recurrence.weekly_days", "Invalid field."}

@@ -62,7 +62,8 @@ func TestScheduledMeetingKeepsItsStartAndTimezone(t *testing.T) {
 		{"bad start", `{"type":2,"start_time":"tomorrow"}`, "start_time"},
 		{"bad timezone", `{"type":2,"start_time":"2026-12-10T14:30:00","timezone":"Mars/Base"}`, "timezone"},
 		{"recurring without recurrence", `{"type":8,"start_time":"2026-12-10T14:30:00"}`, "recurrence"},
-		{"too many occurrences", `{"type":8,"start_time":"2026-12-10T14:30:00","recurrence":{"type":1,"end_times":61}}`, "recurrence.end_times"},
+		{"too many occurrences", `{"type":8,"start_time":"2026-12-10T14:30:00","recurrence":{"type":1,"end_times":51}}`, "recurrence.end_times"},
+		{"interval over 12 weeks", `{"type":8,"start_time":"2026-12-10T14:30:00","recurrence":{"type":2,"repeat_interval":13,"weekly_days":"5","end_times":2}}`, "recurrence.repeat_interval"},
 	} {
 		st, _, body := e.api(t, "POST", "/users/alice@example.com/meetings", tok, c.body)
 		errs, _ := body["errors"].([]any)
@@ -238,5 +239,36 @@ func TestOnlyTheHostsGrantChangesAMeeting(t *testing.T) {
 	}
 	if _, ok := e.sim.Meeting(int64(m["id"].(float64))); !ok {
 		t.Error("the meeting was deleted")
+	}
+}
+
+// A recurrence without end_times or end_date_time has one occurrence: end_times "defaults to 1", between 1
+// and 50 (https://developers.zoom.us/docs/api/references/recurrence-object-definitions/; support.zoom.us
+// 214973206: "Recurring meetings can have a maximum of 50 occurrences"). An end date gives at most 50.
+func TestRecurrenceEndDefaultsToOneOccurrence(t *testing.T) {
+	e := newEnv(t, "")
+	tok := e.s2sToken(t)
+	for _, c := range []struct {
+		name, recurrence string
+		want             int
+	}{
+		{"no end", `{"type":1}`, 1},
+		{"weekly, no days, no end", `{"type":2}`, 1},
+		{"fifty times", `{"type":1,"end_times":50}`, 50},
+		{"end date far away", `{"type":1,"end_date_time":"2028-12-31T00:00:00Z"}`, 50},
+		{"end date", `{"type":1,"end_date_time":"2026-12-12T23:59:00Z"}`, 3},
+	} {
+		st, _, m := e.api(t, "POST", "/users/alice@example.com/meetings", tok,
+			`{"type":8,"start_time":"2026-12-10T09:00:00Z","recurrence":`+c.recurrence+`}`)
+		occ, _ := m["occurrences"].([]any)
+		if st != 201 || len(occ) != c.want {
+			t.Errorf("%s: %d, %d occurrences, want %d", c.name, st, len(occ), c.want)
+		}
+	}
+	// weekly_days defaults to "1" (Sunday): 2026-12-10 is a Thursday, the first Sunday after it the 13th.
+	_, _, m := e.api(t, "POST", "/users/alice@example.com/meetings", tok,
+		`{"type":8,"start_time":"2026-12-10T09:00:00Z","recurrence":{"type":2,"end_times":1}}`)
+	if occ, _ := m["occurrences"].([]any); len(occ) != 1 || occ[0].(map[string]any)["start_time"] != "2026-12-13T09:00:00Z" {
+		t.Errorf("weekly without days: %v", m["occurrences"])
 	}
 }
