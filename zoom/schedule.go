@@ -2,6 +2,7 @@ package zoom
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -180,9 +181,15 @@ func (g *Gateway) UpdateMeeting(ctx context.Context, owner meeting.Owner, meetin
 	return classifyMeeting(err)
 }
 
-// DeleteMeeting cancels a meeting (or one occurrence).
+// DeleteMeeting cancels a meeting (or one occurrence). An occurrence Zoom no longer has is KindNotFound, like
+// a meeting it no longer has: Zoom answers 400, code 3000 "Invalid occurrence_id." there rather than 404
+// (DELETE /meetings/{meetingId} in Zoom's Meeting API OpenAPI file).
 func (g *Gateway) DeleteMeeting(ctx context.Context, owner meeting.Owner, meetingID int64, occurrenceID string) error {
 	err := g.call(ctx, owner, func(c *Client) error { return c.DeleteOccurrence(ctx, meetingID, occurrenceID) })
+	var ze *Error
+	if occurrenceID != "" && errors.As(err, &ze) && ze.StatusCode == http.StatusBadRequest && ze.Code == 3000 {
+		return &meeting.Error{Kind: meeting.KindNotFound, Err: err}
+	}
 	return classifyMeeting(err)
 }
 

@@ -434,9 +434,11 @@ func (s *Server) remove(m *Meeting, occurrenceID string) ([]Occurrence, int, str
 		return nil, 3007, "Sorry, you cannot delete this meeting since it has ended."
 	}
 	if occurrenceID != "" {
+		// DELETE /meetings/{meetingId} documents 400, code 3000 "Invalid occurrence_id." (Zoom's Meeting API
+		// OpenAPI file); an occurrence already deleted is no longer one to delete.
 		o := m.occurrence(occurrenceID)
 		if o == nil || o.Status == "deleted" {
-			return nil, 3001, fmt.Sprintf("Meeting %d is not found or has expired.", m.ID)
+			return nil, 3000, "Invalid occurrence_id."
 		}
 		o.Status = "deleted"
 		return []Occurrence{*o}, 0, ""
