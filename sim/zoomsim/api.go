@@ -225,7 +225,7 @@ func (s *Server) meetingJSON(m *Meeting) map[string]any {
 	if m.Personal {
 		out["pmi"] = strconv.FormatInt(m.ID, 10)
 	}
-	scheduleJSON(m, out, "")
+	scheduleJSON(m, out, "", nil)
 	return out
 }
 
@@ -251,7 +251,12 @@ func (s *Server) getMeeting(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		out := s.meetingJSON(m)
-		scheduleJSON(m, out, occ)
+		var before *time.Time
+		if r.URL.Query().Get("show_previous_occurrences") != "true" {
+			now := s.opts.Now()
+			before = &now
+		}
+		scheduleJSON(m, out, occ, before)
 		s.mu.Unlock()
 		writeJSON(w, http.StatusOK, out)
 	}

@@ -263,8 +263,11 @@ func occurrencesJSON(occ []Occurrence) []map[string]any {
 	return out
 }
 
-// scheduleJSON adds a meeting's schedule to its REST representation; callers hold s.mu.
-func scheduleJSON(m *Meeting, out map[string]any, occurrenceID string) {
+// scheduleJSON adds a meeting's schedule to its REST representation; callers hold s.mu. GET leaves out the
+// occurrences that are over unless show_previous_occurrences is true ("Set the value of this field to true
+// if you would like to view meeting details of all previous occurrences", Zoom's Meeting API OpenAPI file);
+// before nil lists them all (the create answer).
+func scheduleJSON(m *Meeting, out map[string]any, occurrenceID string, before *time.Time) {
 	if m.Type == 1 {
 		return
 	}
@@ -276,7 +279,16 @@ func scheduleJSON(m *Meeting, out map[string]any, occurrenceID string) {
 		return
 	}
 	out["recurrence"] = m.Recurrence
-	out["occurrences"] = occurrencesJSON(m.Occurrences)
+	occ := m.Occurrences
+	if before != nil {
+		occ = nil
+		for _, o := range m.Occurrences {
+			if o.Start.Add(time.Duration(o.Duration) * time.Minute).After(*before) {
+				occ = append(occ, o)
+			}
+		}
+	}
+	out["occurrences"] = occurrencesJSON(occ)
 	if o := m.occurrence(occurrenceID); o != nil {
 		out["start_time"] = o.Start.Format(time.RFC3339)
 		out["duration"] = o.Duration

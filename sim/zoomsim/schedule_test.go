@@ -276,3 +276,30 @@ func TestRecurrenceEndDefaultsToOneOccurrence(t *testing.T) {
 		t.Errorf("weekly without days: %v", m["occurrences"])
 	}
 }
+
+// GET /meetings/{meetingId} lists the occurrences still to come; those that are over only with
+// show_previous_occurrences=true ("Set the value of this field to true if you would like to view meeting
+// details of all previous occurrences", Zoom's Meeting API OpenAPI file). One of them stays readable by id.
+func TestGetMeetingListsPreviousOccurrencesOnlyWhenAsked(t *testing.T) {
+	e := newEnv(t, "")
+	tok := e.s2sToken(t)
+	_, _, m := e.api(t, "POST", "/users/alice@example.com/meetings", tok,
+		`{"type":8,"start_time":"2026-12-03T09:00:00Z","duration":30,"recurrence":{"type":2,"weekly_days":"5","end_times":3}}`)
+	if occ, _ := m["occurrences"].([]any); len(occ) != 3 {
+		t.Fatalf("created with %v", m["occurrences"])
+	}
+	first := m["occurrences"].([]any)[0].(map[string]any)["occurrence_id"].(string)
+	path := fmt.Sprintf("/meetings/%d", int64(m["id"].(float64)))
+	e.now = time.Date(2026, 12, 3, 9, 31, 0, 0, time.UTC) // the first one is over
+	tok = e.s2sToken(t)
+	if _, _, g := e.api(t, "GET", path, tok, ""); len(g["occurrences"].([]any)) != 2 ||
+		g["occurrences"].([]any)[0].(map[string]any)["start_time"] != "2026-12-10T09:00:00Z" {
+		t.Errorf("GET: %v, want the two still to come", g["occurrences"])
+	}
+	if _, _, g := e.api(t, "GET", path+"?show_previous_occurrences=true", tok, ""); len(g["occurrences"].([]any)) != 3 {
+		t.Errorf("GET with show_previous_occurrences: %v, want all three", g["occurrences"])
+	}
+	if st, _, g := e.api(t, "GET", path+"?occurrence_id="+first, tok, ""); st != 200 || g["start_time"] != "2026-12-03T09:00:00Z" {
+		t.Errorf("GET the past occurrence: %d %v", st, g)
+	}
+}
