@@ -34,7 +34,7 @@ func TestParseScheduleEvents(t *testing.T) {
 		"start_time":"2026-12-10T09:00:00Z","duration":30,"timezone":"Europe/Berlin",
 		"occurrences":[{"occurrence_id":"1765357200000","start_time":"2026-12-10T09:00:00Z"}]}}}`
 	updated := `{"event":"meeting.updated","event_ts":1765180900000,"payload":{"account_id":"a","operator":"alice@example.com",
-		"operator_id":"z1","operation":"all","object":{"id":81234567890,"uuid":"u==","start_time":"2026-12-10T10:00:00Z"},
+		"operator_id":"z1","scope":"all","object":{"id":81234567890,"uuid":"u==","start_time":"2026-12-10T10:00:00Z"},
 		"old_object":{"id":81234567890,"uuid":"u==","start_time":"2026-12-10T09:00:00Z"},"time_stamp":1765180900000}}`
 	for _, body := range []string{deleted, updated} {
 		ev, err := ParseEvent([]byte(body))

@@ -355,15 +355,18 @@ func (s *Server) patch(m *Meeting, f scheduleFields, occurrenceID string) (*meet
 }
 
 // notifyUpdated sends meeting.updated as Zoom documents it: payload.object holds the meeting id and what
-// changed, payload.old_object the same fields before, with the operator and time_stamp (milliseconds).
+// changed, payload.old_object the same fields before, with the operator and time_stamp (milliseconds). Whether
+// one occurrence or the whole series changed is payload.scope ("single" or "all"); meeting.updated has no
+// "operation", which is meeting.deleted's name for it (Rivet's MeetingUpdatedEvent and MeetingDeletedEvent,
+// generated from Zoom's webhook definitions).
 func (s *Server) notifyUpdated(m *Meeting, ch *meetingChange, operator *User, occurrenceID string) {
-	op := "all"
+	scope := "all"
 	if occurrenceID != "" {
-		op = "single"
+		scope = "single"
 	}
 	s.notifyBody("meeting.updated", map[string]any{"event": "meeting.updated", "event_ts": s.opts.Now().UnixMilli(),
 		"payload": map[string]any{"account_id": "simAccount", "operator": operator.Email, "operator_id": operator.ID,
-			"operation": op, "scope": op, "object": ch.new, "old_object": ch.old, "time_stamp": s.opts.Now().UnixMilli()}})
+			"scope": scope, "object": ch.new, "old_object": ch.old, "time_stamp": s.opts.Now().UnixMilli()}})
 }
 
 // notifyDeleted sends meeting.deleted: the whole meeting (operation "all") or the deleted occurrences

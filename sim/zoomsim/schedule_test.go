@@ -137,7 +137,7 @@ func TestPatchAndDeleteAnswerAsZoomDocuments(t *testing.T) {
 	p := rec.last(t, "meeting.updated")
 	newOcc := p["object"].(map[string]any)["occurrences"].([]any)[0].(map[string]any)
 	oldOcc := p["old_object"].(map[string]any)["occurrences"].([]any)[0].(map[string]any)
-	if p["operation"] != "single" || p["operator"] != "alice@example.com" || p["object"].(map[string]any)["id"] != float64(id) ||
+	if p["scope"] != "single" || p["operation"] != nil || p["operator"] != "alice@example.com" || p["object"].(map[string]any)["id"] != float64(id) ||
 		newOcc["start_time"] != "2026-12-03T10:00:00Z" || oldOcc["start_time"] != "2026-12-03T09:00:00Z" || p["time_stamp"] == nil {
 		t.Errorf("meeting.updated payload %v", p)
 	}
@@ -148,7 +148,7 @@ func TestPatchAndDeleteAnswerAsZoomDocuments(t *testing.T) {
 	_ = e.sim.WaitDeliveries(ctx)
 	p = rec.last(t, "meeting.updated")
 	obj, old := p["object"].(map[string]any), p["old_object"].(map[string]any)
-	if p["operation"] != "all" || obj["topic"] != "Daily sync" || old["topic"] != "Weekly" || obj["duration"] != 45.0 || old["duration"] != 30.0 || obj["agenda"] != nil {
+	if p["scope"] != "all" || p["operation"] != nil || obj["topic"] != "Daily sync" || old["topic"] != "Weekly" || obj["duration"] != 45.0 || old["duration"] != 30.0 || obj["agenda"] != nil {
 		t.Errorf("meeting.updated payload %v", p)
 	}
 	// One occurrence deleted.
