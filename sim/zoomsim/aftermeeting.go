@@ -23,6 +23,10 @@ type Summary struct {
 	Overview  string
 	Details   []SummaryDetail
 	NextSteps []string
+	// Content is summary_content, the whole summary in Markdown, which Zoom added to meeting.summary_completed
+	// and meeting.summary_updated on 2025-04-24 (developers.zoom.us/changelog/meetings/april-24-2025) and
+	// which the meeting_summary endpoint answers too; empty makes one from the fields above.
+	Content string
 }
 
 // SummaryDetail is one topic of a summary (summary_details[]: label and summary).
@@ -48,6 +52,7 @@ type storedSummary struct {
 	editedDetails         string // edited_summary.summary_details, after an edit in Zoom
 	editedNextSteps       []string
 	summaryStart, summEnd time.Time
+	contentOnly           bool
 }
 
 // simFile is a file behind a download URL that needs its download token.
@@ -68,6 +73,10 @@ type Download struct {
 type SummaryOptions struct {
 	// Partial sends the event without summary_details and next_steps (the receiver must fetch them).
 	Partial bool
+	// ContentOnly makes a summary whose only text is summary_content: summary_overview absent and
+	// summary_details and next_steps empty, in the event and the endpoint alike, as a summary made from one of
+	// AI Companion's templates is (the older fields are the deprecated ones).
+	ContentOnly bool
 }
 
 // SummaryCompleted makes the AI Companion summary of the meeting's last ended instance:
@@ -80,7 +89,8 @@ func (s *Server) SummaryCompleted(ctx context.Context, id int64, sum Summary, o 
 		return fmt.Errorf("zoomsim: meeting %d has not ended", id)
 	}
 	now := s.opts.Now().UTC()
-	st := &storedSummary{Summary: sum, past: p, docID: randomID(22), created: now, modified: now, summaryStart: p.Start, summEnd: p.End}
+	st := &storedSummary{Summary: sum, past: p, docID: randomID(22), created: now, modified: now, summaryStart: p.Start, summEnd: p.End,
+		contentOnly: o.ContentOnly}
 	s.summaries[p.UUID] = st
 	obj := s.summaryObject(st, !o.Partial)
 	s.mu.Unlock()
@@ -168,11 +178,34 @@ func (s *Server) summaryContent(st *storedSummary, obj map[string]any) {
 	if steps == nil {
 		steps = []string{}
 	}
-	if st.Overview != "" {
+	obj["summary_content"] = st.markdown()
+	if st.contentOnly {
+		details, steps = []map[string]any{}, []string{}
+	} else if st.Overview != "" {
 		obj["summary_overview"] = st.Overview
 	}
 	obj["summary_details"], obj["next_steps"] = details, steps
 	obj["summary_doc_url"] = s.baseURL + "/doc/" + st.docID
+}
+
+// markdown is the summary's summary_content: its Content, or Markdown made of the other fields (a heading per
+// part, a bullet per next step).
+func (st *storedSummary) markdown() string {
+	if st.Content != "" {
+		return st.Content
+	}
+	var b strings.Builder
+	b.WriteString("## Quick recap\n\n" + st.Overview + "\n")
+	for _, d := range st.Details {
+		b.WriteString("\n### " + d.Label + "\n\n" + d.Summary + "\n")
+	}
+	if len(st.NextSteps) > 0 {
+		b.WriteString("\n## Next steps\n\n")
+		for _, n := range st.NextSteps {
+			b.WriteString("- " + n + "\n")
+		}
+	}
+	return b.String()
 }
 
 // getMeetingSummary serves GET /v2/meetings/{meetingId}/meeting_summary: a meeting UUID (a meeting id
