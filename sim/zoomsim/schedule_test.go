@@ -303,3 +303,27 @@ func TestGetMeetingListsPreviousOccurrencesOnlyWhenAsked(t *testing.T) {
 		t.Errorf("GET the past occurrence: %d %v", st, g)
 	}
 }
+
+// Creates and updates share the host's daily limit ("100 create/update requests per day (UTC) per user",
+// developers.zoom.us/docs/api/rate-limits/; PATCH lists the limit among its errors); a new UTC day resets it.
+func TestCreatesAndUpdatesShareTheDailyLimit(t *testing.T) {
+	e := newEnv(t, "")
+	e.sim.SetDailyLimit(2)
+	tok := e.s2sToken(t)
+	_, _, m := e.api(t, "POST", "/users/alice@example.com/meetings", tok, `{"type":2,"start_time":"2026-12-10T09:00:00Z"}`)
+	path := fmt.Sprintf("/meetings/%d", int64(m["id"].(float64)))
+	if st, _, b := e.api(t, "PATCH", path, tok, `{"duration":45}`); st != 204 {
+		t.Fatalf("first PATCH: %d %v", st, b)
+	}
+	if st, _, b := e.api(t, "PATCH", path, tok, `{"duration":50}`); st != 429 {
+		t.Errorf("PATCH over the limit: %d %v", st, b)
+	}
+	if st, _, b := e.api(t, "POST", "/users/alice@example.com/meetings", tok, `{"type":1}`); st != 429 {
+		t.Errorf("create over the limit: %d %v", st, b)
+	}
+	e.now = e.now.Add(24 * time.Hour)
+	tok = e.s2sToken(t)
+	if st, _, b := e.api(t, "PATCH", path, tok, `{"duration":50}`); st != 204 {
+		t.Errorf("PATCH the next day: %d %v", st, b)
+	}
+}
