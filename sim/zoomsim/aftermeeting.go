@@ -55,11 +55,17 @@ type storedSummary struct {
 	contentOnly           bool
 }
 
-// simFile is a file behind a download URL that needs its download token.
+// simFile is a file behind a download URL that needs its download token, until the token expires.
 type simFile struct {
 	content []byte
 	token   string
+	expires time.Time
 }
+
+// downloadTokenTTL is how long an event's download_token opens its files: 24 hours from the event (Workato's
+// Zoom connector documentation and notes of a real integration both say 24 hours; Zoom states no other
+// figure). A receiver that waits longer must fetch a fresh link through the recordings API.
+const downloadTokenTTL = 24 * time.Hour
 
 // Download is one request for a recording file.
 type Download struct {
@@ -252,7 +258,7 @@ func (s *Server) TranscriptCompleted(ctx context.Context, id int64, vtt string) 
 	}
 	token := randomToken()
 	fileID := randomID(20)
-	s.files[fileID] = &simFile{content: []byte(vtt), token: token}
+	s.files[fileID] = &simFile{content: []byte(vtt), token: token, expires: s.opts.Now().Add(downloadTokenTTL)}
 	obj := map[string]any{"id": p.ID, "uuid": p.UUID, "host_id": p.HostID, "account_id": "simAccount", "topic": p.Topic, "type": p.Type,
 		"start_time": p.Start.Format(time.RFC3339), "timezone": "Asia/Tokyo", "host_email": p.HostEmail,
 		"duration": int(p.End.Sub(p.Start).Minutes()), "share_url": s.baseURL + "/rec/share/" + randomID(20), "total_size": len(vtt),
@@ -281,7 +287,7 @@ func (s *Server) chatFile(p *pastMeeting, token string) map[string]any {
 		return nil
 	}
 	fileID := randomID(20)
-	s.files[fileID] = &simFile{content: []byte(chat), token: token}
+	s.files[fileID] = &simFile{content: []byte(chat), token: token, expires: s.opts.Now().Add(downloadTokenTTL)}
 	return map[string]any{"id": randomID(16), "meeting_id": p.UUID, "recording_start": p.Start.Format(time.RFC3339),
 		"recording_end": p.End.Format(time.RFC3339), "recording_type": "chat_file", "file_type": "CHAT", "file_size": len(chat),
 		"file_extension": "TXT", "download_url": s.baseURL + "/rec/download/" + fileID, "status": "completed"}
@@ -309,6 +315,10 @@ func (s *Server) downloadFile(w http.ResponseWriter, r *http.Request) {
 	case !bearer:
 		status = http.StatusUnauthorized
 		zoomError(w, status, 124, "Invalid access token.")
+		return
+	case !s.opts.Now().Before(f.expires):
+		status = http.StatusUnauthorized
+		zoomError(w, status, 124, "Access token is expired.")
 		return
 	}
 	w.Header().Set("Content-Type", "application/octet-stream")

@@ -213,6 +213,12 @@ func TestRecordingFilesNeedTheDownloadTokenAsBearer(t *testing.T) {
 		if st, body := get(u, token); st != 200 || !strings.Contains(body, c.content) {
 			t.Errorf("%s with the token: %d %q", c.fileType, st, body)
 		}
+		// The token opens the file for 24 hours.
+		e.now = e.now.Add(24 * time.Hour)
+		if st, _ := get(u, token); st != 401 {
+			t.Errorf("%s with a token a day old: %d", c.fileType, st)
+		}
+		e.now = e.now.Add(-24 * time.Hour)
 	}
 	var bearer int
 	for _, d := range e.sim.Downloads() {
@@ -220,7 +226,7 @@ func TestRecordingFilesNeedTheDownloadTokenAsBearer(t *testing.T) {
 			bearer++
 		}
 	}
-	if bearer != 2 {
+	if bearer != 4 { // two good downloads and two with a day-old token
 		t.Errorf("downloads %+v", e.sim.Downloads())
 	}
 }
