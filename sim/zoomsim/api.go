@@ -153,7 +153,7 @@ func (s *Server) createMeeting(w http.ResponseWriter, r *http.Request) {
 		zoomError(w, http.StatusBadRequest, 300, "Request Body should be a valid JSON object.")
 		return
 	}
-	set, bad := parseSettings(req.RawSettings, req.DefaultPassword)
+	set, bad := parseSettings(req.RawSettings, req.DefaultPassword, !u.PasscodeNotRequired)
 	if bad != nil {
 		writeInvalidField(w, bad)
 		return

@@ -46,6 +46,10 @@ type User struct {
 	Admin bool
 	// EmbedPasswordInJoinLink is the account setting that puts the passcode (encrypted) in join links.
 	EmbedPasswordInJoinLink bool
+	// PasscodeNotRequired turns off the user's "Require a passcode when scheduling new meetings" setting,
+	// which Zoom turns on for everyone (passcodes by default since 2020): only then can a meeting created
+	// through the API have no passcode.
+	PasscodeNotRequired bool
 }
 
 // Meeting is a simulated meeting.
