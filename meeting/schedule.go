@@ -30,7 +30,7 @@ const (
 )
 
 // Recurrence is a recurring meeting's rule: an end date (in the meeting's timezone) or a number of
-// occurrences; neither means Zoom's maximum.
+// occurrences; neither means Zoom's maximum (MaxOccurrences).
 type Recurrence struct {
 	Repeat Repeat
 	Until  time.Time // the last day (midnight at the end of it), zero when Count is used

@@ -17,7 +17,8 @@ type Settings struct {
 	ParticipantVideo      bool
 	AutoRecording         string // "none", "local" or "cloud"
 	MeetingAuthentication bool
-	// Passcode says whether the meeting has one (from default_password, or forced by the security rule).
+	// Passcode says whether the meeting has one: the host's "Require a passcode" setting, default_password
+	// true, or the security rule.
 	Passcode bool
 	// Sent lists the settings fields the create request carried (and later PATCHes), for tests to check what
 	// reached Zoom.
@@ -31,17 +32,22 @@ type invalidField struct{ message string }
 
 // parseSettings validates the create request's settings the way Zoom's API does: every field has a JSON type
 // (booleans are booleans, jbh_time a number among 0, 5, 10, auto_recording one of its strings), and a wrong
-// type or value is refused with 400 code 300. defaultPassword is the top-level default_password field.
-func parseSettings(raw json.RawMessage, defaultPassword json.RawMessage) (Settings, *invalidField) {
-	set := Settings{AutoRecording: "none", Passcode: true, Sent: map[string]any{}}
+// type or value is refused with 400 code 300. defaultPassword is the top-level default_password field;
+// requirePasscode the host's "Require a passcode when scheduling new meetings" setting.
+//
+// default_password is "Whether to generate a default password using the user's settings. This value
+// defaults to false." (Zoom's Meeting API OpenAPI file): false is what leaving it out means, not a request
+// for no passcode. Where the host's setting requires one, Zoom generates a passcode for a meeting created
+// without one ("a password (a six-digit numeric code) is automatically generated", Zoom Developer Blog,
+// 2019-09-11), whatever default_password says.
+func parseSettings(raw json.RawMessage, defaultPassword json.RawMessage, requirePasscode bool) (Settings, *invalidField) {
+	set := Settings{AutoRecording: "none", Passcode: requirePasscode, Sent: map[string]any{}}
 	if len(defaultPassword) > 0 {
 		var b bool
 		if json.Unmarshal(defaultPassword, &b) != nil {
 			return set, &invalidField{"Invalid field: default_password."}
 		}
-		// No passcode only when asked for none: this simulated account requires a passcode by default but does
-		// not lock the setting.
-		set.Passcode = b
+		set.Passcode = set.Passcode || b
 	}
 	if len(raw) == 0 || string(raw) == "null" {
 		return set, nil

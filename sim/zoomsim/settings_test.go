@@ -55,10 +55,13 @@ func TestCreateMeetingSettings(t *testing.T) {
 					t.Errorf("settings %v", s)
 				}
 			}},
-		{name: "no passcode asked", status: 201, body: `{"topic":"x","type":1,"default_password":false,"settings":{"waiting_room":true}}`,
+		// default_password "defaults to false" (Zoom's Meeting API OpenAPI file): false asks for nothing, and a
+		// host whose setting requires a passcode gets one generated.
+		{name: "default_password false, passcode required by the host's setting", status: 201,
+			body: `{"topic":"x","type":1,"default_password":false,"settings":{"waiting_room":true}}`,
 			check: func(t *testing.T, _, out map[string]any) {
-				if out["password"] != "" || strings.Contains(out["join_url"].(string), "pwd=") {
-					t.Errorf("a passcode was set: %v %v", out["password"], out["join_url"])
+				if out["password"] == "" || !strings.Contains(out["join_url"].(string), "pwd=") {
+					t.Errorf("no passcode: %v %v", out["password"], out["join_url"])
 				}
 			}},
 		{name: "no security option left: Zoom turns the passcode back on", status: 201,
@@ -73,6 +76,24 @@ func TestCreateMeetingSettings(t *testing.T) {
 		{name: "jbh_time as a string", status: 400, body: `{"topic":"x","settings":{"jbh_time":"5"}}`},
 		{name: "unknown recording", status: 400, body: `{"topic":"x","settings":{"auto_recording":"yes"}}`},
 		{name: "default_password as a string", status: 400, body: `{"topic":"x","default_password":"false"}`},
+	}
+	// A host whose "Require a passcode" setting is off gets a meeting without one unless default_password asks
+	// for one.
+	e.sim.AddUser(User{Email: "bob@example.com", PasscodeNotRequired: true})
+	for _, c := range []struct {
+		body     string
+		passcode bool
+	}{
+		{`{"topic":"x","type":1,"settings":{"waiting_room":true}}`, false},
+		{`{"topic":"x","type":1,"default_password":false,"settings":{"waiting_room":true}}`, false},
+		{`{"topic":"x","type":1,"default_password":true,"settings":{"waiting_room":true}}`, true},
+		// No security option left: Zoom turns the passcode back on.
+		{`{"topic":"x","type":1,"settings":{"waiting_room":false,"meeting_authentication":false}}`, true},
+	} {
+		st, _, out := e.api(t, "POST", "/users/bob@example.com/meetings", access, c.body)
+		if st != 201 || (out["password"] != "") != c.passcode {
+			t.Errorf("%s for a host not required to have a passcode: %d, password %q", c.body, st, out["password"])
+		}
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -117,8 +138,8 @@ func TestScheduledMeetingSettings(t *testing.T) {
 			}
 			st, _, m := e.api(t, "POST", "/users/alice@example.com/meetings", tok,
 				`{"topic":"x",`+c.schedule+`,"default_password":false,"settings":{"waiting_room":true,"mute_upon_entry":true,"auto_recording":"cloud"}}`)
-			if st != 201 || m["password"] != "" {
-				t.Fatalf("create: %d %v (no passcode asked)", st, m)
+			if st != 201 || m["password"] == "" {
+				t.Fatalf("create: %d %v (default_password false leaves the passcode the host's setting requires)", st, m)
 			}
 			id := int64(m["id"].(float64))
 			path := "/meetings/" + strconv.FormatInt(id, 10)
