@@ -159,7 +159,8 @@ func (s *Server) attachFiles(p *Post, ids []string) {
 func messageTooLong(m string) bool { return utf8.RuneCountInString(m) > MaxPostRunes }
 
 // deletePost serves DELETE /api/v4/posts/{id}: the author (delete_post, a channel member's permission) or a
-// system admin (delete_others_posts). The post and its files disappear; later reads answer 404.
+// system admin (delete_others_posts). The post, its thread's replies when it is a root, and their files
+// disappear; later reads answer 404. In an archived channel nothing is deleted (400).
 func (s *Server) deletePost(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -172,6 +173,17 @@ func (s *Server) deletePost(w http.ResponseWriter, r *http.Request) {
 	if !hasRole(u, "system_admin") && !(p.UserID == u.ID && s.isMember(ch, u.ID)) {
 		forbidden(w)
 		return
+	}
+	if s.archived[p.ChannelID] != 0 {
+		// app/post.go DeletePost: nothing is deleted in an archived channel.
+		appError(w, http.StatusBadRequest, "api.post.delete_post.can_not_delete_post_in_deleted.error", "Can not delete a post in a deleted channel.")
+		return
+	}
+	// The store deletes the post and every reply whose root_id is the post (a deleted root takes its thread).
+	for _, id := range append([]string(nil), s.order...) {
+		if q := s.posts[id]; q != nil && q.RootID == p.ID {
+			s.removePost(id)
+		}
 	}
 	s.removePost(p.ID)
 	writeJSON(w, http.StatusOK, map[string]string{"status": "OK"})

@@ -610,6 +610,11 @@ func (s *Server) patchPost(w http.ResponseWriter, r *http.Request) {
 		forbidden(w)
 		return
 	}
+	if s.archived[c.ID] != 0 {
+		// app/post.go PatchPost: the channel's delete_at is checked after the permission, in every version.
+		appError(w, http.StatusBadRequest, "api.post.patch_post.can_not_update_post_in_deleted.error", "Can not update a post in a deleted channel.")
+		return
+	}
 	if body.Props != nil && !validProps(*body.Props) {
 		appError(w, http.StatusBadRequest, "model.post.is_valid.props.app_error", "Invalid props.")
 		return

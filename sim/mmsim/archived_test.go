@@ -1,0 +1,45 @@
+package mmsim
+
+import (
+	"net/http"
+	"testing"
+)
+
+// TestArchivedChannelKeepsItsPosts pins what Mattermost does to posts of an archived channel
+// (server/channels/app/post.go, PatchPost and DeletePost, the same from 5.x to 11): a patch is refused with
+// 400 api.post.patch_post.can_not_update_post_in_deleted.error and a deletion with 400
+// api.post.delete_post.can_not_delete_post_in_deleted.error; the posts stay as they were.
+func TestArchivedChannelKeepsItsPosts(t *testing.T) {
+	w := newWorld(t)
+	_, _, created := w.call(w.botToken, "POST", "/api/v4/posts", map[string]any{"channel_id": w.botChan.ID, "message": "card"})
+	id := obj(t, created)["id"].(string)
+	w.sim.ArchiveChannel(w.botChan.ID)
+
+	status, _, body := w.call(w.botToken, "PUT", "/api/v4/posts/"+id+"/patch", map[string]any{"message": "ended"})
+	if status != http.StatusBadRequest || obj(t, body)["id"] != "api.post.patch_post.can_not_update_post_in_deleted.error" {
+		t.Errorf("patch in an archived channel: %d %v", status, body)
+	}
+	status, _, body = w.call(w.botToken, "DELETE", "/api/v4/posts/"+id, nil)
+	if status != http.StatusBadRequest || obj(t, body)["id"] != "api.post.delete_post.can_not_delete_post_in_deleted.error" {
+		t.Errorf("delete in an archived channel: %d %v", status, body)
+	}
+	if _, _, body := w.call(w.botToken, "GET", "/api/v4/posts/"+id, nil); obj(t, body)["message"] != "card" {
+		t.Errorf("the post changed: %v", body)
+	}
+}
+
+// TestDeletingARootDeletesItsThread pins the store's soft delete (server/channels/store/sqlstore/post_store.go,
+// Delete: rows whose id or root_id is the post): replies go with their root.
+func TestDeletingARootDeletesItsThread(t *testing.T) {
+	w := newWorld(t)
+	_, _, root := w.call(w.botToken, "POST", "/api/v4/posts", map[string]any{"channel_id": w.botChan.ID, "message": "root"})
+	rootID := obj(t, root)["id"].(string)
+	_, _, reply := w.call(w.botToken, "POST", "/api/v4/posts", map[string]any{"channel_id": w.botChan.ID, "root_id": rootID, "message": "reply"})
+	replyID := obj(t, reply)["id"].(string)
+	if status, _, body := w.call(w.botToken, "DELETE", "/api/v4/posts/"+rootID, nil); status != http.StatusOK {
+		t.Fatalf("delete root: %d %v", status, body)
+	}
+	if status, _, _ := w.call(w.botToken, "GET", "/api/v4/posts/"+replyID, nil); status != http.StatusNotFound {
+		t.Errorf("a reply of a deleted root is still readable: %d", status)
+	}
+}
