@@ -141,6 +141,9 @@ type Server struct {
 	// dialogChannel is where each user last ran a command or clicked: a dialog opened with its trigger id
 	// belongs there.
 	dialogChannel map[string][2]string
+
+	// dialogWarnings are the server log's "Interactive dialog is invalid" lines (dialog_valid.go).
+	dialogWarnings []string
 }
 
 // New returns an empty simulator.
