@@ -114,13 +114,15 @@ var (
 	userMentionRE    = regexp.MustCompile(`@([a-z0-9._-]+)`)
 )
 
-// addMentions adds what Mattermost adds to a slash command's form when the text names channels or users:
-// channel_mentions/channel_mentions_ids for ~names of channels of the team the user may see, and
-// user_mentions/user_mentions_ids for @names of users (the caller holds s.mu).
-func (s *Server) addMentions(form url.Values, u *User, teamID, text string) {
+// addMentions adds what Mattermost adds to a slash command's form when the text names channels or users
+// (server/channels/app/command.go, MentionsToPublicChannels and MentionsToTeamMembers): channel_mentions/
+// channel_mentions_ids for ~names of the team's public channels that are not archived (a private channel is
+// left out even for its members), and user_mentions/user_mentions_ids for @names of the team's members.
+// The text itself is delivered as typed (the caller holds s.mu).
+func (s *Server) addMentions(form url.Values, teamID, text string) {
 	for _, m := range channelMentionRE.FindAllStringSubmatch(strings.ToLower(text), -1) {
 		for _, c := range s.channels {
-			if c.TeamID == teamID && c.Name == m[1] && (c.Type == "O" || s.isMember(c, u.ID)) {
+			if c.TeamID == teamID && c.Name == m[1] && c.Type == "O" && s.archived[c.ID] == 0 {
 				form.Add("channel_mentions", c.Name)
 				form.Add("channel_mentions_ids", c.ID)
 			}
@@ -128,7 +130,7 @@ func (s *Server) addMentions(form url.Values, u *User, teamID, text string) {
 	}
 	for _, m := range userMentionRE.FindAllStringSubmatch(strings.ToLower(text), -1) {
 		for _, o := range s.users {
-			if strings.ToLower(o.Username) == strings.TrimRight(m[1], ".") {
+			if strings.ToLower(o.Username) == strings.TrimRight(m[1], ".") && s.teamMembers[teamID][o.ID] {
 				form.Add("user_mentions", o.Username)
 				form.Add("user_mentions_ids", o.ID)
 			}

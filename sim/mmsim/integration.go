@@ -109,7 +109,7 @@ func (s *Server) ExecuteCommand(ctx context.Context, userID, channelID, teamID, 
 		"text": {strings.TrimSpace(text)}, "token": {cmd.Token}, "trigger_id": {triggerID}, "user_id": {u.ID},
 		"user_name": {u.Username}, "root_id": {rootID},
 	}
-	s.addMentions(form, u, teamID, text)
+	s.addMentions(form, teamID, text)
 	cmdURL, token := cmd.URL, cmd.Token
 	s.mu.Unlock()
 
