@@ -97,7 +97,9 @@ type dialogOption struct {
 	Value string `json:"value"`
 }
 
-// clipRunes keeps the first n characters of s: Mattermost refuses a dialog whose labels are too long.
+// clipRunes keeps the first n characters of s. Mattermost does not refuse a dialog whose labels are too long:
+// it opens it and logs "Interactive dialog is invalid" (app/integration_action.go), and its limits count
+// bytes, so a Japanese label over 8 characters is logged even when clipped here; the client shows it whole.
 func clipRunes(s string, n int) string {
 	r := []rune(s)
 	if len(r) <= n {
