@@ -11,9 +11,9 @@ import (
 )
 
 // File uploads (POST /api/v4/files) and post deletion (DELETE /api/v4/posts/{id}) as Mattermost serves
-// them (server/channels/api4/file.go and post.go): a multipart form with channel_id and one or more files
-// (optional client_ids, one per file), answered 201 with file_infos and client_ids; FileSettings.MaxFileSize
-// (100 MB by default) refused with 413; the upload_file permission of the channel, which channel members
+// them (server/channels/api4/file.go and post.go): a multipart form with channel_id and files (optional
+// client_ids, one per file), answered 201 with file_infos and client_ids (both empty when the form holds no
+// file); a file over FileSettings.MaxFileSize (100 MB by default) refused with 413; the upload_file permission of the channel, which channel members
 // and system admins hold but system_post_all does not give: a bot that is not in the channel is refused
 // with 403 even where it may post.
 
@@ -81,12 +81,13 @@ func (s *Server) uploadFiles(w http.ResponseWriter, r *http.Request) {
 		appError(w, http.StatusForbidden, "api.file.attachments.disabled.app_error", "File attachments have been disabled on this server.")
 		return
 	}
-	if r.ContentLength > maxSize {
-		appError(w, http.StatusRequestEntityTooLarge, "api.file.upload_file.too_large_detailed.app_error",
-			"Unable to upload file. File is too large. Length "+strconv.FormatInt(r.ContentLength, 10)+" Limit "+strconv.FormatInt(maxSize, 10))
+	if r.ContentLength == 0 {
+		appError(w, http.StatusBadRequest, "api.file.upload_file.read_request.app_error", "Unable to upload file(s). Error reading or parsing request data.")
 		return
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, maxSize+1<<20)
+	// MaxFileSize bounds each file, not the request (app/file.go UploadFileX: 413 once a file's bytes pass
+	// it); the simulator still bounds what it holds in memory.
+	r.Body = http.MaxBytesReader(w, r.Body, maxFilesPerPost*(maxSize+1<<20))
 	if err := r.ParseMultipartForm(32 << 20); err != nil {
 		appError(w, http.StatusBadRequest, "api.file.upload_file.read_request.app_error", "Unable to read the request body.")
 		return
@@ -98,10 +99,12 @@ func (s *Server) uploadFiles(w http.ResponseWriter, r *http.Request) {
 	case len(channelID) != 26:
 		appError(w, http.StatusBadRequest, "api.context.invalid_param.app_error", "Invalid channel_id parameter.")
 		return
-	case len(headers) == 0:
-		appError(w, http.StatusBadRequest, "api.file.upload_file.no_file.app_error", "Missing file in request body.")
+	case len(clientIDs) > 0 && len(clientIDs) < len(headers):
+		// Streaming mode (channel_id first) takes one client id per file as the files come: a file without
+		// one is an invalid client_ids parameter.
+		appError(w, http.StatusBadRequest, "api.context.invalid_param.app_error", "Invalid or missing client_ids parameter in request URL.")
 		return
-	case len(clientIDs) > 0 && len(clientIDs) != len(headers):
+	case len(clientIDs) > len(headers):
 		appError(w, http.StatusBadRequest, "api.file.upload_file.incorrect_number_of_client_ids.app_error",
 			"Unable to upload file(s). Have "+strconv.Itoa(len(clientIDs))+" client_ids for "+strconv.Itoa(len(headers))+" files.")
 		return
