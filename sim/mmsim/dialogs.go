@@ -233,22 +233,25 @@ func (s *Server) postDialog(ctx context.Context, userID, url string, body []byte
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Accept", "application/json")
+	// app/integration_action.go (DoActionRequest, SubmitInteractiveDialog): an integration that cannot be
+	// reached or answers other than 200 is a 400 "Action integration error."; an empty body closes the dialog;
+	// a body that is not JSON (whitespace included) is a 500.
 	resp, err := s.opts.HTTPClient.Do(req)
 	if err != nil {
-		return &DialogResult{Status: http.StatusInternalServerError, Error: "Unable to complete the interactive dialog."}, nil
+		return &DialogResult{Status: http.StatusBadRequest, Error: "Action integration error."}, nil
 	}
 	defer resp.Body.Close()
 	raw, _ := io.ReadAll(io.LimitReader(resp.Body, maxIntegrationResponse))
 	if resp.StatusCode != http.StatusOK {
-		return &DialogResult{Status: http.StatusInternalServerError, Error: "Unable to complete the interactive dialog."}, nil
+		return &DialogResult{Status: http.StatusBadRequest, Error: "Action integration error."}, nil
 	}
 	var out struct {
 		Errors map[string]string `json:"errors"`
 		Error  string            `json:"error"`
 	}
-	if len(bytes.TrimSpace(raw)) > 0 {
+	if len(raw) > 0 {
 		if err := json.Unmarshal(raw, &out); err != nil {
-			return &DialogResult{Status: http.StatusInternalServerError, Error: "Unable to complete the interactive dialog."}, nil
+			return &DialogResult{Status: http.StatusInternalServerError, Error: "Encountered an error decoding the JSON response of the interactive dialog."}, nil
 		}
 	}
 	res := &DialogResult{Status: http.StatusOK, Errors: out.Errors, Error: out.Error}

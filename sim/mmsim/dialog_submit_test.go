@@ -1,0 +1,49 @@
+package mmsim
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+)
+
+// TestDialogSubmissionFailures pins how Mattermost takes an integration's answer to a submission
+// (server/channels/app/integration_action.go, DoActionRequest and SubmitInteractiveDialog): a status other
+// than 200 is 400 "Action integration error." with the dialog kept open; a body that is not JSON is a 500;
+// an empty body closes the dialog.
+func TestDialogSubmissionFailures(t *testing.T) {
+	for _, c := range []struct {
+		name   string
+		status int
+		body   string
+		want   int
+		closed bool
+	}{
+		{"integration error", http.StatusInternalServerError, `{}`, http.StatusBadRequest, false},
+		{"not JSON", http.StatusOK, "ok", http.StatusInternalServerError, false},
+		{"blank line", http.StatusOK, "\n", http.StatusInternalServerError, false},
+		{"empty", http.StatusOK, "", http.StatusOK, true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			w := newWorld(t)
+			trigger := w.triggerFor(t)
+			ig := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+				rw.WriteHeader(c.status)
+				_, _ = rw.Write([]byte(c.body))
+			}))
+			t.Cleanup(ig.Close)
+			d := &dialogIntegration{t: t, simURL: w.srv.URL}
+			if st := d.open(trigger, ig.URL); st != http.StatusOK {
+				t.Fatalf("open: %d", st)
+			}
+			res, err := w.sim.SubmitDialog(context.Background(), w.alice.ID, map[string]string{"topic": "x"}, false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, open := w.sim.OpenDialog(w.alice.ID)
+			if res.Status != c.want || res.Closed != c.closed || open == c.closed {
+				t.Errorf("status %d closed %v (still open %v), want %d closed %v", res.Status, res.Closed, open, c.want, c.closed)
+			}
+		})
+	}
+}
