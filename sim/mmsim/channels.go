@@ -58,9 +58,11 @@ func (s *Server) readOnlyFor(u *User, ch *Channel) bool {
 // townSquareReadOnlyFor reports whether a read-only Town Square (TeamSettings.ExperimentalTownSquareIsReadOnly)
 // refuses u's post: Mattermost checks it when a post is created (403 api.post.create_post.town_square_read_only)
 // for anyone without manage_system, bots included, and not through permissions, so members may still run slash
-// commands there (the caller holds s.mu).
+// commands there. It is a licensed option: app/post.go CreatePost checks License() != nil first, so an
+// unlicensed server ignores it (the caller holds s.mu).
 func (s *Server) townSquareReadOnlyFor(u *User, ch *Channel) bool {
-	return ch.Name == "town-square" && s.config["ExperimentalTownSquareIsReadOnly"] == "true" && !hasRole(u, "system_admin")
+	return ch.Name == "town-square" && s.config["ExperimentalTownSquareIsReadOnly"] == "true" && s.config["IsLicensed"] != "false" &&
+		!hasRole(u, "system_admin")
 }
 
 // channelStats is GET /api/v4/channels/{id}/stats: member_count (active members, bots included) for anyone

@@ -442,6 +442,10 @@ func (s *Server) clientConfig(w http.ResponseWriter, r *http.Request) {
 	for k, v := range s.config {
 		out[k] = v
 	}
+	if s.config["IsLicensed"] == "false" && out["ExperimentalTownSquareIsReadOnly"] != "" {
+		// A licensed option: without a license the client config shows its default (config/client.go).
+		out["ExperimentalTownSquareIsReadOnly"] = "false"
+	}
 	writeJSON(w, http.StatusOK, out)
 }
 
