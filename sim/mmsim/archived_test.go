@@ -43,3 +43,26 @@ func TestDeletingARootDeletesItsThread(t *testing.T) {
 		t.Errorf("a reply of a deleted root is still readable: %d", status)
 	}
 }
+
+// TestClickInArchivedChannelUpdatesNothing: the click reaches the integration (nothing in
+// DoPostActionWithCookie looks at the channel), but its update goes through UpdatePost, which refuses a post
+// of an archived channel with 400 api.post.update_post.can_not_update_post_in_deleted.error
+// (server/channels/app/integration_action.go and post.go); the ephemeral text is then never shown.
+func TestClickInArchivedChannelUpdatesNothing(t *testing.T) {
+	w := newWorld(t)
+	ig, got := integration(t, 200, "application/json", `{"update":{"message":"Ended"},"ephemeral_text":"You ended it"}`)
+	_, _, body := w.call(w.botToken, "POST", "/api/v4/posts", map[string]any{"channel_id": w.botChan.ID, "message": "Started",
+		"type": "custom_mmzoom_meeting", "props": buttonCard(ig.URL)})
+	id := obj(t, body)["id"].(string)
+	w.sim.ArchiveChannel(w.botChan.ID)
+	status, _, body := w.call(w.aliceToken, "POST", "/api/v4/posts/"+id+"/actions/join", map[string]any{})
+	if status != http.StatusBadRequest || obj(t, body)["id"] != "api.post.update_post.can_not_update_post_in_deleted.error" {
+		t.Errorf("click in an archived channel: %d %v", status, body)
+	}
+	if len(*got) != 1 {
+		t.Errorf("the integration was called %d times, want 1", len(*got))
+	}
+	if p, _ := w.sim.Post(id); p.Message != "Started" {
+		t.Errorf("the card changed: %q", p.Message)
+	}
+}

@@ -354,7 +354,7 @@ func (s *Server) doPostAction(ctx context.Context, userID, postID, actionID, coo
 		EphemeralText string `json:"ephemeral_text"`
 		GotoLocation  string `json:"goto_location"`
 	}
-	if len(bytes.TrimSpace(rb)) > 0 {
+	if len(rb) > 0 { // a blank line is not JSON either (DoPostActionWithCookie)
 		if err := json.Unmarshal(rb, &ar); err != nil {
 			return actionFailed(http.StatusBadRequest), nil
 		}
@@ -368,6 +368,11 @@ func (s *Server) doPostAction(ctx context.Context, userID, postID, actionID, coo
 		p := s.posts[postID]
 		if p == nil {
 			return postNotFound(), nil
+		}
+		if s.archived[p.ChannelID] != 0 {
+			// UpdatePost refuses a post of an archived channel (app/post.go), after the integration acted.
+			return &ActionResult{Status: http.StatusBadRequest, ErrorID: "api.post.update_post.can_not_update_post_in_deleted.error",
+				Error: "Can not update existing post in deleted channel."}, nil
 		}
 		if ar.Update.Message != nil {
 			p.Message = *ar.Update.Message
