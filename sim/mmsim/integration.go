@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"strings"
 	"time"
+	"unicode"
 )
 
 // maxIntegrationResponse is Mattermost's MaxIntegrationResponseSize.
@@ -78,8 +79,7 @@ func (s *Server) ExecuteCommand(ctx context.Context, userID, channelID, teamID, 
 	if ch.TeamID != "" {
 		teamID = ch.TeamID
 	}
-	trigger, text, _ := strings.Cut(strings.TrimSpace(line), " ")
-	trigger = strings.ToLower(strings.TrimPrefix(trigger, "/"))
+	trigger, text := splitCommand(webappCommandLine(strings.TrimLeftFunc(line, unicode.IsSpace)))
 	if pc := s.pluginCommandFor(teamID, trigger); pc != nil {
 		// Plugins' commands come before the custom ones (plugin_commands.go).
 		s.mu.Unlock()
@@ -106,7 +106,7 @@ func (s *Server) ExecuteCommand(ctx context.Context, userID, channelID, teamID, 
 	form := url.Values{
 		"channel_id": {ch.ID}, "channel_name": {ch.Name}, "command": {"/" + cmd.Trigger},
 		"response_url": {s.siteURL + "/hooks/commands/" + hookID}, "team_domain": {team.Name}, "team_id": {team.ID},
-		"text": {strings.TrimSpace(text)}, "token": {cmd.Token}, "trigger_id": {triggerID}, "user_id": {u.ID},
+		"text": {text}, "token": {cmd.Token}, "trigger_id": {triggerID}, "user_id": {u.ID},
 		"user_name": {u.Username}, "root_id": {rootID},
 	}
 	s.addMentions(form, teamID, text)
