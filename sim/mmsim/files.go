@@ -1,6 +1,7 @@
 package mmsim
 
 import (
+	"encoding/json"
 	"io"
 	"mime"
 	"net/http"
@@ -25,6 +26,16 @@ const MaxPostRunes = 16383
 
 // maxFilesPerPost is how many files a post may carry (model.PostFileIdsMaxRunes allows about 10 ids).
 const maxFilesPerPost = 10
+
+// postFileIDsMaxRunes is model.PostFileidsMaxRunes: Post.IsValid refuses file_ids whose JSON is longer
+// (400 model.post.is_valid.file_ids.app_error), which ten 26-character ids fit and eleven do not.
+const postFileIDsMaxRunes = 300
+
+// fileIDsTooLong reports whether Post.IsValid refuses ids.
+func fileIDsTooLong(ids []string) bool {
+	b, _ := json.Marshal(ids)
+	return utf8.RuneCount(b) > postFileIDsMaxRunes
+}
 
 // UploadedFile is a file uploaded to the simulator.
 type UploadedFile struct {
@@ -144,15 +155,16 @@ func (s *Server) uploadFiles(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusCreated, map[string]any{"file_infos": infos, "client_ids": clientIDs})
 }
 
-// attachFiles keeps the file ids a new post may carry, as Mattermost does: files the poster uploaded to the
-// post's channel and that no post holds yet; others are dropped without an error. Called with s.mu held.
+// attachFiles keeps the file ids a new post may carry, as Mattermost does (app/post.go attachFilesToPost,
+// store FileInfo.AttachToPost): files the poster uploaded that no post holds yet, wherever they were
+// uploaded (the file moves to the post's channel); others are dropped without an error. Called with s.mu held.
 func (s *Server) attachFiles(p *Post, ids []string) {
 	for _, id := range ids {
 		f := s.files[id]
-		if f == nil || f.CreatorID != p.UserID || f.ChannelID != p.ChannelID || f.PostID != "" || len(p.FileIDs) >= maxFilesPerPost {
+		if f == nil || f.CreatorID != p.UserID || f.PostID != "" {
 			continue
 		}
-		f.PostID = p.ID
+		f.PostID, f.ChannelID = p.ID, p.ChannelID
 		p.FileIDs = append(p.FileIDs, id)
 		p.files = append(p.files, fileInfoJSON(f, p.CreateAt))
 	}

@@ -530,6 +530,9 @@ func (s *Server) createPost(w http.ResponseWriter, r *http.Request) {
 	case messageTooLong(body.Message):
 		appError(w, http.StatusBadRequest, "model.post.is_valid.msg.app_error", "Invalid Message.")
 		return
+	case fileIDsTooLong(body.FileIDs):
+		appError(w, http.StatusBadRequest, "model.post.is_valid.file_ids.app_error", "Invalid file ids.")
+		return
 	}
 	if body.RootID != "" {
 		if root := s.posts[body.RootID]; root == nil || root.ChannelID != c.ID {
