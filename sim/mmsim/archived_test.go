@@ -66,3 +66,18 @@ func TestClickInArchivedChannelUpdatesNothing(t *testing.T) {
 		t.Errorf("the card changed: %q", p.Message)
 	}
 }
+
+// TestPatchOfADeletedPostIsForbidden pins api4/post.go patchPost: a post GetSinglePost cannot find (deleted
+// or never created) is answered 403 api.context.permissions.app_error (edit_post), not 404, in every version.
+func TestPatchOfADeletedPostIsForbidden(t *testing.T) {
+	w := newWorld(t)
+	_, _, created := w.call(w.botToken, "POST", "/api/v4/posts", map[string]any{"channel_id": w.botChan.ID, "message": "card"})
+	id := obj(t, created)["id"].(string)
+	w.sim.DeletePost(id)
+	for _, pid := range []string{id, newID()} {
+		status, _, body := w.call(w.botToken, "PUT", "/api/v4/posts/"+pid+"/patch", map[string]any{"message": "ended"})
+		if status != http.StatusForbidden || obj(t, body)["id"] != "api.context.permissions.app_error" {
+			t.Errorf("patch of a post that is not there: %d %v", status, body)
+		}
+	}
+}

@@ -608,7 +608,9 @@ func (s *Server) patchPost(w http.ResponseWriter, r *http.Request) {
 	defer s.mu.Unlock()
 	p := s.posts[r.PathValue("id")]
 	if p == nil {
-		notFound(w, "post")
+		// api4/post.go patchPost: a post that GetSinglePost cannot find (never was, or deleted) is answered as
+		// a missing edit_post permission, in every version.
+		forbidden(w)
 		return
 	}
 	c := s.channels[p.ChannelID]
