@@ -47,3 +47,24 @@ func TestDialogSubmissionFailures(t *testing.T) {
 		})
 	}
 }
+
+// TestSubmissionCarriesTheChannelInView pins mattermost-redux's submitInteractiveDialog
+// (mattermost-redux actions, submitInteractiveDialog): channel_id and team_id are the
+// client's current channel and team when the user submits, not the command's.
+func TestSubmissionCarriesTheChannelInView(t *testing.T) {
+	w := newWorld(t)
+	d := &dialogIntegration{t: t, simURL: w.srv.URL}
+	ig := httptest.NewServer(d)
+	t.Cleanup(ig.Close)
+	w.sim.AddCommand(w.team.ID, "zoom", ig.URL+"/command")
+	if _, err := w.sim.ExecuteCommand(context.Background(), w.alice.ID, w.public.ID, "", "", "/zoom schedule"); err != nil {
+		t.Fatal(err)
+	}
+	w.sim.ViewChannel(w.alice.ID, w.private.ID, w.team.ID)
+	if _, err := w.sim.SubmitDialog(context.Background(), w.alice.ID, nil, false); err != nil {
+		t.Fatal(err)
+	}
+	if len(d.subs) != 1 || d.subs[0]["channel_id"] != w.private.ID {
+		t.Errorf("submission %v, want the channel in view (%s)", d.subs, w.private.ID)
+	}
+}

@@ -211,8 +211,13 @@ func (s *Server) SubmitDialog(ctx context.Context, userID string, values map[str
 			return &DialogResult{Status: http.StatusOK, Closed: true}, nil
 		}
 	}
+	// The web client fills channel_id and team_id with the channel and team it shows when the user submits
+	// (mattermost-redux submitInteractiveDialog: getCurrentChannelId, getCurrentTeamId), not where the dialog
+	// was opened: a command run in the thread of another channel (the right-hand side) is submitted with
+	// the channel in view.
+	view := s.dialogChannel[userID]
 	body, _ := json.Marshal(map[string]any{"type": "dialog_submission", "callback_id": d.CallbackID, "state": d.State,
-		"user_id": userID, "channel_id": d.ChannelID, "team_id": d.TeamID, "submission": submission, "cancelled": cancelled})
+		"user_id": userID, "channel_id": view[0], "team_id": view[1], "submission": submission, "cancelled": cancelled})
 	url := d.URL
 	s.mu.Unlock()
 	return s.postDialog(ctx, userID, url, body, cancelled)
