@@ -1,9 +1,13 @@
 package mmsim
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
+	"sync"
 	"testing"
 )
 
@@ -66,5 +70,40 @@ func TestSubmissionCarriesTheChannelInView(t *testing.T) {
 	}
 	if len(d.subs) != 1 || d.subs[0]["channel_id"] != w.private.ID {
 		t.Errorf("submission %v, want the channel in view (%s)", d.subs, w.private.ID)
+	}
+}
+
+// TestCancelNotificationHasNoSubmission: with notify_on_cancel, the client cancels with url, callback_id,
+// state and cancelled only, so model.SubmitDialogRequest reaches the integration with "submission":null.
+func TestCancelNotificationHasNoSubmission(t *testing.T) {
+	w := newWorld(t)
+	trigger := w.triggerFor(t)
+	var mu sync.Mutex
+	var got []byte
+	ig := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		got = b
+		mu.Unlock()
+	}))
+	t.Cleanup(ig.Close)
+	body, _ := json.Marshal(map[string]any{"trigger_id": trigger, "url": ig.URL, "dialog": map[string]any{"title": "Schedule",
+		"notify_on_cancel": true, "state": "s1", "elements": []map[string]any{{"display_name": "Topic", "name": "topic", "type": "text", "default": "x"}}}})
+	resp, err := http.Post(w.srv.URL+"/api/v4/actions/dialogs/open", "application/json", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if _, err := w.sim.SubmitDialog(context.Background(), w.alice.ID, nil, true); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	var sub map[string]any
+	if err := json.Unmarshal(got, &sub); err != nil || sub["cancelled"] != true || sub["submission"] != nil || sub["state"] != "s1" {
+		t.Errorf("cancel notification %s (%v)", got, err)
+	}
+	if _, ok := sub["submission"]; !ok {
+		t.Errorf("cancel notification has no submission key at all: %s", got)
 	}
 }

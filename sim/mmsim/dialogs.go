@@ -205,7 +205,9 @@ func (s *Server) SubmitDialog(ctx context.Context, userID string, values map[str
 	}
 	if cancelled {
 		delete(s.dialogs, userID)
-		submission = map[string]any{}
+		// The client sends only url, callback_id, state and cancelled: the server's SubmitDialogRequest then
+		// marshals "submission":null.
+		submission = nil
 		if !d.NotifyOnCancel {
 			s.mu.Unlock()
 			return &DialogResult{Status: http.StatusOK, Closed: true}, nil
