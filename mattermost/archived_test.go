@@ -3,7 +3,10 @@ package mattermost
 import (
 	"context"
 	"errors"
+	"io"
+	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"testing"
 	"time"
 
@@ -40,5 +43,23 @@ func TestArchivedChannelIsGoneForGood(t *testing.T) {
 	}
 	if p, _ := sim.Post(card); p.Message != "Meeting started" {
 		t.Errorf("the card changed: %q", p.Message)
+	}
+}
+
+// TestUploadsOffAreForbiddenWhateverTheStatus: api4/file.go refuses uploads when FileSettings.
+// EnableFileAttachments is off with api.file.attachments.disabled.app_error, 501 on older servers and 403 on
+// current ones; both are a refusal for good (the transcript is then linked, not retried for days).
+func TestUploadsOffAreForbiddenWhateverTheStatus(t *testing.T) {
+	for _, status := range []int{http.StatusNotImplemented, http.StatusForbidden} {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(status)
+			_, _ = io.WriteString(w, `{"id":"api.file.attachments.disabled.app_error","message":"File attachments have been disabled on this server.","status_code":`+strconv.Itoa(status)+`}`)
+		}))
+		c := NewClient(ClientConfig{BaseURL: srv.URL, BotToken: "t", Signer: NewSigner([]byte("k"), "http://x/action", time.Now)})
+		if _, err := c.UploadFile(context.Background(), "c1", "t.vtt", []byte("WEBVTT\n")); !errors.Is(err, meeting.ErrForbidden) {
+			t.Errorf("status %d: %v, want forbidden", status, err)
+		}
+		srv.Close()
 	}
 }
