@@ -122,20 +122,42 @@ var (
 // left out even for its members), and user_mentions/user_mentions_ids for @names of the team's members.
 // The text itself is delivered as typed (the caller holds s.mu).
 func (s *Server) addMentions(form url.Values, teamID, text string) {
+	// Both are maps in Mattermost (model.ChannelMentionMap, UserMentionMap): a name mentioned twice is sent once.
+	seen := map[string]bool{}
 	for _, m := range channelMentionRE.FindAllStringSubmatch(strings.ToLower(text), -1) {
 		for _, c := range s.channels {
-			if c.TeamID == teamID && c.Name == m[1] && c.Type == "O" && s.archived[c.ID] == 0 {
+			if c.TeamID == teamID && c.Name == m[1] && c.Type == "O" && s.archived[c.ID] == 0 && !seen[c.ID] {
+				seen[c.ID] = true
 				form.Add("channel_mentions", c.Name)
 				form.Add("channel_mentions_ids", c.ID)
 			}
 		}
 	}
 	for _, m := range userMentionRE.FindAllStringSubmatch(strings.ToLower(text), -1) {
-		for _, o := range s.users {
-			if strings.ToLower(o.Username) == strings.TrimRight(m[1], ".") && s.teamMembers[teamID][o.ID] {
-				form.Add("user_mentions", o.Username)
-				form.Add("user_mentions_ids", o.ID)
+		// The whole name first; only when nobody has it, the name without its trailing '.', '-' or '_', one
+		// at a time (trimUsernameSpecialChar). A user found who is not in the team ends the search.
+		for name := m[1]; name != ""; name = name[:len(name)-1] {
+			if o := s.userNamed(name); o != nil {
+				if s.teamMembers[teamID][o.ID] && !seen[o.ID] {
+					seen[o.ID] = true
+					form.Add("user_mentions", name)
+					form.Add("user_mentions_ids", o.ID)
+				}
+				break
+			}
+			if !strings.ContainsAny(name[len(name)-1:], ".-_") {
+				break
 			}
 		}
 	}
+}
+
+// userNamed finds a user by username, case-insensitively (the caller holds s.mu).
+func (s *Server) userNamed(name string) *User {
+	for _, o := range s.users {
+		if strings.ToLower(o.Username) == name {
+			return o
+		}
+	}
+	return nil
 }

@@ -10,7 +10,8 @@ import (
 // TestCommandMentionsAreTheTeamsPublicChannelsAndMembers pins server/channels/app/command.go
 // (MentionsToPublicChannels: GetChannelByName without deleted channels, then IsOpen; MentionsToTeamMembers:
 // GetTeamMember): a private channel is not resolved even for its members, an archived one is not, and a
-// user who is not in the command's team is not; the text reaches the command as typed.
+// user who is not in the command's team is not; a name's trailing '.' is tried away (trimUsernameSpecialChar);
+// each is sent once (the mentions are maps); the text reaches the command as typed.
 func TestCommandMentionsAreTheTeamsPublicChannelsAndMembers(t *testing.T) {
 	w := newWorld(t)
 	other := w.sim.AddTeam(Team{Name: "other"})
@@ -19,7 +20,7 @@ func TestCommandMentionsAreTheTeamsPublicChannelsAndMembers(t *testing.T) {
 	w.sim.ArchiveChannel(old.ID)
 	ig, got := integration(t, 200, "application/json", `{"text":"ok"}`)
 	w.sim.AddCommand(w.team.ID, "zoom", ig.URL)
-	text := "start ~town-square ~secret ~old @bob @dave"
+	text := "start ~town-square ~secret ~old @bob @dave @bob. ~town-square"
 	if _, err := w.sim.ExecuteCommand(context.Background(), w.alice.ID, w.public.ID, "", "", "/zoom "+text); err != nil {
 		t.Fatal(err)
 	}
