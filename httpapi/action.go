@@ -30,7 +30,7 @@ func (s *Server) action(w http.ResponseWriter, r *http.Request) {
 	defer cancel()
 	reply, err := s.svc.Click(ctx, a, req.UserID, req.ChannelID)
 	if err != nil {
-		s.logError(ctx, "button action failed", err, "action", a.Name, "user_id", clip(req.UserID))
+		s.logError(ctx, "action", "button action failed", err, "action", a.Name, "user_id", clip(req.UserID))
 		writeJSON(w, http.StatusOK, &mattermost.ActionResponse{EphemeralText: s.userMessage(s.svc.Locale(ctx, req.UserID), err)})
 		return
 	}

@@ -145,8 +145,10 @@ func (p *Processor) handle(ctx context.Context, j *Job) {
 		return
 	}
 	kind := KindOf(err)
-	if kind == KindNotFound || kind == KindForbidden || p.now().Sub(j.CreatedAt) > p.maxAge {
-		// A card or channel that is gone, or a permission the bot lacks, will not come back by retrying.
+	p.svc.Failures.Failure("queue", kind)
+	if !HandlingOf(kind).Retry || p.now().Sub(j.CreatedAt) > p.maxAge {
+		// A card or channel that is gone, or a permission the bot lacks, will not come back by retrying
+		// (the Handling table says which kinds can).
 		p.log.WarnContext(ctx, "a job can never succeed; kept as a dead letter", "job", j.Key, "err", err)
 		if berr := p.q.Bury(ctx, j.ID, err.Error()); berr != nil {
 			p.log.ErrorContext(ctx, "burying a job failed", "job", j.Key, "err", berr)

@@ -49,6 +49,8 @@ type Deps struct {
 	Escape func(string) string
 	Now    func() time.Time
 	Logger *slog.Logger
+	// Failures counts failed jobs by kind (nil counts nothing).
+	Failures Failures
 }
 
 // Service carries out what users ask of mmzoom.
@@ -68,6 +70,9 @@ func NewService(cfg Config, d Deps) *Service {
 	}
 	if d.Escape == nil {
 		d.Escape = func(s string) string { return s }
+	}
+	if d.Failures == nil {
+		d.Failures = noFailures{}
 	}
 	return &Service{cfg: cfg, Deps: d}
 }

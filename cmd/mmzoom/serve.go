@@ -17,6 +17,7 @@ import (
 	"github.com/mmzoom/mmzoom/i18n"
 	"github.com/mmzoom/mmzoom/mattermost"
 	"github.com/mmzoom/mmzoom/meeting"
+	"github.com/mmzoom/mmzoom/metrics"
 	"github.com/mmzoom/mmzoom/seal"
 	"github.com/mmzoom/mmzoom/sqlite"
 	"github.com/mmzoom/mmzoom/zoom"
@@ -29,6 +30,8 @@ type app struct {
 	// queue applies Zoom events and card refreshes from the durable queue; run it with queue.Run.
 	queue *meeting.Processor
 	svc   *meeting.Service
+	// metrics are served at /metrics; tests read them.
+	metrics *metrics.Metrics
 	// mm is the Mattermost client, for serve's check of the bot token at start.
 	mm *mattermost.Client
 }
@@ -60,20 +63,25 @@ func build(ctx context.Context, cfg *config, logger *slog.Logger, o options) (*a
 	if err != nil {
 		return nil, err
 	}
+	// Each upstream gets its own client, so that its calls are timed and counted under its own name.
+	m := metrics.New(store, o.now, logger)
+	base := o.httpClient.Transport
+	zoomHTTP := &http.Client{Timeout: o.httpClient.Timeout, Transport: m.Transport("zoom", zoom.Endpoint, base)}
+	mmHTTP := &http.Client{Timeout: o.httpClient.Timeout, Transport: m.Transport("mattermost", mattermost.Endpoint, base)}
 	signer := mattermost.NewSigner(deriveKey(cfg.EncryptionKey, "mmzoom button contexts v1"), cfg.SiteURL+"/mattermost/action", o.now)
 	mm := mattermost.NewClient(mattermost.ClientConfig{
-		BaseURL: cfg.MattermostURL, BotToken: cfg.BotToken, HTTPClient: o.httpClient, Signer: signer, Now: o.now,
+		BaseURL: cfg.MattermostURL, BotToken: cfg.BotToken, HTTPClient: mmHTTP, Signer: signer, Now: o.now,
 	})
 	var authorizer meeting.Authorizer
 	var oauth *zoom.OAuth
 	if cfg.Kind != meeting.KindS2S {
-		oauth = zoom.NewOAuth(cfg.ClientID, cfg.ClientSecret, cfg.ZoomURL, cfg.SiteURL+"/oauth2/complete", o.httpClient, o.now)
+		oauth = zoom.NewOAuth(cfg.ClientID, cfg.ClientSecret, cfg.ZoomURL, cfg.SiteURL+"/oauth2/complete", zoomHTTP, o.now)
 		authorizer = oauth
 	}
 	gw := zoom.NewGateway(zoom.GatewayConfig{
 		Kind: cfg.Kind, APIURL: cfg.ZoomAPIURL, ZoomURL: cfg.ZoomURL, OAuth: oauth,
 		AccountID: cfg.AccountID, ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret,
-		Store: store, HTTPClient: o.httpClient, Now: o.now, Logger: logger,
+		Store: store, HTTPClient: zoomHTTP, Now: o.now, Logger: logger,
 	})
 	svc := meeting.NewService(meeting.Config{
 		Kind: cfg.Kind, SiteURL: cfg.SiteURL, ShowPasscode: cfg.ShowPasscode,
@@ -81,18 +89,19 @@ func build(ctx context.Context, cfg *config, logger *slog.Logger, o options) (*a
 		ShowRecordingPasscode: cfg.ShowRecordingPasscode,
 	}, meeting.Deps{
 		Zoom: gw, Authorizer: authorizer, Chat: mm, Store: store, Queue: store, Text: text,
-		Escape: mattermost.EscapeText, Now: o.now, Logger: logger,
+		Escape: mattermost.EscapeText, Now: o.now, Logger: logger, Failures: m,
 	})
 	queue := meeting.NewProcessor(svc, store, cfg.RetryMaxBackoff)
 	api := httpapi.New(httpapi.Config{
 		CommandTokens: cfg.CommandTokens, StartBudget: cfg.StartBudget,
 		MattermostURL: cfg.MattermostURL, SecureCookies: strings.HasPrefix(cfg.SiteURL, "https://"),
-		PluginBundle: pluginBundle,
+		PluginBundle: pluginBundle, Metrics: m.Handler(),
 	}, httpapi.Deps{
 		Service: svc, Store: store, Signer: signer, Responder: mm,
 		Webhook: &zoom.Webhook{Secret: cfg.WebhookSecret, Now: o.now}, Text: text, Logger: logger, Go: o.goFunc, Now: o.now,
+		Failures: m, Refused: m, Queue: store,
 	})
-	return &app{handler: api.Handler(), store: store, queue: queue, svc: svc, mm: mm}, nil
+	return &app{handler: m.Middleware(api.Handler()), store: store, queue: queue, svc: svc, mm: mm, metrics: m}, nil
 }
 
 // pluginBundle is the webapp plugin (webapp/, copied here by scripts/update-plugin), served for admins.
