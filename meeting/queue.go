@@ -93,14 +93,37 @@ func (p *Processor) Wake() {
 	}
 }
 
-// Run processes jobs until ctx ends, looking for due jobs when woken and at least every interval.
+// FinishTimeout bounds how long Run goes on with the job in hand after its context ended.
+const FinishTimeout = 20 * time.Second
+
+// Run processes jobs until ctx ends, looking for due jobs when woken and at least every interval. When ctx
+// ends, the job being applied is finished (within FinishTimeout) rather than cut off halfway, and no other is
+// started: jobs claimed but not started come back when their lease runs out (at once when a SQLite store
+// opens again).
 func (p *Processor) Run(ctx context.Context, interval time.Duration) {
+	// work outlives ctx by at most FinishTimeout, so the job in hand ends cleanly.
+	work, cancelWork := context.WithCancel(context.WithoutCancel(ctx))
+	graceOver := make(chan struct{})
+	stopGrace := context.AfterFunc(ctx, func() {
+		defer close(graceOver)
+		select {
+		case <-time.After(FinishTimeout):
+			cancelWork()
+		case <-work.Done():
+		}
+	})
+	defer func() {
+		cancelWork()
+		if !stopGrace() {
+			<-graceOver // the grace goroutine started: it returns now that work is done
+		}
+	}()
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
 		for {
-			n, err := p.RunOnce(ctx)
-			if err != nil {
+			n, err := p.runBatch(ctx, work)
+			if err != nil && ctx.Err() == nil {
 				p.log.ErrorContext(ctx, "processing queued jobs failed", "err", err)
 			}
 			if n == 0 || err != nil || ctx.Err() != nil {
@@ -118,14 +141,27 @@ func (p *Processor) Run(ctx context.Context, interval time.Duration) {
 
 // RunOnce processes the jobs due now (up to a batch) and returns how many it handled.
 func (p *Processor) RunOnce(ctx context.Context) (int, error) {
-	jobs, err := p.q.Due(ctx, p.now(), 64, p.lease)
+	return p.runBatch(ctx, ctx)
+}
+
+// runBatch claims the jobs due now (up to a batch) and applies them with work's context until stop ends.
+func (p *Processor) runBatch(stop, work context.Context) (int, error) {
+	if stop.Err() != nil {
+		return 0, nil
+	}
+	jobs, err := p.q.Due(work, p.now(), 64, p.lease)
 	if err != nil {
 		return 0, err
 	}
+	n := 0
 	for _, j := range jobs {
-		p.handle(ctx, j)
+		if stop.Err() != nil {
+			break
+		}
+		p.handle(work, j)
+		n++
 	}
-	return len(jobs), nil
+	return n, nil
 }
 
 func (p *Processor) handle(ctx context.Context, j *Job) {

@@ -8,10 +8,12 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -23,7 +25,11 @@ import (
 // mmzoom process and start it again.
 func TestMain(m *testing.M) {
 	if os.Getenv("MMZOOM_TEST_CHILD") == "serve" {
-		os.Exit(run(context.Background(), []string{"serve"}, os.Getenv, os.Stdout, os.Stderr))
+		// As main does: SIGTERM and SIGINT stop mmzoom gracefully (the shutdown test sends SIGTERM).
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		code := run(ctx, []string{"serve"}, os.Getenv, os.Stdout, os.Stderr)
+		stop()
+		os.Exit(code)
 	}
 	os.Exit(m.Run())
 }

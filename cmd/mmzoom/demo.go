@@ -41,8 +41,10 @@ type demoWorld struct {
 	Bot        mmsim.User
 	Config     *config
 	servers    []*http.Server
-	stopQueue  context.CancelFunc
 	app        *app
+	// stopApp stops mmzoom's lifecycle (app.run), whose result appDone then gives.
+	stopApp context.CancelFunc
+	appDone chan error
 }
 
 // demoSetup describes a world to start.
@@ -180,28 +182,32 @@ func startWorld(ctx context.Context, s demoSetup) (*demoWorld, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !s.manualQueue {
-		qctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-		w.stopQueue = cancel
-		go w.app.queue.Run(qctx, 500*time.Millisecond)
-		go w.app.svc.RunReconcile(qctx, time.Minute)
-		go w.app.svc.RunJanitor(qctx, time.Minute)
-	}
 	for _, p := range []struct {
 		ln net.Listener
 		h  http.Handler
-	}{{lnZoom, w.Zoom.Handler()}, {lnMM, w.Mattermost.Handler()}, {lnApp, w.app.handler}} {
+	}{{lnZoom, w.Zoom.Handler()}, {lnMM, w.Mattermost.Handler()}} {
 		srv := &http.Server{Handler: p.h, ReadHeaderTimeout: 10 * time.Second}
 		w.servers = append(w.servers, srv)
 		go func() { _ = srv.Serve(p.ln) }()
 	}
+	// mmzoom runs under the lifecycle serve uses; tests that run the queue by hand turn its loops off.
+	iv := intervals{queue: 500 * time.Millisecond, reconcile: time.Minute, janitor: time.Minute}
+	if s.manualQueue {
+		iv = intervals{}
+	}
+	runCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
+	w.stopApp, w.appDone = stop, make(chan error, 1)
+	srv := &http.Server{Handler: w.app.handler, ReadHeaderTimeout: 10 * time.Second}
+	go func() { w.appDone <- w.app.run(runCtx, srv, lnApp, iv, s.logger) }()
 	return w, nil
 }
 
 // Close stops the servers and closes the database.
 func (w *demoWorld) Close() {
-	if w.stopQueue != nil {
-		w.stopQueue()
+	if w.stopApp != nil {
+		// mmzoom stops first, while the simulators still answer the requests it is finishing.
+		w.stopApp()
+		<-w.appDone
 	}
 	w.Zoom.Close()
 	if w.app == nil {

@@ -32,6 +32,8 @@ type app struct {
 	svc   *meeting.Service
 	// metrics are served at /metrics; tests read them.
 	metrics *metrics.Metrics
+	// bg runs request work that outlives its request; run waits for it before the store is closed.
+	bg *background
 	// mm is the Mattermost client, for serve's check of the bot token at start.
 	mm *mattermost.Client
 }
@@ -50,6 +52,10 @@ func build(ctx context.Context, cfg *config, logger *slog.Logger, o options) (*a
 	}
 	if o.httpClient == nil {
 		o.httpClient = &http.Client{Timeout: 30 * time.Second}
+	}
+	bg := &background{}
+	if o.goFunc == nil {
+		o.goFunc = bg.Go
 	}
 	box, err := seal.NewBox(cfg.EncryptionKey, cfg.OldKeys...)
 	if err != nil {
@@ -101,7 +107,7 @@ func build(ctx context.Context, cfg *config, logger *slog.Logger, o options) (*a
 		Webhook: &zoom.Webhook{Secret: cfg.WebhookSecret, Now: o.now}, Text: text, Logger: logger, Go: o.goFunc, Now: o.now,
 		Failures: m, Refused: m, Queue: store,
 	})
-	return &app{handler: m.Middleware(api.Handler()), store: store, queue: queue, svc: svc, mm: mm, metrics: m}, nil
+	return &app{handler: m.Middleware(api.Handler()), store: store, queue: queue, svc: svc, mm: mm, metrics: m, bg: bg}, nil
 }
 
 // pluginBundle is the webapp plugin (webapp/, copied here by scripts/update-plugin), served for admins.
@@ -123,14 +129,21 @@ type startError struct{ err error }
 func (e *startError) Error() string { return e.err.Error() }
 func (e *startError) Unwrap() error { return e.err }
 
-// serve runs mmzoom until ctx ends. ready, when not nil, is called with the listening address. Failures
-// before it listens are *startError values.
+// serve runs mmzoom until ctx ends (see app.run for the order of a graceful stop). ready, when not nil, is
+// called with the listening address. Failures before it listens are *startError values. The store is
+// closed last, after everything that uses it has returned.
 func serve(ctx context.Context, cfg *config, logger *slog.Logger, ready func(addr string)) error {
 	a, err := build(ctx, cfg, logger, options{})
 	if err != nil {
 		return &startError{err}
 	}
-	defer a.store.Close()
+	defer func() {
+		if err := a.store.Close(); err != nil {
+			logger.Warn("closing the database failed", "err", err)
+			return
+		}
+		logger.Info("database closed")
+	}()
 	if err := checkBot(ctx, a.mm, cfg.MattermostURL, logger); err != nil {
 		return &startError{err}
 	}
@@ -149,24 +162,7 @@ func serve(ctx context.Context, cfg *config, logger *slog.Logger, ready func(add
 	if ready != nil {
 		ready(ln.Addr().String())
 	}
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	qctx, stopQueue := context.WithCancel(context.WithoutCancel(ctx))
-	defer stopQueue()
-	go a.queue.Run(qctx, time.Second)
-	go a.svc.RunReconcile(qctx, 10*time.Minute)
-	go a.svc.RunJanitor(qctx, time.Minute)
-	select {
-	case err := <-errc:
-		return err
-	case <-ctx.Done():
-	}
-	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := srv.Shutdown(shutdown); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return err
-	}
-	return nil
+	return a.run(ctx, srv, ln, intervals{queue: time.Second, reconcile: 10 * time.Minute, janitor: time.Minute}, logger)
 }
 
 // botCheckTimeout bounds serve's question to Mattermost at start.
