@@ -4,6 +4,7 @@
 //	mmzoom demo     run mmzoom with built-in Zoom and Mattermost simulators on loopback
 //	mmzoom keygen   print a new MMZOOM_ENCRYPTION_KEY
 //	mmzoom dead-letters   list the card updates that could never be delivered
+//	mmzoom loadtest       measure mmzoom's HTTP surface against the simulators (see BENCHMARKS.md)
 //
 // This is the only package that reads the environment; everything else gets explicit dependencies.
 package main
@@ -36,6 +37,8 @@ commands:
   dead-letters
            list the card updates that can never be delivered (the card was deleted, the channel archived)
            using MMZOOM_DATABASE and MMZOOM_ENCRYPTION_KEY
+  loadtest measure /zoom start, webhook ingest, memory and cold start of mmzoom processes against the
+           simulators (see BENCHMARKS.md)
 
 Run 'mmzoom <command> --help' for more about a command.
 `
@@ -94,6 +97,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	flags := flag.NewFlagSet("mmzoom "+name, flag.ContinueOnError)
 	var help string
 	var demo demoFlags
+	var load loadFlags
 	switch name {
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
@@ -107,6 +111,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case "demo":
 		help = demoHelp
 		demo = newDemoFlags(flags)
+	case "loadtest":
+		help = loadtestHelp
+		load = newLoadFlags(flags)
 	default:
 		fmt.Fprintf(stderr, "mmzoom: unknown command %q\n\n%s", name, usage)
 		return 2
@@ -154,6 +161,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}
 	case "dead-letters":
 		if err := deadLetters(ctx, getenv, stdout); err != nil {
+			return fail(err)
+		}
+	case "loadtest":
+		if err := runLoadtest(ctx, load, getenv, stdout, stderr); err != nil {
 			return fail(err)
 		}
 	}

@@ -51,7 +51,11 @@ func build(ctx context.Context, cfg *config, logger *slog.Logger, o options) (*a
 		o.now = time.Now
 	}
 	if o.httpClient == nil {
-		o.httpClient = &http.Client{Timeout: 30 * time.Second}
+		// Concurrent starts keep their connections to Zoom and Mattermost for the next ones instead of
+		// opening (and TLS-handshaking) new ones: the default keeps only two idle connections per host.
+		t := http.DefaultTransport.(*http.Transport).Clone()
+		t.MaxIdleConnsPerHost = 256
+		o.httpClient = &http.Client{Timeout: 30 * time.Second, Transport: t}
 	}
 	bg := &background{}
 	if o.goFunc == nil {

@@ -39,10 +39,10 @@ func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	// One pattern per method: a method-less "/api/v4/" would conflict with "GET /" below.
 	for _, m := range []string{"GET", "POST", "PUT", "DELETE"} {
-		mux.Handle(m+" /api/v4/", s.authenticated(api))
+		mux.Handle(m+" /api/v4/", s.latency.wrap(s.authenticated(api)))
 	}
 	mux.HandleFunc("POST /api/v4/users/login", s.login)
-	mux.HandleFunc("POST /hooks/commands/{id}", s.commandHook)
+	mux.Handle("POST /hooks/commands/{id}", s.latency.wrap(http.HandlerFunc(s.commandHook)))
 	mux.HandleFunc("GET /sim/users", s.simUsers)
 	mux.Handle("GET /sim/ephemeral", s.authenticated(http.HandlerFunc(s.simEphemeral)))
 	s.pluginRoutes(mux)
