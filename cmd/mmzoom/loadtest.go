@@ -37,7 +37,8 @@ against them, and then, with a bounded number of requests:
      round that warms the caches), as Mattermost would call mmzoom; latency ÷ (Zoom RTT + Mattermost RTT)
      at p50 and p99, upstream calls per start, errors, resident memory under that load;
   3. webhook ingest: -webhooks signed Zoom events from -senders concurrent senders, spread over the
-     replicas; events/s and p99, then the same against a bare handler that only checks the HMAC.
+     replicas; events/s and p99, compared with a bare handler process that only checks the HMAC (the two
+     take turns on quarters of the events, so that a drifting machine affects both alike).
 
 Several replicas share one database: -database must then be a postgres:// DSN (SQLite serves one process).
 Performance depends on the machine: run it under 'nice' on an otherwise idle machine and compare figures
@@ -118,11 +119,21 @@ type loadReport struct {
 	Bare     ingestResult
 }
 
-// ingestResult is one webhook burst.
+// ingestResult is webhook bursts added up.
 type ingestResult struct {
 	Sent, Acked int
 	Elapsed     time.Duration
 	Latency     latencies
+	samples     []time.Duration
+}
+
+// add adds another burst.
+func (r *ingestResult) add(o ingestResult) {
+	r.Sent += o.Sent
+	r.Acked += o.Acked
+	r.Elapsed += o.Elapsed
+	r.samples = append(r.samples, o.samples...)
+	r.Latency = summarize(r.samples)
 }
 
 // PerSecond is acknowledged events per second.
@@ -356,14 +367,11 @@ func loadtest(ctx context.Context, c loadRun) (*loadReport, error) {
 		return nil, err
 	}
 
-	c.say("webhook ingest: %d events from %d senders", c.webhooks, c.senders)
 	events := participantEvents(w, round, c.webhooks)
 	var urls []string
 	for _, p := range replicas {
 		urls = append(urls, p.url)
 	}
-	rep.Webhooks = ingest(ctx, client, urls, events, c.senders, w.config.WebhookSecret)
-
 	addr, err := freeAddr()
 	if err != nil {
 		return nil, err
@@ -373,8 +381,18 @@ func loadtest(ctx context.Context, c loadRun) (*loadReport, error) {
 	if err != nil {
 		return nil, err
 	}
-	c.say("the same %d events against the bare HMAC handler", c.webhooks)
-	rep.Bare = ingest(ctx, client, []string{bare.url}, events, c.senders, w.config.WebhookSecret)
+	// mmzoom and the bare handler take turns on quarters of the events, so that a machine whose speed
+	// drifts during the run (other work on it) affects both alike.
+	c.say("webhook ingest: %d events from %d senders, in turns with the bare HMAC handler", c.webhooks, c.senders)
+	const turns = 4
+	for k := range turns {
+		part := events[k*len(events)/turns : (k+1)*len(events)/turns]
+		if len(part) == 0 {
+			continue
+		}
+		rep.Webhooks.add(ingest(ctx, client, urls, part, c.senders, w.config.WebhookSecret))
+		rep.Bare.add(ingest(ctx, client, []string{bare.url}, part, c.senders, w.config.WebhookSecret))
+	}
 	bare.stop()
 
 	for _, p := range replicas {
@@ -546,7 +564,7 @@ func ingest(ctx context.Context, client *http.Client, urls []string, events [][]
 	}
 	close(next)
 	wg.Wait()
-	return ingestResult{Sent: len(events), Acked: acked, Elapsed: time.Since(began), Latency: summarize(durations)}
+	return ingestResult{Sent: len(events), Acked: acked, Elapsed: time.Since(began), Latency: summarize(durations), samples: durations}
 }
 
 func mb(b int64) string { return fmt.Sprintf("%.1f MB", float64(b)/(1<<20)) }
