@@ -117,6 +117,12 @@ type loadReport struct {
 	Upstream map[string]time.Duration
 	Webhooks ingestResult
 	Bare     ingestResult
+	// CPU time used during the measured starts: by the replicas together, and by the harness (the
+	// simulators and the load generator). Unlike latencies on a shared machine, these do not depend on what
+	// else the machine runs.
+	StartCPU, StartHarnessCPU time.Duration
+	// CPU time used during webhook ingest by the replicas together and by the bare handler.
+	IngestCPU, BareCPU time.Duration
 }
 
 // ingestResult is webhook bursts added up.
@@ -349,14 +355,16 @@ func loadtest(ctx context.Context, c loadRun) (*loadReport, error) {
 			}
 		}
 	}()
+	cpuBefore, harnessBefore := replicasCPU(replicas), selfCPU()
 	round, err := startRound(ctx, client, w, replicas, rep)
 	close(stopSampling)
 	sampling.Wait()
 	if err != nil {
 		return nil, err
 	}
-	rep.LoadRSS = samples
 	time.Sleep(time.Second) // late work of the round (answers through response_url) counts too
+	rep.StartCPU, rep.StartHarnessCPU = replicasCPU(replicas)-cpuBefore, selfCPU()-harnessBefore
+	rep.LoadRSS = samples
 	zoomAfter := w.zoom.Stats()
 	rep.ZoomCalls = zoomAfter.APICalls - zoomBefore.APICalls
 	for grant, n := range zoomAfter.TokenRequests {
@@ -390,8 +398,13 @@ func loadtest(ctx context.Context, c loadRun) (*loadReport, error) {
 		if len(part) == 0 {
 			continue
 		}
+		before := replicasCPU(replicas)
 		rep.Webhooks.add(ingest(ctx, client, urls, part, c.senders, w.config.WebhookSecret))
+		rep.IngestCPU += replicasCPU(replicas) - before
+		bareBefore, _ := bare.cpu()
 		rep.Bare.add(ingest(ctx, client, []string{bare.url}, part, c.senders, w.config.WebhookSecret))
+		bareAfter, _ := bare.cpu()
+		rep.BareCPU += bareAfter - bareBefore
 	}
 	bare.stop()
 
@@ -403,6 +416,23 @@ func loadtest(ctx context.Context, c loadRun) (*loadReport, error) {
 		rep.PeakRSS = append(rep.PeakRSS, peak)
 	}
 	return rep, nil
+}
+
+// replicasCPU is the CPU time the replicas have used so far, together (0 where /proc cannot tell).
+func replicasCPU(replicas []*process) time.Duration {
+	var sum time.Duration
+	for _, p := range replicas {
+		if d, err := p.cpu(); err == nil {
+			sum += d
+		}
+	}
+	return sum
+}
+
+// selfCPU is the CPU time the harness has used so far.
+func selfCPU() time.Duration {
+	d, _ := cpuTime("self")
+	return d
 }
 
 // startedMeeting is a meeting a measured start opened.
@@ -596,6 +626,10 @@ func (r *loadReport) write(w io.Writer) {
 		fmt.Fprintf(w, "  upstream calls per start    %.2f (Zoom %.2f, Mattermost %.2f)\n", float64(r.ZoomCalls+r.MattermostCalls)/float64(n),
 			float64(r.ZoomCalls)/float64(n), float64(r.MattermostCalls)/float64(n))
 	}
+	if n := r.Starts.N + r.StartLate + r.StartErrors; n > 0 {
+		fmt.Fprintf(w, "  CPU per start               mmzoom %s, harness (simulators, load generator) %s\n",
+			ms3(r.StartCPU/time.Duration(n)), ms3(r.StartHarnessCPU/time.Duration(n)))
+	}
 	fmt.Fprintf(w, "  resident memory under load  %s (peak over the run: %s)\n", mbs(r.LoadRSS), mbs(r.PeakRSS))
 	var eps []string
 	for k := range r.Upstream {
@@ -614,6 +648,10 @@ func (r *loadReport) write(w io.Writer) {
 	}
 	if r.Bare.PerSecond() > 0 {
 		fmt.Fprintf(w, "  ratio                       %.2f×\n", r.Webhooks.PerSecond()/r.Bare.PerSecond())
+	}
+	if r.Webhooks.Acked > 0 && r.Bare.Acked > 0 {
+		fmt.Fprintf(w, "  CPU per event               mmzoom %.0f µs, bare %.0f µs\n",
+			float64(r.IngestCPU)/float64(r.Webhooks.Acked)/1e3, float64(r.BareCPU)/float64(r.Bare.Acked)/1e3)
 	}
 }
 

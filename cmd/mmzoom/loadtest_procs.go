@@ -149,6 +149,33 @@ func (p *process) memory() (rss, peak int64, err error) {
 	return rss, peak, sc.Err()
 }
 
+// cpuTime reads the CPU time (user + system) a process has used so far from /proc/<pid>/stat ("self" for
+// the harness itself), at the kernel's clock-tick resolution (10 ms with the usual USER_HZ of 100).
+func cpuTime(pid string) (time.Duration, error) {
+	b, err := os.ReadFile("/proc/" + pid + "/stat")
+	if err != nil {
+		return 0, err
+	}
+	// The command name (field 2) is in parentheses and may hold spaces: count fields after its ')'.
+	_, rest, ok := strings.Cut(string(b), ") ")
+	f := strings.Fields(rest)
+	if !ok || len(f) < 13 {
+		return 0, errors.New("unexpected /proc stat format")
+	}
+	var ticks int64
+	for _, v := range f[11:13] { // utime and stime: fields 14 and 15 of the whole line
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return 0, err
+		}
+		ticks += n
+	}
+	return time.Duration(ticks) * (time.Second / 100), nil
+}
+
+// cpu is the CPU time the process has used so far.
+func (p *process) cpu() (time.Duration, error) { return cpuTime(strconv.Itoa(p.cmd.Process.Pid)) }
+
 // runBare is `mmzoom loadtest -bare ADDR`: the floor the harness compares webhook ingest with, a server that
 // reads a webhook's body and checks its signature and timestamp exactly as mmzoom does (zoom.Webhook), then
 // answers 200 — no parsing, no replay check, no storage. The secret comes from MMZOOM_ZOOM_WEBHOOK_SECRET.

@@ -48,7 +48,7 @@ func TestLoadtestHarnessCounts(t *testing.T) {
 	}
 	var out bytes.Buffer
 	rep.write(&out)
-	for _, want := range []string{"cold start to /healthz", "upstream calls per start    2.00", "bare HMAC handler", "ratio"} {
+	for _, want := range []string{"cold start to /healthz", "upstream calls per start    2.00", "CPU per start", "bare HMAC handler", "ratio", "CPU per event"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("the report lacks %q:\n%s", want, out.String())
 		}
