@@ -52,6 +52,7 @@ type loadFlags struct {
 	replicas, users, webhooks, senders *int
 	zoomRTT, mmRTT                     *time.Duration
 	database, bare                     *string
+	tls                                *bool
 }
 
 func newLoadFlags(fs *flag.FlagSet) loadFlags {
@@ -64,6 +65,7 @@ func newLoadFlags(fs *flag.FlagSet) loadFlags {
 		webhooks: fs.Int("webhooks", 20000, "signed Zoom webhook events to send (to mmzoom, then to the bare handler)"),
 		senders:  fs.Int("senders", 32, "concurrent webhook senders"),
 		bare:     fs.String("bare", "", "(used by the harness itself) run only the bare HMAC handler on this address"),
+		tls:      fs.Bool("tls", false, "simulators serve HTTPS with HTTP/2 (ALPN), as Zoom and most Mattermost servers do; replicas trust them through SSL_CERT_FILE"),
 	}
 }
 
@@ -72,6 +74,7 @@ type loadRun struct {
 	replicas, users, webhooks, senders int
 	zoomRTT, mmRTT                     time.Duration
 	database                           string
+	tls                                bool   // the simulators serve HTTPS (HTTP/2 by ALPN)
 	dir                                string // for the SQLite file and the config file
 	spawn                              spawnFunc
 	progress                           io.Writer // one line per phase; nil for none
@@ -101,6 +104,7 @@ func summarize(d []time.Duration) latencies {
 type loadReport struct {
 	Replicas        int
 	Database        string // the scheme only
+	TLS             bool   // the simulators served HTTPS
 	ZoomRTT, MMRTT  time.Duration
 	Users           int
 	ColdStart       []time.Duration // per replica, the first one on a new database
@@ -172,7 +176,7 @@ func runLoadtest(ctx context.Context, f loadFlags, getenv func(string) string, s
 	}
 	defer os.RemoveAll(dir)
 	cfg := loadRun{replicas: *f.replicas, users: *f.users, webhooks: *f.webhooks, senders: *f.senders,
-		zoomRTT: *f.zoomRTT, mmRTT: *f.mmRTT, database: *f.database, dir: dir, spawn: spawnSelf, progress: stderr}
+		zoomRTT: *f.zoomRTT, mmRTT: *f.mmRTT, database: *f.database, tls: *f.tls, dir: dir, spawn: spawnSelf, progress: stderr}
 	rep, err := loadtest(ctx, cfg)
 	if err != nil {
 		return err
@@ -199,6 +203,8 @@ type loadWorld struct {
 	command mmsim.Command
 	config  *config
 	mmURL   string
+	// env is added to the replicas' environment (SSL_CERT_FILE when the simulators serve HTTPS).
+	env []string
 }
 
 func (w *loadWorld) close() {
@@ -221,7 +227,17 @@ func newLoadWorld(c loadRun) (*loadWorld, error) {
 		lnZoom.Close()
 		return nil, err
 	}
-	zoomURL, mmURL := "http://"+lnZoom.Addr().String(), "http://"+lnMM.Addr().String()
+	scheme := "http://"
+	var certs *simulatorTLS
+	if c.tls {
+		if certs, err = newSimulatorTLS(filepath.Join(c.dir, "simulators.pem")); err != nil {
+			lnZoom.Close()
+			lnMM.Close()
+			return nil, err
+		}
+		scheme = "https://"
+	}
+	zoomURL, mmURL := scheme+lnZoom.Addr().String(), scheme+lnMM.Addr().String()
 	const clientID, clientSecret, accountID, webhookSecret = "loadClientID", "loadClientSecret", "loadAccountID", "loadWebhookSecret"
 	w := &loadWorld{
 		zoom: zoomsim.New(zoomsim.Options{ClientID: clientID, ClientSecret: clientSecret, AccountID: accountID, WebhookSecret: webhookSecret}),
@@ -238,6 +254,11 @@ func newLoadWorld(c loadRun) (*loadWorld, error) {
 		srv := &http.Server{Handler: p.h, ReadHeaderTimeout: 10 * time.Second}
 		w.servers = append(w.servers, srv)
 		w.served.Add(1)
+		if certs != nil {
+			srv.TLSConfig = certs.config
+			go func() { defer w.served.Done(); _ = srv.ServeTLS(p.ln, "", "") }()
+			continue
+		}
 		go func() { defer w.served.Done(); _ = srv.Serve(p.ln) }()
 	}
 	w.team = w.mm.AddTeam(mmsim.Team{Name: "load", DisplayName: "Load"})
@@ -253,6 +274,9 @@ func newLoadWorld(c loadRun) (*loadWorld, error) {
 		w.chans = append(w.chans, w.mm.AddChannel(mmsim.Channel{TeamID: w.team.ID, Type: "O", Name: fmt.Sprintf("load-%d", i),
 			DisplayName: fmt.Sprintf("Load %d", i)}, u.ID))
 		w.zoom.AddUser(zoomsim.User{Email: u.Email, FirstName: "User", LastName: strconv.Itoa(i), EmbedPasswordInJoinLink: true})
+	}
+	if certs != nil {
+		w.env = append(w.env, "SSL_CERT_FILE="+certs.caFile)
 	}
 	raw, err := seal.GenerateKey()
 	if err != nil {
@@ -282,7 +306,7 @@ func loadtest(ctx context.Context, c loadRun) (*loadReport, error) {
 		return nil, err
 	}
 	defer w.close()
-	rep := &loadReport{Replicas: c.replicas, ZoomRTT: c.zoomRTT, MMRTT: c.mmRTT, Users: c.users}
+	rep := &loadReport{Replicas: c.replicas, ZoomRTT: c.zoomRTT, MMRTT: c.mmRTT, Users: c.users, TLS: c.tls}
 	rep.Database, _, _ = strings.Cut(w.config.Database, "://")
 
 	// A meeting started a moment ago is not "running here" for the next start in the same channel: each
@@ -304,7 +328,7 @@ func loadtest(ctx context.Context, c loadRun) (*loadReport, error) {
 		}
 		cfg := *w.config
 		cfg.Listen, cfg.SiteURL = addr, "http://"+addr
-		p, err := startProcess(c.spawn, fmt.Sprintf("replica %d", i+1), addr, []string{"serve"}, cfg.environ(cfgFile))
+		p, err := startProcess(c.spawn, fmt.Sprintf("replica %d", i+1), addr, []string{"serve"}, append(cfg.environ(cfgFile), w.env...))
 		if err != nil {
 			return nil, err
 		}
@@ -611,7 +635,12 @@ func mbs(v []int64) string {
 
 // write prints the report.
 func (r *loadReport) write(w io.Writer) {
-	fmt.Fprintf(w, "mmzoom load test: %d replica(s) on %s; simulated RTT Zoom %v, Mattermost %v\n\n", r.Replicas, r.Database, r.ZoomRTT, r.MMRTT)
+	proto := "HTTP/1.1"
+	if r.TLS {
+		proto = "HTTPS (HTTP/2)"
+	}
+	fmt.Fprintf(w, "mmzoom load test: %d replica(s) on %s; simulators over %s with RTT Zoom %v, Mattermost %v\n\n",
+		r.Replicas, r.Database, proto, r.ZoomRTT, r.MMRTT)
 	var cold []string
 	for _, d := range r.ColdStart {
 		cold = append(cold, ms3(d))
