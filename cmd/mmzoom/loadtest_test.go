@@ -24,8 +24,14 @@ func TestLoadtestHarnessCounts(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts mmzoom processes")
 	}
+	for _, tls := range []bool{false, true} {
+		t.Run(map[bool]string{false: "plain", true: "tls"}[tls], func(t *testing.T) { checkHarness(t, tls) })
+	}
+}
+
+func checkHarness(t *testing.T, tls bool) {
 	var progress bytes.Buffer
-	rep, err := loadtest(context.Background(), loadRun{replicas: 1, users: 6, webhooks: 60, senders: 4,
+	rep, err := loadtest(context.Background(), loadRun{replicas: 1, users: 6, webhooks: 60, senders: 4, tls: tls,
 		zoomRTT: 5 * time.Millisecond, mmRTT: time.Millisecond, dir: t.TempDir(), spawn: spawnTestBinary, progress: &progress})
 	if err != nil {
 		t.Fatalf("%v\n%s", err, progress.String())
