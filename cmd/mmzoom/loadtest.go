@@ -116,9 +116,11 @@ type loadReport struct {
 	StartLate       int             // answers "working on it" (the start budget ran out; finished later)
 	ZoomCalls       int             // Zoom API and token calls during the measured round
 	MattermostCalls int             // Mattermost REST calls during the measured round
-	// Upstream is the mean duration of replica 1's calls by upstream and endpoint over both start rounds, as
-	// mmzoom measured them (its /metrics).
+	// Upstream is the mean duration of replica 1's calls by upstream and endpoint during the measured round,
+	// as mmzoom measured them (its /metrics).
 	Upstream map[string]time.Duration
+	// Served is the mean time replica 1 took to answer a /zoom start in the measured round, as it timed it.
+	Served   time.Duration
 	Webhooks ingestResult
 	Bare     ingestResult
 	// CPU time used during the measured starts: by the replicas together, and by the harness (the
@@ -357,6 +359,10 @@ func loadtest(ctx context.Context, c loadRun) (*loadReport, error) {
 	}
 	time.Sleep(500 * time.Millisecond)
 	zoomBefore, mmBefore := w.zoom.Stats(), len(w.mm.Requests())
+	sums0, counts0, err := histogramTotals(client, replicas[0].url)
+	if err != nil {
+		return nil, err
+	}
 	c.say("measuring: %d users start a meeting each at the same moment", c.users)
 	samples := make([]int64, len(replicas))
 	stopSampling := make(chan struct{})
@@ -395,9 +401,18 @@ func loadtest(ctx context.Context, c loadRun) (*loadReport, error) {
 		rep.ZoomCalls += n - zoomBefore.TokenRequests[grant]
 	}
 	rep.MattermostCalls = len(w.mm.Requests()) - mmBefore
-	if rep.Upstream, err = upstreamMeans(client, replicas[0].url); err != nil {
+	sums1, counts1, err := histogramTotals(client, replicas[0].url)
+	if err != nil {
 		return nil, err
 	}
+	means := meansBetween(sums0, counts0, sums1, counts1)
+	rep.Upstream = map[string]time.Duration{}
+	for k, d := range means {
+		if labels, ok := strings.CutPrefix(k, "mmzoom_upstream_request_duration_seconds{"); ok {
+			rep.Upstream[strings.TrimSuffix(labels, "}")] = d
+		}
+	}
+	rep.Served = means[`mmzoom_http_request_duration_seconds{route="POST /mattermost/command"}`]
 
 	events := participantEvents(w, round, c.webhooks)
 	var urls []string
@@ -660,6 +675,7 @@ func (r *loadReport) write(w io.Writer) {
 			ms3(r.StartCPU/time.Duration(n)), ms3(r.StartHarnessCPU/time.Duration(n)))
 	}
 	fmt.Fprintf(w, "  resident memory under load  %s (peak over the run: %s)\n", mbs(r.LoadRSS), mbs(r.PeakRSS))
+	fmt.Fprintf(w, "  mean time to answer         %s as mmzoom timed it\n", ms3(r.Served))
 	var eps []string
 	for k := range r.Upstream {
 		eps = append(eps, k)
@@ -684,36 +700,43 @@ func (r *loadReport) write(w io.Writer) {
 	}
 }
 
-// upstreamMeans reads a replica's /metrics and returns the mean duration of its calls to Zoom and
-// Mattermost by endpoint, so that a report can say where a start's time went.
-func upstreamMeans(client *http.Client, replicaURL string) (map[string]time.Duration, error) {
+// histogramTotals reads a replica's /metrics and returns the sum and count of each series of its request
+// and upstream call histograms, keyed by name{labels}, so that a report can say where a start's time went.
+func histogramTotals(client *http.Client, replicaURL string) (sums, counts map[string]float64, err error) {
 	resp, err := client.Get(replicaURL + "/metrics")
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(io.LimitReader(resp.Body, 8<<20))
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	sums, counts := map[string]float64{}, map[string]float64{}
+	sums, counts = map[string]float64{}, map[string]float64{}
 	for _, line := range strings.Split(string(b), "\n") {
-		for suffix, into := range map[string]map[string]float64{"_sum": sums, "_count": counts} {
-			rest, ok := strings.CutPrefix(line, "mmzoom_upstream_request_duration_seconds"+suffix+"{")
-			if !ok {
-				continue
-			}
-			labels, value, ok := strings.Cut(rest, "} ")
-			if v, err := strconv.ParseFloat(value, 64); ok && err == nil {
-				into[labels] = v
+		for _, name := range []string{"mmzoom_upstream_request_duration_seconds", "mmzoom_http_request_duration_seconds"} {
+			for suffix, into := range map[string]map[string]float64{"_sum": sums, "_count": counts} {
+				rest, ok := strings.CutPrefix(line, name+suffix+"{")
+				if !ok {
+					continue
+				}
+				labels, value, ok := strings.Cut(rest, "} ")
+				if v, err := strconv.ParseFloat(value, 64); ok && err == nil {
+					into[name+"{"+labels+"}"] = v
+				}
 			}
 		}
 	}
+	return sums, counts, nil
+}
+
+// meansBetween is the mean of each series over what happened between two readings of histogramTotals.
+func meansBetween(sums0, counts0, sums1, counts1 map[string]float64) map[string]time.Duration {
 	out := map[string]time.Duration{}
-	for k, n := range counts {
-		if n > 0 {
-			out[k] = time.Duration(sums[k] / n * float64(time.Second))
+	for k, n := range counts1 {
+		if d := n - counts0[k]; d > 0 {
+			out[k] = time.Duration((sums1[k] - sums0[k]) / d * float64(time.Second))
 		}
 	}
-	return out, nil
+	return out
 }

@@ -52,6 +52,9 @@ func checkHarness(t *testing.T, tls bool) {
 	if rep.Upstream[`endpoint="POST /v2/users/{id}/meetings",upstream="zoom"`] <= 0 {
 		t.Errorf("the replica's own timing of Zoom's create call is missing: %v", rep.Upstream)
 	}
+	if rep.Served <= 0 {
+		t.Error("the replica's own timing of /zoom start is missing")
+	}
 	var out bytes.Buffer
 	rep.write(&out)
 	for _, want := range []string{"cold start to /healthz", "upstream calls per start    2.00", "CPU per start", "bare HMAC handler", "ratio", "CPU per event"} {
