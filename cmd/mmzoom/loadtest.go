@@ -40,6 +40,10 @@ against them, and then, with a bounded number of requests:
      replicas; events/s and p99, compared with a bare handler process that only checks the HMAC (the two
      take turns on quarters of the events, so that a drifting machine affects both alike).
 
+Replicas you run yourself (another host layout, a profiler attached) are driven through -urls: the harness
+writes the environment they must run with to -env-file (add MMZOOM_LISTEN), waits for their /healthz, and
+reads their memory and CPU when -pids gives their process ids.
+
 Several replicas share one database: -database must then be a postgres:// DSN (SQLite serves one process).
 Performance depends on the machine: run it under 'nice' on an otherwise idle machine and compare figures
 of one run with each other. Resident memory is read from /proc (Linux).
@@ -53,6 +57,7 @@ type loadFlags struct {
 	zoomRTT, mmRTT                     *time.Duration
 	database, bare                     *string
 	tls                                *bool
+	urls, pids, envFile                *string
 }
 
 func newLoadFlags(fs *flag.FlagSet) loadFlags {
@@ -65,6 +70,9 @@ func newLoadFlags(fs *flag.FlagSet) loadFlags {
 		webhooks: fs.Int("webhooks", 20000, "signed Zoom webhook events to send (to mmzoom, then to the bare handler)"),
 		senders:  fs.Int("senders", 32, "concurrent webhook senders"),
 		bare:     fs.String("bare", "", "(used by the harness itself) run only the bare HMAC handler on this address"),
+		urls:     fs.String("urls", "", "comma-separated URLs of replicas you start yourself (instead of -replicas), with the environment written to -env-file"),
+		pids:     fs.String("pids", "", "with -urls: comma-separated process ids of those replicas, for memory and CPU figures"),
+		envFile:  fs.String("env-file", "", "with -urls: where to write the environment the replicas must run with (add MMZOOM_LISTEN)"),
 		tls:      fs.Bool("tls", false, "simulators serve HTTPS with HTTP/2 (ALPN), as Zoom and most Mattermost servers do; replicas trust them through SSL_CERT_FILE"),
 	}
 }
@@ -78,6 +86,11 @@ type loadRun struct {
 	dir                                string // for the SQLite file and the config file
 	spawn                              spawnFunc
 	progress                           io.Writer // one line per phase; nil for none
+	// urls, when set, are replicas started by someone else with the environment written to envFile (pids
+	// their process ids, 0 where unknown); otherwise the harness starts `replicas` itself.
+	urls    []string
+	pids    []int
+	envFile string
 }
 
 // latencies summarises request durations.
@@ -177,7 +190,35 @@ func runLoadtest(ctx context.Context, f loadFlags, getenv func(string) string, s
 		return err
 	}
 	defer os.RemoveAll(dir)
-	cfg := loadRun{replicas: *f.replicas, users: *f.users, webhooks: *f.webhooks, senders: *f.senders,
+	var urls []string
+	var pids []int
+	for _, u := range strings.Split(*f.urls, ",") {
+		if u = strings.TrimRight(strings.TrimSpace(u), "/"); u != "" {
+			urls = append(urls, u)
+		}
+	}
+	for _, v := range strings.Split(*f.pids, ",") {
+		if v = strings.TrimSpace(v); v != "" {
+			pid, err := strconv.Atoi(v)
+			if err != nil {
+				return &usageError{fmt.Sprintf("-pids: %q is not a process id", v)}
+			}
+			pids = append(pids, pid)
+		}
+	}
+	if len(urls) > 0 && *f.envFile == "" {
+		return &usageError{"-urls needs -env-file: the replicas must run with the environment the harness writes there"}
+	}
+	if len(pids) > 0 && len(pids) != len(urls) {
+		return &usageError{"-pids must name one process id per URL in -urls"}
+	}
+	for len(pids) < len(urls) {
+		pids = append(pids, 0)
+	}
+	if len(urls) > 0 {
+		*f.replicas = len(urls)
+	}
+	cfg := loadRun{urls: urls, pids: pids, envFile: *f.envFile, replicas: *f.replicas, users: *f.users, webhooks: *f.webhooks, senders: *f.senders,
 		zoomRTT: *f.zoomRTT, mmRTT: *f.mmRTT, database: *f.database, tls: *f.tls, dir: dir, spawn: spawnSelf, progress: stderr}
 	rep, err := loadtest(ctx, cfg)
 	if err != nil {
@@ -323,7 +364,29 @@ func loadtest(ctx context.Context, c loadRun) (*loadReport, error) {
 			p.stop()
 		}
 	}()
-	for i := range c.replicas {
+	if len(c.urls) > 0 {
+		// The replicas are someone else's: tell them how to run, then wait for them.
+		cfg := *w.config
+		cfg.SiteURL = c.urls[0]
+		var env []string
+		for _, kv := range append(cfg.environ(cfgFile), w.env...) {
+			if !strings.HasPrefix(kv, "MMZOOM_LISTEN=") {
+				env = append(env, kv)
+			}
+		}
+		if err := os.WriteFile(c.envFile, []byte(strings.Join(env, "\n")+"\n"), 0o600); err != nil {
+			return nil, err
+		}
+		c.say("start the replicas with the environment in %s (plus MMZOOM_LISTEN); waiting for %s", c.envFile, strings.Join(c.urls, ", "))
+		for i, u := range c.urls {
+			p, err := awaitReplica(fmt.Sprintf("replica %d", i+1), u, c.pids[i])
+			if err != nil {
+				return nil, err
+			}
+			replicas = append(replicas, p)
+		}
+	}
+	for i := range c.replicas - len(replicas) {
 		addr, err := freeAddr()
 		if err != nil {
 			return nil, err
@@ -340,10 +403,7 @@ func loadtest(ctx context.Context, c loadRun) (*loadReport, error) {
 	}
 	time.Sleep(time.Second) // idle: the start's garbage collected, nothing asked
 	for _, p := range replicas {
-		rss, _, err := p.memory()
-		if err != nil {
-			return nil, err
-		}
+		rss, _, _ := p.memory() // 0: not measured (a replica whose pid is unknown)
 		rep.IdleRSS = append(rep.IdleRSS, rss)
 	}
 	w.zoom.SetLatency(c.zoomRTT)
@@ -448,10 +508,7 @@ func loadtest(ctx context.Context, c loadRun) (*loadReport, error) {
 	bare.stop()
 
 	for _, p := range replicas {
-		_, peak, err := p.memory()
-		if err != nil {
-			return nil, err
-		}
+		_, peak, _ := p.memory()
 		rep.PeakRSS = append(rep.PeakRSS, peak)
 	}
 	return rep, nil
@@ -636,7 +693,12 @@ func ingest(ctx context.Context, client *http.Client, urls []string, events [][]
 	return ingestResult{Sent: len(events), Acked: acked, Elapsed: time.Since(began), Latency: summarize(durations), samples: durations}
 }
 
-func mb(b int64) string { return fmt.Sprintf("%.1f MB", float64(b)/(1<<20)) }
+func mb(b int64) string {
+	if b <= 0 {
+		return "not measured"
+	}
+	return fmt.Sprintf("%.1f MB", float64(b)/(1<<20))
+}
 
 func ms3(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d)/float64(time.Millisecond)) }
 
@@ -659,6 +721,9 @@ func (r *loadReport) write(w io.Writer) {
 	var cold []string
 	for _, d := range r.ColdStart {
 		cold = append(cold, ms3(d))
+	}
+	if len(cold) == 0 {
+		cold = []string{"not measured (replicas started by someone else)"}
 	}
 	fmt.Fprintf(w, "cold start to /healthz        %s (the first on a new database)\n", strings.Join(cold, ", "))
 	fmt.Fprintf(w, "resident memory, idle         %s\n", mbs(r.IdleRSS))

@@ -45,6 +45,8 @@ type process struct {
 	coldStart time.Duration
 	// waitExited is closed when the process has exited (its Wait returned).
 	waitExited chan struct{}
+	// pid is the process id, for /proc; 0 for a replica someone else started without saying its pid.
+	pid int
 }
 
 // lockedBuffer keeps a child's log for the error message when it fails.
@@ -99,6 +101,7 @@ func startProcess(spawn spawnFunc, name, addr string, args, env []string) (*proc
 			if resp.StatusCode == http.StatusOK {
 				p.coldStart = time.Since(began)
 				p.waitExited = exited
+				p.pid = p.cmd.Process.Pid
 				return p, nil
 			}
 		}
@@ -111,6 +114,9 @@ func startProcess(spawn spawnFunc, name, addr string, args, env []string) (*proc
 
 // stop sends SIGTERM and waits for the process to exit.
 func (p *process) stop() {
+	if p.cmd == nil {
+		return // started by someone else, who stops it
+	}
 	_ = p.cmd.Process.Signal(syscall.SIGTERM)
 	select {
 	case <-p.waitExited:
@@ -122,7 +128,10 @@ func (p *process) stop() {
 
 // memory reads the process's resident set size now (VmRSS) and its peak so far (VmHWM) from /proc, in bytes.
 func (p *process) memory() (rss, peak int64, err error) {
-	f, err := os.Open("/proc/" + strconv.Itoa(p.cmd.Process.Pid) + "/status")
+	if p.pid == 0 {
+		return 0, 0, errors.New("no pid")
+	}
+	f, err := os.Open("/proc/" + strconv.Itoa(p.pid) + "/status")
 	if err != nil {
 		return 0, 0, err
 	}
@@ -174,7 +183,26 @@ func cpuTime(pid string) (time.Duration, error) {
 }
 
 // cpu is the CPU time the process has used so far.
-func (p *process) cpu() (time.Duration, error) { return cpuTime(strconv.Itoa(p.cmd.Process.Pid)) }
+func (p *process) cpu() (time.Duration, error) {
+	if p.pid == 0 {
+		return 0, errors.New("no pid")
+	}
+	return cpuTime(strconv.Itoa(p.pid))
+}
+
+// awaitReplica waits (up to five minutes) for a replica someone else starts to answer /healthz at url.
+func awaitReplica(name, url string, pid int) (*process, error) {
+	client := &http.Client{Timeout: time.Second}
+	for deadline := time.Now().Add(5 * time.Minute); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		if resp, err := client.Get(url + "/healthz"); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return &process{name: name, url: url, pid: pid}, nil
+			}
+		}
+	}
+	return nil, fmt.Errorf("%s at %s did not answer /healthz within five minutes", name, url)
+}
 
 // runBare is `mmzoom loadtest -bare ADDR`: the floor the harness compares webhook ingest with, a server that
 // reads a webhook's body and checks its signature and timestamp exactly as mmzoom does (zoom.Webhook), then

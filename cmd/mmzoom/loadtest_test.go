@@ -3,8 +3,11 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
+	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -79,5 +82,64 @@ func TestSummarize(t *testing.T) {
 	}
 	if s := summarize(nil); s.N != 0 {
 		t.Errorf("no samples: %+v", s)
+	}
+}
+
+// A replica started by someone else (here the test, with the environment the harness wrote) is driven
+// through its URL; its memory and CPU are read through the pid it was given.
+func TestLoadtestDrivesReplicasItDidNotStart(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts mmzoom processes")
+	}
+	dir := t.TempDir()
+	envFile := filepath.Join(dir, "replica.env")
+	addr, err := freeAddr()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The harness writes the environment, then waits for the replica: the test starts it in between.
+	type started struct {
+		cmd *exec.Cmd
+		err error
+	}
+	ready := make(chan started, 1)
+	go func() {
+		for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+			b, err := os.ReadFile(envFile)
+			if err != nil || !bytes.HasSuffix(b, []byte("\n")) {
+				continue
+			}
+			env := append(strings.Split(strings.TrimSpace(string(b)), "\n"), "MMZOOM_LISTEN="+addr)
+			cmd := spawnTestBinary([]string{"serve"}, env)
+			cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
+			ready <- started{cmd, cmd.Start()}
+			return
+		}
+		ready <- started{err: errors.New("the harness wrote no environment")}
+	}()
+	var progress bytes.Buffer
+	rep, err := loadtest(context.Background(), loadRun{replicas: 1, urls: []string{"http://" + addr}, pids: []int{0},
+		envFile: envFile, users: 3, webhooks: 20, senders: 2, dir: dir, spawn: spawnTestBinary, progress: &progress})
+	s := <-ready
+	if s.cmd != nil && s.cmd.Process != nil {
+		defer func() { _ = s.cmd.Process.Kill(); _ = s.cmd.Wait() }()
+	}
+	if s.err != nil {
+		t.Fatal(s.err)
+	}
+	if err != nil {
+		t.Fatalf("%v\n%s", err, progress.String())
+	}
+	if rep.Starts.N != 3 || rep.StartErrors != 0 || rep.Webhooks.Acked != 20 || rep.ZoomCalls != 3 || rep.MattermostCalls != 3 {
+		t.Errorf("starts %d (errors %d), webhooks %d, calls Zoom %d Mattermost %d; want 3, 0, 20, 3, 3",
+			rep.Starts.N, rep.StartErrors, rep.Webhooks.Acked, rep.ZoomCalls, rep.MattermostCalls)
+	}
+	if len(rep.ColdStart) != 0 || rep.IdleRSS[0] != 0 {
+		t.Errorf("cold start %v and memory %v of a replica the harness did not start: want none", rep.ColdStart, rep.IdleRSS)
+	}
+	var out bytes.Buffer
+	rep.write(&out)
+	if !strings.Contains(out.String(), "not measured") {
+		t.Errorf("the report does not say what it could not measure:\n%s", out.String())
 	}
 }
