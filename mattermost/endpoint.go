@@ -2,10 +2,14 @@ package mattermost
 
 import "strings"
 
-// endpointNames are the path segments of the Mattermost URLs mmzoom calls that are names, not ids.
-var endpointNames = map[string]bool{
-	"api": true, "v4": true, "users": true, "me": true, "email": true, "channels": true, "members": true,
-	"direct": true, "posts": true, "patch": true, "config": true, "client": true, "hooks": true, "commands": true,
+// endpointName reports whether a path segment of the Mattermost URLs mmzoom calls is a name, not an id.
+func endpointName(seg string) bool {
+	switch seg {
+	case "api", "v4", "users", "me", "email", "channels", "members",
+		"direct", "posts", "patch", "config", "client", "hooks", "commands":
+		return true
+	}
+	return false
 }
 
 // Endpoint is the template of a request to Mattermost for metrics and logs: "PUT /api/v4/posts/{id}/patch".
@@ -14,7 +18,7 @@ var endpointNames = map[string]bool{
 func Endpoint(method, path string) string {
 	segs := strings.Split(strings.Trim(path, "/"), "/")
 	for i, s := range segs {
-		if s != "" && !endpointNames[s] {
+		if s != "" && !endpointName(s) {
 			segs[i] = "{id}"
 		}
 	}

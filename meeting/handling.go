@@ -27,43 +27,48 @@ const (
 	statusUnavailable = 503
 )
 
-// handlings is the table: every Kind has a row (a test checks it). Read it through HandlingOf.
-var handlings = map[Kind]Handling{
+// handling is the table: one row per Kind (a test checks that every kind has one). ok is false for a kind
+// without a row. It is a switch rather than a map so that the table is code, not package state.
+func handling(k Kind) (h Handling, ok bool) {
+	switch k {
 	// A bug, or a failure of mmzoom's own database: retried, since most of these pass (a locked or
 	// unreachable database).
-	KindInternal: {statusInternal, slog.LevelError, true},
+	case KindInternal:
+		return Handling{statusInternal, slog.LevelError, true}, true
 	// Users' own situation: they are told what to do; nothing broke.
-	KindNotConnected:        {statusForbidden, slog.LevelInfo, true},
-	KindAccountNotSetUp:     {statusForbidden, slog.LevelInfo, true},
-	KindNotConfirmed:        {statusForbidden, slog.LevelInfo, true},
-	KindZoomUserNotFound:    {statusForbidden, slog.LevelInfo, true},
-	KindEmailUntrusted:      {statusForbidden, slog.LevelInfo, true},
-	KindNoEmail:             {statusForbidden, slog.LevelInfo, true},
-	KindNotAdmin:            {statusForbidden, slog.LevelInfo, false},
-	KindLinkInvalid:         {statusForbidden, slog.LevelInfo, false},
-	KindZoomAccountTaken:    {statusForbidden, slog.LevelInfo, false},
-	KindZoomNotAccountAdmin: {statusForbidden, slog.LevelInfo, false},
+	case KindNotConnected, KindAccountNotSetUp, KindNotConfirmed, KindZoomUserNotFound, KindEmailUntrusted, KindNoEmail:
+		return Handling{statusForbidden, slog.LevelInfo, true}, true
+	case KindNotAdmin, KindLinkInvalid, KindZoomAccountTaken, KindZoomNotAccountAdmin:
+		return Handling{statusForbidden, slog.LevelInfo, false}, true
 	// A forged, expired or reused request (a replayed webhook among them): refused, and never retried.
-	KindActionInvalid: {statusConflict, slog.LevelInfo, false},
-	KindNothingToDo:   {statusConflict, slog.LevelInfo, false},
+	case KindActionInvalid, KindNothingToDo:
+		return Handling{statusConflict, slog.LevelInfo, false}, true
 	// The app's Zoom credentials are refused: only an admin can fix it, but a job waits for the fix.
-	KindCredentialsRefused: {statusBadGateway, slog.LevelError, true},
+	case KindCredentialsRefused:
+		return Handling{statusBadGateway, slog.LevelError, true}, true
 	// Zoom or Mattermost cannot serve now: said to the user, retried by the queue.
-	KindZoomUnavailable: {statusBadGateway, slog.LevelWarn, true},
-	KindZoomRateLimited: {statusBadGateway, slog.LevelWarn, true},
-	KindZoomRejected:    {statusBadGateway, slog.LevelError, true},
-	KindChatUnavailable: {statusUnavailable, slog.LevelWarn, true},
+	case KindZoomUnavailable, KindZoomRateLimited:
+		return Handling{statusBadGateway, slog.LevelWarn, true}, true
+	case KindZoomRejected:
+		return Handling{statusBadGateway, slog.LevelError, true}, true
+	case KindChatUnavailable:
+		return Handling{statusUnavailable, slog.LevelWarn, true}, true
 	// Mattermost refused the bot, or the card, post or channel is gone: retrying cannot help.
-	KindForbidden: {statusBadGateway, slog.LevelError, false},
-	KindNotFound:  {statusNotFound, slog.LevelWarn, false},
+	case KindForbidden:
+		return Handling{statusBadGateway, slog.LevelError, false}, true
+	case KindNotFound:
+		return Handling{statusNotFound, slog.LevelWarn, false}, true
+	}
+	return Handling{}, false
 }
 
 // HandlingOf is the row of k; an unknown kind is handled as KindInternal.
 func HandlingOf(k Kind) Handling {
-	if h, ok := handlings[k]; ok {
+	if h, ok := handling(k); ok {
 		return h
 	}
-	return handlings[KindInternal]
+	h, _ := handling(KindInternal)
+	return h
 }
 
 // Kinds lists every kind in the table, for adapters and tests that must cover them all.

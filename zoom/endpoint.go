@@ -2,10 +2,14 @@ package zoom
 
 import "strings"
 
-// endpointNames are the path segments of the Zoom URLs mmzoom calls that are names, not ids.
-var endpointNames = map[string]bool{
-	"v2": true, "users": true, "me": true, "meetings": true, "status": true, "past_meetings": true,
-	"oauth": true, "token": true, "revoke": true, "authorize": true, "data": true, "compliance": true,
+// endpointName reports whether a path segment of the Zoom URLs mmzoom calls is a name, not an id.
+func endpointName(seg string) bool {
+	switch seg {
+	case "v2", "users", "me", "meetings", "status", "past_meetings",
+		"oauth", "token", "revoke", "authorize", "data", "compliance":
+		return true
+	}
+	return false
 }
 
 // Endpoint is the template of a request to Zoom for metrics and logs: "GET /v2/meetings/{id}". Every path
@@ -14,7 +18,7 @@ var endpointNames = map[string]bool{
 func Endpoint(method, path string) string {
 	segs := strings.Split(strings.Trim(path, "/"), "/")
 	for i, s := range segs {
-		if s != "" && !endpointNames[s] {
+		if s != "" && !endpointName(s) {
 			segs[i] = "{id}"
 		}
 	}
