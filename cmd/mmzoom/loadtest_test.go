@@ -32,6 +32,7 @@ func TestLoadtestHarnessCounts(t *testing.T) {
 	}
 }
 
+// checkHarness runs a small load over plain HTTP or HTTPS and checks what the report counted.
 func checkHarness(t *testing.T, tls bool) {
 	var progress bytes.Buffer
 	rep, err := loadtest(context.Background(), loadRun{replicas: 1, users: 6, webhooks: 60, senders: 4, tls: tls,

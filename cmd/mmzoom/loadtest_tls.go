@@ -22,6 +22,7 @@ type simulatorTLS struct {
 	caFile string // the certificate in PEM, for SSL_CERT_FILE
 }
 
+// newSimulatorTLS makes the certificate and writes it to caFile.
 func newSimulatorTLS(caFile string) (*simulatorTLS, error) {
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
