@@ -28,6 +28,7 @@ func (s *Server) action(w http.ResponseWriter, r *http.Request) {
 	// Mattermost waits 30 s for the answer.
 	ctx, cancel := context.WithTimeout(r.Context(), 25*time.Second)
 	defer cancel()
+	a.TriggerID = req.TriggerID // a click can open a dialog (Reschedule)
 	reply, err := s.svc.Click(ctx, a, req.UserID, req.ChannelID)
 	if err != nil {
 		s.logError(ctx, "action", "button action failed", err, "action", a.Name, "user_id", clip(req.UserID))

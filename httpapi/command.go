@@ -55,6 +55,20 @@ func (s *Server) command(w http.ResponseWriter, r *http.Request) {
 		reply, err = s.svc.Disconnect(ctx, req.UserID, strings.ToLower(rest))
 	case "settings":
 		reply, err = s.svc.SettingsReply(ctx, req.UserID, req.ChannelID)
+	case "channel":
+		reply, err = s.svc.ChannelCommand(ctx, req.UserID, req.ChannelID, rest)
+	case "admin":
+		reply, err = s.admin(ctx, req, rest)
+	case "schedule":
+		reply, err = s.svc.OpenSchedule(ctx, scheduleRequest(req, rest), req.TriggerID)
+	case "list":
+		reply, err = s.svc.List(ctx, req.UserID, req.ChannelID, strings.EqualFold(rest, "mine"))
+	case "subscribe":
+		reply, err = s.svc.Subscribe(ctx, scheduleRequest(req, ""), rest)
+	case "unsubscribe":
+		reply, err = s.svc.Unsubscribe(ctx, scheduleRequest(req, ""), rest)
+	case "subscriptions":
+		reply, err = s.svc.SubscriptionsReply(ctx, scheduleRequest(req, ""))
 	case "", "help":
 		reply = s.svc.Help(ctx, req.UserID)
 	default:
@@ -66,8 +80,13 @@ func (s *Server) command(w http.ResponseWriter, r *http.Request) {
 // start runs `/zoom start` within the start budget: Zoom answering in time lets the reply take the starter
 // straight to the meeting; otherwise the user is told it is on its way and the result follows through
 // response_url. The start itself is never cut short by the budget.
-func (s *Server) start(w http.ResponseWriter, r *http.Request, req *mattermost.CommandRequest, topic string) {
-	sr := meeting.StartRequest{UserID: req.UserID, ChannelID: req.ChannelID, TeamID: req.TeamID, RootID: req.RootID, Topic: topic}
+func (s *Server) start(w http.ResponseWriter, r *http.Request, req *mattermost.CommandRequest, text string) {
+	topic, over, perr := meeting.ParseStartText(text)
+	if perr != nil {
+		s.writeCommand(r.Context(), w, req, s.svc.StartFlagsReply(r.Context(), req.UserID, perr), nil)
+		return
+	}
+	sr := meeting.StartRequest{UserID: req.UserID, ChannelID: req.ChannelID, TeamID: req.TeamID, RootID: req.RootID, Topic: topic, Options: over}
 	type result struct {
 		reply *meeting.Reply
 		err   error

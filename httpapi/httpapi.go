@@ -118,6 +118,7 @@ func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /mattermost/command", s.command)
 	mux.HandleFunc("POST /mattermost/action", s.action)
+	mux.HandleFunc("POST /mattermost/dialog", s.dialog)
 	mux.HandleFunc("GET /oauth2/connect", s.connectPage)
 	mux.HandleFunc("POST /oauth2/connect", s.connect)
 	mux.HandleFunc("GET /oauth2/complete", s.complete)

@@ -71,8 +71,8 @@ func (s *Server) zoomWebhook(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusOK)
 }
 
-// domainEvent keeps what the domain needs of a webhook; the recording's download token is dropped here
-// (mmzoom links recordings, it does not download them), so it is never stored.
+// domainEvent keeps what the domain needs of a webhook. The download token is kept only with the transcript
+// and chat files it opens, inside the event the store seals, and only when there are such files.
 func domainEvent(ev *zoom.Event) meeting.Event {
 	out := meeting.Event{Type: ev.Event, MeetingID: ev.Meeting.ID, UUID: ev.Meeting.UUID, StartTime: ev.Meeting.StartTime,
 		EndTime: ev.Meeting.EndTime, Participant: ev.Participant.Key(), ParticipantName: ev.Participant.UserName,
@@ -82,14 +82,31 @@ func domainEvent(ev *zoom.Event) meeting.Event {
 		out.At = ev.Participant.JoinTime
 	case meeting.EventParticipantLeft:
 		out.At = ev.Participant.LeaveTime
-	case meeting.EventRecordingCompleted:
-		r := &meeting.Recording{ShareURL: ev.Recording.ShareURL, Passcode: ev.Recording.Password}
+	case meeting.EventRecordingCompleted, meeting.EventTranscriptCompleted:
+		r := &meeting.Recording{ShareURL: ev.Recording.ShareURL}
+		if ev.Event == meeting.EventRecordingCompleted {
+			r.Passcode = ev.Recording.Password
+		}
 		for _, f := range ev.Recording.Files {
-			if f.PlayURL != "" {
-				r.PlayURLs = append(r.PlayURLs, f.PlayURL)
+			switch f.FileType {
+			case meeting.FileTranscript, meeting.FileChat:
+				if f.DownloadURL != "" {
+					out.Files = append(out.Files, meeting.RecordingFile{Type: f.FileType, Extension: f.FileExtension,
+						DownloadURL: f.DownloadURL, Size: f.FileSize})
+				}
+			default:
+				if f.PlayURL != "" {
+					r.PlayURLs = append(r.PlayURLs, f.PlayURL)
+				}
 			}
 		}
+		if len(out.Files) > 0 {
+			out.DownloadToken = ev.Recording.DownloadToken
+		}
 		out.Recording = r
+	}
+	if ev.Summary != nil {
+		out.Summary = ev.Summary.Domain()
 	}
 	if out.At.IsZero() {
 		out.At = ev.EventTS

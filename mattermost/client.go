@@ -37,6 +37,8 @@ type ClientConfig struct {
 	HTTPClient *http.Client
 	Signer     *Signer // signs the contexts of posted buttons
 	Now        func() time.Time
+	// DialogURL is where Mattermost posts dialog submissions (mmzoom's /mattermost/dialog).
+	DialogURL string
 }
 
 // Client calls Mattermost's REST API v4 (https://api.mattermost.com/) as mmzoom's bot. It implements
@@ -47,6 +49,8 @@ type Client struct {
 	plain   *http.Client // for response URLs, which take no credentials
 	signer  *Signer
 	now     func() time.Time
+	// dialogURL is where dialog submissions go.
+	dialogURL string
 
 	mu       sync.Mutex
 	botID    string
@@ -54,6 +58,11 @@ type Client struct {
 	channels map[string]cached[*meeting.Channel]
 	dms      map[string]string
 	verify   cached[bool]
+	// noModerations: until then, channel moderations are not asked for (the bot got 403: no manage_system).
+	noModerations time.Time
+	// infos and counts cache the channel policy's lookups (channels.go).
+	infos  map[string]cached[*meeting.ChannelInfo]
+	counts map[string]cached[int]
 }
 
 type cached[T any] struct {
@@ -85,7 +94,7 @@ func NewClient(cfg ClientConfig) *Client {
 		hc: &http.Client{Timeout: hc.Timeout, Transport: &oauth2.Transport{
 			Source: oauth2.StaticTokenSource(&oauth2.Token{AccessToken: cfg.BotToken, TokenType: "Bearer"}), Base: base}},
 		plain:  hc,
-		signer: cfg.Signer, now: cfg.Now,
+		signer: cfg.Signer, now: cfg.Now, dialogURL: cfg.DialogURL,
 		users: map[string]cached[*meeting.ChatUser]{}, channels: map[string]cached[*meeting.Channel]{}, dms: map[string]string{},
 	}
 }
@@ -169,7 +178,7 @@ func (c *Client) do(hc *http.Client, req *http.Request, v any) (*http.Response, 
 		switch {
 		case resp.StatusCode == http.StatusForbidden:
 			kind = meeting.KindForbidden
-		case resp.StatusCode == http.StatusNotFound:
+		case resp.StatusCode == http.StatusNotFound, e.ID == errRootGone:
 			kind = meeting.KindNotFound
 		case resp.StatusCode == http.StatusUnauthorized, resp.StatusCode == http.StatusTooManyRequests, resp.StatusCode >= 500:
 			kind = meeting.KindChatUnavailable
@@ -238,6 +247,8 @@ type userJSON struct {
 	AuthService string `json:"auth_service"`
 	Roles       string `json:"roles"`
 	IsBot       bool   `json:"is_bot"`
+	// Timezone is read leniently (see timezoneOf): Mattermost sends three strings.
+	Timezone json.RawMessage `json:"timezone"`
 }
 
 func (u *userJSON) chatUser() *meeting.ChatUser {
@@ -246,7 +257,7 @@ func (u *userJSON) chatUser() *meeting.ChatUser {
 		name = u.Nickname
 	}
 	return &meeting.ChatUser{ID: u.ID, Username: u.Username, DisplayName: name, Email: u.Email, Locale: u.Locale,
-		AuthService: u.AuthService, Roles: u.Roles, IsBot: u.IsBot}
+		AuthService: u.AuthService, Roles: u.Roles, IsBot: u.IsBot, Timezone: timezoneOf(u.Timezone)}
 }
 
 // Channel returns a channel (cached for ten minutes).
@@ -364,6 +375,7 @@ type wirePost struct {
 	Message   string         `json:"message"`
 	Type      string         `json:"type,omitempty"`
 	Props     map[string]any `json:"props,omitempty"`
+	FileIDs   []string       `json:"file_ids,omitempty"`
 }
 
 // props builds a post's whole props map: the domain props plus the attachments with signed buttons.
@@ -384,7 +396,7 @@ func (c *Client) CreatePost(ctx context.Context, p *meeting.Post) (string, error
 		ID string `json:"id"`
 	}
 	err := c.call(ctx, http.MethodPost, "api/v4/posts?set_online=false",
-		&wirePost{ChannelID: p.ChannelID, RootID: p.RootID, Message: p.Message, Type: p.Type, Props: c.props(p, p.ChannelID)}, &out)
+		&wirePost{ChannelID: p.ChannelID, RootID: p.RootID, Message: p.Message, Type: p.Type, Props: c.props(p, p.ChannelID), FileIDs: p.FileIDs}, &out)
 	return out.ID, err
 }
 

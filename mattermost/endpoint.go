@@ -6,7 +6,8 @@ import "strings"
 func endpointName(seg string) bool {
 	switch seg {
 	case "api", "v4", "users", "me", "email", "channels", "members",
-		"direct", "posts", "patch", "config", "client", "hooks", "commands":
+		"direct", "posts", "patch", "config", "client", "hooks", "commands", "system", "ping", "actions", "dialogs",
+		"open", "files", "stats", "moderations", "teams":
 		return true
 	}
 	return false

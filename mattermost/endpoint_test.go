@@ -11,6 +11,10 @@ func TestEndpoint(t *testing.T) {
 		{"PUT", "/api/v4/posts/p1/patch", "PUT /api/v4/posts/{id}/patch"},
 		{"GET", "/api/v4/channels/c1/members/b1", "GET /api/v4/channels/{id}/members/{id}"},
 		{"POST", "/hooks/commands/secretresponseid", "POST /hooks/commands/{id}"},
+		{"POST", "/api/v4/actions/dialogs/open", "POST /api/v4/actions/dialogs/open"},
+		{"GET", "/api/v4/channels/c1/stats", "GET /api/v4/channels/{id}/stats"},
+		{"GET", "/api/v4/users/me/teams", "GET /api/v4/users/me/teams"},
+		{"POST", "/api/v4/files", "POST /api/v4/files"},
 	}
 	for _, c := range cases {
 		if got := Endpoint(c.method, c.path); got != c.want {

@@ -22,6 +22,9 @@ type CommandRequest struct {
 	Command, Text, TriggerID, ResponseURL                               string
 	// RootID is the thread the command was run in; only newer Mattermost servers send it.
 	RootID string
+	// ChannelMentionIDs and UserMentionIDs are the ids of the ~channels and @users the text names, as
+	// Mattermost resolves them for the user who typed it (repeated channel_mentions_ids / user_mentions_ids).
+	ChannelMentionIDs, UserMentionIDs []string
 }
 
 // ParseCommand reads a slash-command request. The token comes from the form; a request without one may
@@ -46,6 +49,7 @@ func ParseCommand(r *http.Request) (*CommandRequest, error) {
 		ChannelID: form.Get("channel_id"), ChannelName: form.Get("channel_name"), UserID: form.Get("user_id"),
 		UserName: form.Get("user_name"), Command: form.Get("command"), Text: form.Get("text"),
 		TriggerID: form.Get("trigger_id"), ResponseURL: form.Get("response_url"), RootID: form.Get("root_id"),
+		ChannelMentionIDs: form["channel_mentions_ids"], UserMentionIDs: form["user_mentions_ids"],
 	}
 	if c.Token == "" {
 		if scheme, tok, ok := strings.Cut(r.Header.Get("Authorization"), " "); ok && strings.EqualFold(scheme, "Token") {

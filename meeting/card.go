@@ -100,6 +100,9 @@ func stamp(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 // attachment for clients without it (mobile apps, servers without the plugin). The message stays the same
 // for the card's whole life, since Mattermost's edit time limit can refuse message edits.
 func (s *Service) CardPost(c *Card) *Post {
+	if c.Schedule != nil && (c.Status == StatusScheduled || c.Status == StatusCancelled) {
+		return s.scheduledPost(c)
+	}
 	loc := c.CreatorLocale
 	t := func(key string, args ...any) string { return s.Text.T(loc, key, args...) }
 	topic := s.Escape(c.Topic)

@@ -49,6 +49,16 @@ func (s *Service) Click(ctx context.Context, a Action, userID, channelID string)
 		return &Reply{Text: s.Text.T(loc, "settings.saved", "Choice", s.Text.T(loc, "settings.pmi."+string(p)))}, nil
 	case ActionConfirmLink:
 		return s.confirmLink(ctx, userID, a.Args)
+	case ActionCancelStart:
+		return &Reply{Text: s.Text.T(s.Locale(ctx, userID), "big.cancelled")}, nil
+	case ActionRevokeAll:
+		return s.revokeAllConfirmed(ctx, userID)
+	case ActionCancelAdmin:
+		return &Reply{Text: s.Text.T(s.Locale(ctx, userID), "grants.revoke_all_cancelled")}, nil
+	case ActionCancelOccurrence, ActionCancelSeries:
+		return s.cancelScheduled(ctx, a, userID)
+	case ActionReschedule:
+		return s.openReschedule(ctx, a, userID)
 	case ActionRejectLink:
 		loc := s.Locale(ctx, userID)
 		owner := UserOwner(userID)

@@ -151,6 +151,7 @@ func (s *Service) CompleteConnect(ctx context.Context, id, cookie, code string) 
 	if err := s.Store.SaveToken(ctx, cs.Owner, tok); err != nil {
 		return nil, err
 	}
+	s.recordGrant(ctx, cs.Owner)
 	if cs.Owner != AccountOwner {
 		if err := s.askConfirm(ctx, user, tok, cs.Pending); err != nil {
 			return nil, err

@@ -24,6 +24,12 @@ type Event struct {
 	// ZoomUserID and DeauthorizedAt are set for app_deauthorized.
 	ZoomUserID     string
 	DeauthorizedAt time.Time
+	// Summary is set for the meeting.summary_* events.
+	Summary *Summary
+	// Files are the transcript and chat files of recording.transcript_completed and recording.completed;
+	// DownloadToken opens them. The token is a secret: it lives only in the sealed event, never in a log.
+	Files         []RecordingFile
+	DownloadToken string
 }
 
 // Recording is a meeting's finished cloud recording.
@@ -46,10 +52,11 @@ const (
 // Handled reports whether mmzoom acts on events of type t (others are acknowledged and ignored).
 func Handled(t string) bool {
 	switch t {
-	case EventMeetingStarted, EventMeetingEnded, EventParticipantJoined, EventParticipantLeft, EventRecordingCompleted, EventAppDeauthorized:
+	case EventMeetingStarted, EventMeetingEnded, EventParticipantJoined, EventParticipantLeft, EventRecordingCompleted, EventAppDeauthorized,
+		EventTranscriptCompleted, EventMeetingUpdated, EventMeetingDeleted:
 		return true
 	}
-	return false
+	return isSummaryEvent(t)
 }
 
 // DedupeKey identifies an event across Zoom's repeated deliveries of it. Zoom sends no event id, so the key
@@ -66,6 +73,16 @@ func (e Event) DedupeKey() string {
 		return e.Type + ":" + inst + ":" + e.Participant + ":" + stampMS(e.At)
 	case EventAppDeauthorized:
 		return e.Type + ":" + e.ZoomUserID + ":" + stampMS(e.DeauthorizedAt)
+	case EventSummaryUpdated, EventSummaryRecovered, EventSummaryTrashed, EventSummaryDeleted:
+		// A summary changes many times; each change is its own event (completed stays once per instance).
+		at := e.At
+		if e.Summary != nil && !e.Summary.Modified.IsZero() {
+			at = e.Summary.Modified
+		}
+		return e.Type + ":" + inst + ":" + stampMS(at)
+	case EventMeetingUpdated, EventMeetingDeleted:
+		// A meeting changes many times: each change is told apart by its time (event_ts).
+		return e.Type + ":" + itoa(e.MeetingID) + ":" + stampMS(e.At)
 	}
 	return e.Type + ":" + inst
 }
@@ -89,15 +106,56 @@ func (s *Service) ApplyEvent(ctx context.Context, ev Event) (bool, error) {
 	if ev.Type == EventAppDeauthorized {
 		return s.deauthorized(ctx, ev)
 	}
-	// Zoom delivers events concurrently; the events of one meeting are applied one at a time so that a
-	// late "started" cannot overwrite an "ended" read at the same moment.
-	mu := &s.eventLocks[uint64(ev.MeetingID)%uint64(len(s.eventLocks))]
-	mu.Lock()
-	defer mu.Unlock()
+	if ev.Type == EventMeetingUpdated || ev.Type == EventMeetingDeleted {
+		// Not under the meeting's lock: the schedule's card is changed under it (withCard).
+		return s.scheduleChanged(ctx, ev)
+	}
+	// Zoom delivers events concurrently, to any replica; the events of one meeting are applied one at a time
+	// so that a late "started" cannot overwrite an "ended" read at the same moment.
+	unlock, err := s.Locker.LockMeeting(ctx, ev.MeetingID)
+	if err != nil {
+		return false, err
+	}
+	defer unlock()
 	c, err := s.cardFor(ctx, ev)
+	// A new instance of a scheduled meeting gets its card on whichever comes first of meeting.started and the
+	// host's participant_joined: Zoom sends both at once and delivers them in either order.
+	if err == nil && c == nil && (ev.Type == EventMeetingStarted || ev.Type == EventParticipantJoined) {
+		c, err = s.scheduledCardFor(ctx, ev)
+	}
 	if err != nil || c == nil {
 		return false, err
 	}
+	changed, err := s.applyToCard(ctx, ev, c)
+	if err != nil || ev.UUID == "" || s.Schedules == nil {
+		return changed, err
+	}
+	// Channels subscribed to one meeting each have a card of the same instance: the event moves them all.
+	// Only a meeting with several schedules (a series and subscriptions, or several subscriptions) can have
+	// such cards; the cheap, indexed look-up keeps the common case (and the many cards of a Personal Meeting
+	// ID) out of it.
+	if scs, err := s.Schedules.SchedulesByMeeting(ctx, ev.MeetingID); err != nil || len(scs) < 2 {
+		return changed, err
+	}
+	cards, err := s.Store.CardsByMeeting(ctx, ev.MeetingID)
+	if err != nil {
+		return changed, err
+	}
+	for _, o := range cards {
+		if o.ID == c.ID || o.UUID != ev.UUID {
+			continue
+		}
+		ch, err := s.applyToCard(ctx, ev, o)
+		if err != nil {
+			return changed, err
+		}
+		changed = changed || ch
+	}
+	return changed, nil
+}
+
+// applyToCard applies a meeting event to one card (the caller holds the meeting's lock).
+func (s *Service) applyToCard(ctx context.Context, ev Event, c *Card) (bool, error) {
 	refreshAt := s.Now()
 	switch ev.Type {
 	case EventMeetingStarted:
@@ -125,21 +183,40 @@ func (s *Service) ApplyEvent(ctx context.Context, ev Event) (bool, error) {
 			return false, nil
 		}
 		n, changed, err := s.Store.SetParticipant(ctx, c.ID, ev.Participant, ev.Type == EventParticipantJoined, ev.At)
+		// A join that arrived before meeting.started binds a waiting card to its instance (see cardFor).
+		bound := ev.UUID != "" && c.UUID != ev.UUID
+		if bound {
+			c.UUID = ev.UUID
+		}
 		// The card may also lag the set: a process killed between the two writes leaves exactly that, and the
 		// event's rerun must then finish the work.
-		if err != nil || (!changed && c.Participants == n) {
+		if err != nil || (!changed && c.Participants == n && !bound) {
 			return false, err
 		}
 		c.Participants = n
 		refreshAt = refreshAt.Add(participantCoalesce)
 	case EventRecordingCompleted:
-		return s.recordingReady(ctx, c, ev)
+		changed, err := s.recordingReady(ctx, c, ev)
+		if err != nil {
+			return changed, err
+		}
+		posted, err := s.postFile(ctx, c, ev, ReplyChat)
+		return changed || posted, err
+	case EventTranscriptCompleted:
+		return s.postFile(ctx, c, ev, ReplyTranscript)
+	case EventSummaryCompleted, EventSummaryUpdated, EventSummaryRecovered, EventSummaryTrashed, EventSummaryDeleted:
+		return s.applySummary(ctx, c, ev)
 	default:
 		return false, nil
 	}
 	c.UpdatedAt = s.Now()
 	if err := s.Store.UpdateCard(ctx, c); err != nil {
 		return false, err
+	}
+	if ev.Type == EventMeetingEnded {
+		if err := s.occurrenceEnded(ctx, c); err != nil {
+			return false, err
+		}
 	}
 	return true, s.scheduleRefresh(ctx, c, refreshAt)
 }
@@ -156,7 +233,8 @@ func (s *Service) ensureShown(ctx context.Context, c *Card, st Status) error {
 
 // cardFor finds the card an event is about. A card is matched by its meeting instance UUID; a Personal
 // Meeting ID hosts many instances under one meeting id, so a card without a UUID yet (a PMI card waiting
-// for its first start) is bound to the newest such card of that meeting id, and only on meeting.started.
+// for its first start) is bound to the newest such card of that meeting id, on meeting.started or on a
+// participant joining (whichever of the two Zoom delivers first).
 func (s *Service) cardFor(ctx context.Context, ev Event) (*Card, error) {
 	cards, err := s.Store.CardsByMeeting(ctx, ev.MeetingID)
 	if err != nil {
@@ -167,7 +245,9 @@ func (s *Service) cardFor(ctx context.Context, ev Event) (*Card, error) {
 			return c, nil
 		}
 	}
-	if ev.Type != EventMeetingStarted {
+	// Zoom delivers events concurrently: the host's participant_joined (sent right after meeting.started)
+	// may arrive first, and must bind the card just as the start would.
+	if ev.Type != EventMeetingStarted && ev.Type != EventParticipantJoined {
 		return nil, nil
 	}
 	for _, c := range cards {
@@ -242,6 +322,9 @@ func (s *Service) deauthorized(ctx context.Context, ev Event) (bool, error) {
 // may edit a post only where it is a member: in a public channel it joins and edits; elsewhere the change of
 // state (started, ended) is announced once as a reply in the card's thread.
 func (s *Service) RefreshCard(ctx context.Context, c *Card) error {
+	if err := s.attachSchedule(ctx, c); err != nil {
+		return err
+	}
 	p := s.CardPost(c)
 	var err error = ErrForbidden // a card known to be uneditable is not tried (a 403 each time)
 	if !c.UpdatesInThread {
@@ -271,7 +354,7 @@ func (s *Service) RefreshCard(ctx context.Context, c *Card) error {
 	if !errors.Is(err, ErrForbidden) {
 		return err
 	}
-	if c.Announced == c.Status || c.Status == StatusWaiting {
+	if c.Announced == c.Status || c.Status == StatusWaiting || c.Status == StatusScheduled {
 		return nil // nothing new to say where the card cannot be edited (participant counts, for example)
 	}
 	var news string
@@ -284,6 +367,8 @@ func (s *Service) RefreshCard(ctx context.Context, c *Card) error {
 		if c.StartedAt.IsZero() {
 			news = s.Text.T(c.CreatorLocale, "card.news_expired", "Topic", s.Escape(c.Topic))
 		}
+	case StatusCancelled:
+		news = s.Text.T(c.CreatorLocale, "schedule.news_cancelled", "Topic", s.Escape(c.Topic))
 	}
 	reply := &Post{ChannelID: c.ChannelID, RootID: c.threadRoot(), Message: news, Props: c.ReplyProps()}
 	if _, err := s.Chat.CreatePost(ctx, reply); err != nil {
@@ -314,15 +399,17 @@ func (s *Service) refreshStored(ctx context.Context, id int64) error {
 }
 
 // withCard runs f on card id as stored, under the lock of the card's meeting (events of one meeting are
-// applied one at a time within this process).
+// applied one at a time, across every process sharing the store).
 func (s *Service) withCard(ctx context.Context, id int64, f func(*Card) error) error {
 	c, err := s.Store.Card(ctx, id)
 	if err != nil {
 		return err
 	}
-	mu := &s.eventLocks[uint64(c.MeetingID)%uint64(len(s.eventLocks))]
-	mu.Lock()
-	defer mu.Unlock()
+	unlock, err := s.Locker.LockMeeting(ctx, c.MeetingID)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	if c, err = s.Store.Card(ctx, id); err != nil { // again, now that no event can change it
 		return err
 	}

@@ -238,14 +238,14 @@ type memStore struct {
 	cards    map[int64]Card
 	settings map[string]UserSettings
 	bound    map[string]string
-	nonces   map[string]bool
+	nonces   map[string]time.Time // nonce → expiry
 	nextCard int64
 	present  map[int64]map[string]presence
 }
 
 func newMemStore() *memStore {
 	return &memStore{tokens: map[Owner]Token{}, connects: map[string]ConnectState{}, cards: map[int64]Card{},
-		settings: map[string]UserSettings{}, bound: map[string]string{}, nonces: map[string]bool{}}
+		settings: map[string]UserSettings{}, bound: map[string]string{}, nonces: map[string]time.Time{}}
 }
 
 func (m *memStore) Token(_ context.Context, o Owner) (*Token, error) {
@@ -339,7 +339,13 @@ func (m *memStore) selectCards(keep func(*Card) bool) []*Card {
 			out = append(out, &cp)
 		}
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].ID > out[j].ID })
+	// Newest first, as the stores list them (created_at, then id).
+	sort.Slice(out, func(i, j int) bool {
+		if !out[i].CreatedAt.Equal(out[j].CreatedAt) {
+			return out[i].CreatedAt.After(out[j].CreatedAt)
+		}
+		return out[i].ID > out[j].ID
+	})
 	return out
 }
 
@@ -378,23 +384,28 @@ func (m *memStore) BindCommandToken(_ context.Context, tokenID, teamID string) (
 	return teamID, nil
 }
 
-func (m *memStore) UseNonce(_ context.Context, nonce string, _ time.Time) error {
+func (m *memStore) UseNonce(_ context.Context, nonce string, expires time.Time) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if m.nonces[nonce] {
+	if _, used := m.nonces[nonce]; used {
 		return &Error{Kind: KindActionInvalid}
 	}
-	m.nonces[nonce] = true
+	m.nonces[nonce] = expires
 	return nil
 }
 
-// Prune forgets expired connect states; the fake keeps its nonces (they never expire in a test's life).
+// Prune forgets connect states that expired a day ago and nonces an hour past their expiry, as the stores do.
 func (m *memStore) Prune(_ context.Context, now time.Time) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	for id, c := range m.connects {
 		if c.Expires.Before(now.Add(-24 * time.Hour)) {
 			delete(m.connects, id)
+		}
+	}
+	for n, exp := range m.nonces {
+		if exp.Before(now.Add(-time.Hour)) {
+			delete(m.nonces, n)
 		}
 	}
 	return nil
@@ -475,6 +486,13 @@ func (z *fakeZoom) PastMeeting(_ context.Context, _ Owner, uuid string) (*PastMe
 
 func (m *memStore) StaleCards(_ context.Context, before time.Time, limit int) ([]*Card, error) {
 	out := m.selectCards(func(c *Card) bool { return c.Status != StatusEnded && c.UpdatedAt.Before(before) })
+	// Oldest news first, as the stores list them.
+	sort.Slice(out, func(i, j int) bool {
+		if !out[i].UpdatedAt.Equal(out[j].UpdatedAt) {
+			return out[i].UpdatedAt.Before(out[j].UpdatedAt)
+		}
+		return out[i].ID < out[j].ID
+	})
 	if len(out) > limit {
 		out = out[:limit]
 	}

@@ -45,7 +45,7 @@ func (s Status) rank() int {
 	switch s {
 	case StatusStarted:
 		return 1
-	case StatusEnded:
+	case StatusEnded, StatusCancelled:
 		return 2
 	}
 	return 0
@@ -106,6 +106,9 @@ type Card struct {
 	// message it is not a member of), so the card says from the start that its news follows in its thread.
 	UpdatesInThread bool
 	UpdatedAt       time.Time
+	// Schedule is the schedule a scheduled card shows, loaded by the service before the card is rendered;
+	// the card store does not keep it (the schedule store does).
+	Schedule *Schedule
 }
 
 // MeetingIDString is the meeting id as the props contract carries it: a decimal string, because JavaScript
@@ -160,8 +163,9 @@ type ZoomUser struct {
 
 // MeetingRequest is what mmzoom asks Zoom to create.
 type MeetingRequest struct {
-	Topic  string
-	UsePMI bool
+	Topic   string
+	UsePMI  bool
+	Options MeetingOptions // the admin's defaults with the user's allowed overrides
 }
 
 // ZoomMeeting is a meeting Zoom created.
@@ -187,6 +191,9 @@ type ChatUser struct {
 	AuthService string // "" for e-mail/password sign-in; "saml", "ldap", "gitlab", … for SSO
 	Roles       string
 	IsBot       bool
+	// Timezone is the IANA timezone in force in the user's Mattermost settings (automatic or manual); ""
+	// when Mattermost does not know it.
+	Timezone string
 }
 
 // IsSystemAdmin reports whether the user holds Mattermost's system_admin role.
@@ -229,7 +236,7 @@ type Button struct {
 // Action is what a button click asks mmzoom to do.
 type Action struct {
 	Name      string // one of the Action* constants
-	UserID    string // the only user allowed to click
+	UserID    string // the only user allowed to click; "" lets anyone click (the service checks who may act)
 	ChannelID string
 	// Once makes the button single use. The single-use buttons of one post are one question: the first
 	// answer spends them all, so a question takes one answer.
@@ -244,6 +251,8 @@ type Action struct {
 	// OnEphemeral says the button sits on an ephemeral reply. Mattermost cannot update such a post, so a click
 	// on it is answered with text only (see Reply.Update).
 	OnEphemeral bool
+	// TriggerID is the click's trigger id, with which a dialog can be opened in the clicker's client.
+	TriggerID string
 }
 
 // Action names carried by buttons.
@@ -255,6 +264,9 @@ const (
 	ActionSetPMI      = "set_pmi"      // /zoom settings: store a PMI preference
 	ActionConfirmLink = "confirm_link" // confirm a newly linked Zoom account
 	ActionRejectLink  = "reject_link"  // "this is not my Zoom account"
+	ActionCancelStart = "cancel_start" // answer to the big-channel question: no meeting
+	ActionRevokeAll   = "revoke_all"   // a system admin confirms /zoom admin revoke-all
+	ActionCancelAdmin = "cancel_admin" // a system admin cancels /zoom admin revoke-all
 )
 
 func hasWord(list, word string) bool {

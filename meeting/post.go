@@ -13,6 +13,7 @@ type Post struct {
 	Message     string
 	Props       map[string]any // excluding "attachments"
 	Attachments []Attachment
+	FileIDs     []string // files uploaded with Files.UploadFile
 }
 
 // Attachment is a Slack-style message attachment: what mobile apps and servers without the webapp plugin
@@ -61,4 +62,11 @@ type StartRequest struct {
 	UsePMI *bool
 	// Force skips the "a meeting is already running here" question.
 	Force bool
+	// Options are the user's per-meeting options (/zoom start flags); the admin decides which may be set.
+	Options Overrides `json:",omitempty"`
+	// BigOK says the user confirmed starting a meeting in a channel with many members.
+	BigOK bool `json:",omitempty"`
+	// Fresh asks for the channel's state past any cache: the start answers a button clicked some time after
+	// the command (the channel may have been archived since; Mattermost checks only commands).
+	Fresh bool `json:"-"`
 }

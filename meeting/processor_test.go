@@ -22,7 +22,7 @@ var _ Queue = (*stoppingQueue)(nil)
 func (q *stoppingQueue) Receive(context.Context, *Job) error              { return nil }
 func (q *stoppingQueue) Enqueue(context.Context, *Job) (bool, error)      { return false, nil }
 func (q *stoppingQueue) Complete(context.Context, *Job) error             { return nil }
-func (q *stoppingQueue) Bury(context.Context, int64, string) error        { return nil }
+func (q *stoppingQueue) Bury(context.Context, *Job, string) error         { return nil }
 func (q *stoppingQueue) DeadLetters(context.Context, int) ([]*Job, error) { return nil, nil }
 
 func (q *stoppingQueue) Due(_ context.Context, now time.Time, _ int, _ time.Duration) ([]*Job, error) {
@@ -35,11 +35,11 @@ func (q *stoppingQueue) Due(_ context.Context, now time.Time, _ int, _ time.Dura
 	return []*Job{{ID: 1, Key: "a", Kind: "unknown", CreatedAt: now}, {ID: 2, Key: "b", Kind: "unknown", CreatedAt: now}}, nil
 }
 
-func (q *stoppingQueue) Retry(ctx context.Context, id int64, _ time.Time, _ string) error {
+func (q *stoppingQueue) Retry(ctx context.Context, j *Job, _ time.Time, _ string) error {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	q.stop() // the signal arrives while this job is in hand
-	q.retried = append(q.retried, id)
+	q.retried = append(q.retried, j.ID)
 	q.ctxErrs = append(q.ctxErrs, ctx.Err())
 	return nil
 }

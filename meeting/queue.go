@@ -12,6 +12,7 @@ import (
 const (
 	JobEvent   = "event"   // apply a Zoom event
 	JobRefresh = "refresh" // show a card's stored state in its channel
+	// JobReminder (schedule.go) reminds a channel of a scheduled meeting; CardID holds the schedule's id.
 )
 
 // Job is durable work: a verified Zoom event to apply, or a card to show again. Jobs are stored before
@@ -25,18 +26,23 @@ type Job struct {
 	Nonce string
 	// Coalesce lets a new job with the same key join a pending one (its NotBefore moves earlier if needed)
 	// instead of being dropped; used for card refreshes, which must run once more after the latest change.
-	Coalesce  bool
-	Event     *Event // JobEvent
-	CardID    int64  // JobRefresh
-	Attempts  int
-	Version   int // bumped when a coalescing job is merged into; Complete keeps a job merged into after Due
+	Coalesce bool
+	Event    *Event // JobEvent
+	CardID   int64  // JobRefresh
+	Attempts int
+	Version  int // bumped when a coalescing job is merged into; Complete keeps a job merged into after Due
+	// Lease identifies the claim Due made: Complete, Retry and Bury change the job only while it is still
+	// the job's latest claim (see ErrLeaseLost).
+	Lease     int64
 	NotBefore time.Time
 	CreatedAt time.Time
 	LastError string
 }
 
-// Queue stores jobs durably; package sqlite implements it. Due claims jobs for lease: a process that dies
-// while holding them lets the lease run out and another process (or its restart) takes them again.
+// Queue stores jobs durably; packages sqlite and postgres implement it. Due claims jobs for lease: a process
+// that dies (or stalls) while holding them lets the lease run out and another process (or its restart) takes
+// them again. Each claim is new (Job.Lease): Complete, Retry and Bury of a claim that was taken over fail
+// with ErrLeaseLost and change nothing, so a late finisher never undoes the new owner's work.
 type Queue interface {
 	// Receive durably stores a verified event job as it arrives, recording j.Nonce (the request that carried
 	// it) in the same write: a nonce seen before refuses the job with KindActionInvalid (a replayed request).
@@ -52,9 +58,10 @@ type Queue interface {
 	// Complete finishes j: an event job is kept (done) for deduplication; a refresh job is deleted, unless
 	// it was merged into after Due returned it, in which case it runs again.
 	Complete(ctx context.Context, j *Job) error
-	Retry(ctx context.Context, id int64, at time.Time, lastErr string) error
+	// Retry makes j due again at at, counting the failed attempt.
+	Retry(ctx context.Context, j *Job, at time.Time, lastErr string) error
 	// Bury keeps a job that can never succeed as a dead letter, for the admin to see.
-	Bury(ctx context.Context, id int64, lastErr string) error
+	Bury(ctx context.Context, j *Job, lastErr string) error
 	DeadLetters(ctx context.Context, limit int) ([]*Job, error)
 }
 
@@ -80,7 +87,7 @@ func NewProcessor(svc *Service, q Queue, maxBackoff time.Duration) *Processor {
 		maxBackoff = DefaultMaxBackoff
 	}
 	p := &Processor{svc: svc, q: q, now: svc.Now, log: svc.Logger, wake: make(chan struct{}, 1),
-		lease: time.Minute, maxAge: 7 * 24 * time.Hour, maxBackoff: maxBackoff}
+		lease: DefaultLease, maxAge: 7 * 24 * time.Hour, maxBackoff: maxBackoff}
 	svc.wakeQueue = p.Wake
 	return p
 }
@@ -149,13 +156,21 @@ func (p *Processor) runBatch(stop, work context.Context) (int, error) {
 	if stop.Err() != nil {
 		return 0, nil
 	}
-	jobs, err := p.q.Due(work, p.now(), 64, p.lease)
+	claimed := p.now()
+	jobs, err := p.q.Due(work, claimed, 64, p.lease)
 	if err != nil {
 		return 0, err
 	}
 	n := 0
-	for _, j := range jobs {
+	for i, j := range jobs {
 		if stop.Err() != nil {
+			break
+		}
+		if p.now().Sub(claimed) >= p.lease {
+			// The batch took longer than its lease (Mattermost slow or down): the rest may already be
+			// another process's. Starting them anyway could apply them twice; they come back once their
+			// lease has run out.
+			p.log.WarnContext(work, "a batch of jobs outlived its lease; the rest are left for the next claim", "left", len(jobs)-i)
 			break
 		}
 		p.handle(work, j)
@@ -171,11 +186,15 @@ func (p *Processor) handle(ctx context.Context, j *Job) {
 		_, err = p.svc.ApplyEvent(ctx, *j.Event)
 	case JobRefresh:
 		err = p.svc.refreshStored(ctx, j.CardID)
+	case JobReminder:
+		err = p.svc.remind(ctx, j)
 	default:
 		err = &Error{Kind: KindInternal, Err: errors.New("unknown job kind " + j.Kind)}
 	}
 	if err == nil {
-		if cerr := p.q.Complete(ctx, j); cerr != nil {
+		if cerr := p.q.Complete(ctx, j); errors.Is(cerr, ErrLeaseLost) {
+			p.log.WarnContext(ctx, "a job outlived its lease; another claim owns it now", "job", j.Key)
+		} else if cerr != nil {
 			p.log.ErrorContext(ctx, "completing a job failed; it will run again", "job", j.Key, "err", cerr)
 		}
 		return
@@ -186,14 +205,14 @@ func (p *Processor) handle(ctx context.Context, j *Job) {
 		// A card or channel that is gone, or a permission the bot lacks, will not come back by retrying
 		// (the Handling table says which kinds can).
 		p.log.WarnContext(ctx, "a job can never succeed; kept as a dead letter", "job", j.Key, "err", err)
-		if berr := p.q.Bury(ctx, j.ID, err.Error()); berr != nil {
+		if berr := p.q.Bury(ctx, j, err.Error()); berr != nil {
 			p.log.ErrorContext(ctx, "burying a job failed", "job", j.Key, "err", berr)
 		}
 		return
 	}
 	at := p.now().Add(backoff(j.Attempts, err, p.maxBackoff))
 	p.log.InfoContext(ctx, "a job failed; retrying later", "job", j.Key, "attempt", j.Attempts+1, "retry_at", at, "err", err)
-	if rerr := p.q.Retry(ctx, j.ID, at, err.Error()); rerr != nil {
+	if rerr := p.q.Retry(ctx, j, at, err.Error()); rerr != nil {
 		p.log.ErrorContext(ctx, "scheduling a retry failed; the lease will bring the job back", "job", j.Key, "err", rerr)
 	}
 }

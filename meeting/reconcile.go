@@ -40,7 +40,7 @@ func (s *Service) RunJanitor(ctx context.Context, interval time.Duration) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
-		if err := s.Store.Prune(ctx, s.Now()); err != nil && ctx.Err() == nil {
+		if err := s.prune(ctx); err != nil && ctx.Err() == nil {
 			s.Logger.WarnContext(ctx, "pruning the store failed", "err", err)
 		}
 		select {
@@ -51,9 +51,25 @@ func (s *Service) RunJanitor(ctx context.Context, interval time.Duration) {
 	}
 }
 
+// prune runs the store's Prune unless another process sharing the store is at it.
+func (s *Service) prune(ctx context.Context) error {
+	unlock, ok, err := s.Locker.TryLock(ctx, "prune")
+	if err != nil || !ok {
+		return err
+	}
+	defer unlock()
+	return s.Store.Prune(ctx, s.Now())
+}
+
 // Reconcile checks the cards that have not ended and have had no news for a while, and returns how many
-// it ended.
+// it ended. One process sharing the store reconciles at a time (the others find nothing to do), and each
+// card checked is touched, so a card is checked once per staleAfter, whichever replicas run.
 func (s *Service) Reconcile(ctx context.Context) (int, error) {
+	unlock, ok, err := s.Locker.TryLock(ctx, "reconcile")
+	if err != nil || !ok {
+		return 0, err
+	}
+	defer unlock()
 	cards, err := s.Store.StaleCards(ctx, s.Now().Add(-staleAfter), reconcileBatch)
 	if err != nil {
 		return 0, err
@@ -75,6 +91,13 @@ func (s *Service) Reconcile(ctx context.Context) (int, error) {
 // no longer knows, or one never started for a day, ends it without a duration; a meeting still running is
 // checked again later.
 func (s *Service) recheck(ctx context.Context, c *Card) (bool, error) {
+	switch c.Status {
+	case StatusScheduled:
+		// A meeting scheduled for next week is not stale: it ends only when its schedule is over.
+		return s.recheckScheduled(ctx, c)
+	case StatusCancelled:
+		return false, s.touch(ctx, c.ID, nil)
+	}
 	owner := AccountOwner
 	if s.cfg.Kind == KindUser {
 		owner = UserOwner(c.CreatorID)

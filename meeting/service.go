@@ -7,7 +7,6 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"log/slog"
-	"sync"
 	"time"
 )
 
@@ -32,6 +31,19 @@ type Config struct {
 	TrustUnverifiedEmail bool
 	// ShowRecordingPasscode adds a recording's passcode to the thread reply announcing it.
 	ShowRecordingPasscode bool
+	// Defaults are the admin's meeting options and which of them users may change (options.go).
+	Defaults MeetingDefaults
+	// Policy is where meetings may start and when to confirm first (policy.go).
+	Policy PolicyConfig
+	// ClientID is the configured Zoom app's client ID: a token issued to another app is unusable (grants.go).
+	ClientID string
+	// After says what is posted in a card's thread after the meeting (summary, transcript, chat).
+	After AfterMeetingConfig
+	// ReminderLead is how long before each start of a scheduled meeting a reminder is posted; zero or less
+	// turns reminders off.
+	ReminderLead time.Duration
+	// ReminderInChannel posts reminders in the channel rather than in the scheduled card's thread.
+	ReminderInChannel bool
 }
 
 // Deps are the service's collaborators.
@@ -43,12 +55,29 @@ type Deps struct {
 	// Queue, when set, makes Zoom events and card refreshes durable jobs (see Processor); without it they
 	// are applied at once.
 	Queue Queue
-	Text  Translator
+	// Locker keeps the events of one meeting in order, and periodic jobs to one process at a time, across
+	// every process sharing the store; nil means a LocalLocker (one process).
+	Locker Locker
+	Text   Translator
+	// Schedules, Scheduler and Dialogs make `/zoom schedule`, `/zoom list` and subscriptions work; without
+	// them those commands say they are not available.
+	Schedules ScheduleStore
+	Scheduler ZoomScheduler
+	Dialogs   Dialogs
+	// ChannelAdmins lets channel admins subscribe a channel to a meeting someone else hosts.
+	ChannelAdmins ChannelAdmins
 	// Escape makes user input inert where it is posted (no mentions, no links); the Mattermost adapter
 	// provides it because what is inert depends on Mattermost's Markdown.
 	Escape func(string) string
-	Now    func() time.Time
-	Logger *slog.Logger
+	// Policy and Channels, when both set, enforce the channel policy (policy.go); Grants, when set, records
+	// which Zoom app issued each token and when it was last used (grants.go).
+	Policy   PolicyStore
+	Channels ChannelInspector
+	Grants   GrantStore
+	Now      func() time.Time
+	Logger   *slog.Logger
+	// After posts what a meeting left behind (summary, transcript, chat); nil parts turn that off.
+	After AfterMeetingDeps
 	// Failures counts failed jobs by kind (nil counts nothing).
 	Failures Failures
 }
@@ -57,8 +86,6 @@ type Deps struct {
 type Service struct {
 	cfg Config
 	Deps
-	// eventLocks serialize the events of one meeting (striped by meeting id) within this process.
-	eventLocks [64]sync.Mutex
 	// wakeQueue tells the queue's processor that a job is due (set by NewProcessor).
 	wakeQueue func()
 }
@@ -67,6 +94,9 @@ type Service struct {
 func NewService(cfg Config, d Deps) *Service {
 	if d.Logger == nil {
 		d.Logger = slog.New(slog.DiscardHandler)
+	}
+	if d.Locker == nil {
+		d.Locker = &LocalLocker{}
 	}
 	if d.Escape == nil {
 		d.Escape = func(s string) string { return s }

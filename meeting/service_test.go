@@ -667,3 +667,39 @@ func TestSingleUseClickWithoutNonceIsRefused(t *testing.T) {
 		t.Errorf("err %v, meetings %d", err, len(f.zoom.created))
 	}
 }
+
+// Zoom sends meeting.started and the host's participant_joined at once and may deliver them in either order:
+// the host counts on a Personal Meeting ID card too, whichever comes first.
+func TestTheHostCountsWhicheverEventArrivesFirst(t *testing.T) {
+	for _, order := range []string{"started first", "joined first"} {
+		t.Run(order, func(t *testing.T) {
+			f := newFixture(KindS2S, func(c *Config) { c.TrustUnverifiedEmail = true })
+			ctx := context.Background()
+			_ = f.store.SaveSettings(ctx, &UserSettings{UserID: "alice", PMI: PMIAlways})
+			f.start(t, "alice", "town", "")
+			cards, _ := f.store.OpenCards(ctx, "town", time.Time{})
+			c := cards[0]
+			if !c.Personal {
+				t.Fatalf("card %+v is not on the Personal Meeting ID", c)
+			}
+			const inst = "instance-2=="
+			started := Event{Type: EventMeetingStarted, MeetingID: c.MeetingID, UUID: inst, StartTime: f.now}
+			host := Event{Type: EventParticipantJoined, MeetingID: c.MeetingID, UUID: inst, Participant: "host-pid", At: f.now}
+			guest := Event{Type: EventParticipantJoined, MeetingID: c.MeetingID, UUID: inst, Participant: "guest", At: f.now.Add(time.Second)}
+			events := []Event{started, host, guest}
+			if order == "joined first" {
+				events = []Event{host, started, guest}
+			}
+			for _, ev := range events {
+				if changed, err := f.svc.ApplyEvent(ctx, ev); err != nil || !changed {
+					t.Fatalf("%s: changed %v, err %v", ev.Type, changed, err)
+				}
+			}
+			got, _ := f.store.Card(ctx, c.ID)
+			if got.Status != StatusStarted || got.Participants != 2 || got.UUID != inst {
+				t.Errorf("card status %s, %d participants, instance %q; want started, 2 (the host and a guest), %q",
+					got.Status, got.Participants, got.UUID, inst)
+			}
+		})
+	}
+}

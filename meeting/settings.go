@@ -38,12 +38,22 @@ func (s *Service) settingsReply(loc, userID, channelID string, cur PMIPreference
 
 // Help is `/zoom help` (and plain `/zoom`).
 func (s *Service) Help(ctx context.Context, userID string) *Reply {
-	return &Reply{Text: s.Text.T(s.Locale(ctx, userID), "help."+string(s.cfg.Kind))}
+	loc := s.Locale(ctx, userID)
+	return &Reply{Text: s.Text.T(loc, "help."+string(s.cfg.Kind)) + "\n" + s.Text.T(loc, "help.policy") + s.scheduleHelp(loc)}
+}
+
+// scheduleHelp lists the scheduling commands, when they are available.
+func (s *Service) scheduleHelp(loc string) string {
+	if s.Schedules == nil || s.Scheduler == nil {
+		return ""
+	}
+	return "\n" + s.Text.T(loc, "help.schedule")
 }
 
 // UnknownCommand answers a sub-command mmzoom does not have: it names what was typed, made inert, before the
 // help, so a typo is not taken for help asked for. The caller bounds sub's length.
 func (s *Service) UnknownCommand(ctx context.Context, userID, sub string) *Reply {
 	loc := s.Locale(ctx, userID)
-	return &Reply{Text: s.Text.T(loc, "command.unknown", "Command", s.Escape(sub)) + "\n\n" + s.Text.T(loc, "help."+string(s.cfg.Kind))}
+	return &Reply{Text: s.Text.T(loc, "command.unknown", "Command", s.Escape(sub)) + "\n\n" + s.Text.T(loc, "help."+string(s.cfg.Kind)) +
+		"\n" + s.Text.T(loc, "help.policy") + s.scheduleHelp(loc)}
 }

@@ -6,19 +6,34 @@ import (
 	"strconv"
 )
 
-// Start starts a meeting for req, or asks the user a question first (a recent meeting is running here; PMI
-// or new ID), or offers a connect link when the user has no usable Zoom connection.
+// Start starts a meeting for req, or refuses it where the channel policy forbids meetings or the user's
+// options are not allowed, or asks the user a question first (a big channel; a recent meeting is running
+// here; PMI or new ID), or offers a connect link when the user has no usable Zoom connection.
 func (s *Service) Start(ctx context.Context, req StartRequest) (*Reply, error) {
 	user, err := s.Chat.User(ctx, req.UserID)
 	if err != nil {
 		return nil, err
 	}
 	loc := user.Locale
+	// Where first (the channel policy), then how (the meeting options), then whether to ask first.
+	if r, err := s.checkChannel(ctx, user, &req); r != nil || err != nil {
+		return r, err
+	}
+	opts, refusal := s.cfg.Defaults.Apply(req.Options)
+	if refusal != nil {
+		return s.optionsRefused(loc, refusal), nil
+	}
+	if !req.BigOK {
+		if n := s.bigChannel(ctx, req.ChannelID); n > 0 {
+			return s.askBig(ctx, user, req, n)
+		}
+	}
 	if !req.Force && s.cfg.RecentWindow > 0 {
 		open, err := s.Store.OpenCards(ctx, req.ChannelID, s.Now().Add(-s.cfg.RecentWindow))
 		if err != nil {
 			return nil, err
 		}
+		open = runningOrWaiting(open)
 		if len(open) > 0 {
 			set, err := s.Store.Settings(ctx, user.ID)
 			if err != nil {
@@ -56,9 +71,12 @@ func (s *Service) Start(ctx context.Context, req StartRequest) (*Reply, error) {
 		}
 		topic, _ = CleanTopic(s.Text.T(loc, "meeting.default_topic", "Name", name))
 	}
-	zm, err := s.Zoom.CreateMeeting(ctx, owner, host, MeetingRequest{Topic: topic, UsePMI: usePMI})
+	zm, err := s.Zoom.CreateMeeting(ctx, owner, host, MeetingRequest{Topic: topic, UsePMI: usePMI, Options: opts})
 	if err != nil {
 		return s.zoomFailed(ctx, user, owner, host, &req, err)
+	}
+	if s.cfg.Kind != KindS2S {
+		s.touchGrant(ctx, owner)
 	}
 	card := &Card{
 		ChannelID: req.ChannelID, TeamID: req.TeamID, RootID: req.RootID,
@@ -141,6 +159,18 @@ func (s *Service) host(ctx context.Context, user *ChatUser, req *StartRequest) (
 		if err != nil {
 			return "", "", nil, err
 		}
+		if stale, err := s.staleClient(ctx, owner); err != nil {
+			return "", "", nil, err
+		} else if stale {
+			if err := s.dropStaleToken(ctx, owner); err != nil {
+				return "", "", nil, err
+			}
+			r, err := s.connectReply(ctx, user, owner, req)
+			if r != nil {
+				r.Text = s.Text.T(user.Locale, "grants.app_changed") + "\n" + r.Text
+			}
+			return "", "", r, err
+		}
 		if !tok.Confirmed {
 			if err := s.askConfirm(ctx, user, tok, req); err != nil {
 				return "", "", nil, err
@@ -149,6 +179,16 @@ func (s *Service) host(ctx context.Context, user *ChatUser, req *StartRequest) (
 		}
 		return owner, "me", nil, nil
 	default:
+		if s.cfg.Kind == KindAccount {
+			if stale, err := s.staleClient(ctx, AccountOwner); err != nil {
+				return "", "", nil, err
+			} else if stale {
+				if err := s.dropStaleToken(ctx, AccountOwner); err != nil {
+					return "", "", nil, err
+				}
+				return "", "", &Reply{Text: s.Text.T(user.Locale, "grants.app_changed_account")}, nil
+			}
+		}
 		email, err := s.trustedEmail(ctx, user)
 		if err != nil {
 			return "", "", nil, err
@@ -268,10 +308,17 @@ func startArgs(req StartRequest) map[string]string {
 	if req.Force {
 		a["force"] = "1"
 	}
+	if len(req.Options) > 0 {
+		a["opts"] = req.Options.String()
+	}
+	if req.BigOK {
+		a["big"] = "1"
+	}
 	return a
 }
 
 // startFromArgs rebuilds a start request from a button's arguments.
 func startFromArgs(userID, channelID string, a map[string]string) StartRequest {
-	return StartRequest{UserID: userID, ChannelID: channelID, TeamID: a["team"], RootID: a["root"], Topic: a["topic"], Force: a["force"] == "1"}
+	return StartRequest{UserID: userID, ChannelID: channelID, TeamID: a["team"], RootID: a["root"], Topic: a["topic"], Force: a["force"] == "1",
+		Options: parseOverrides(a["opts"]), BigOK: a["big"] == "1", Fresh: true}
 }

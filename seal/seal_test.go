@@ -138,3 +138,47 @@ func FuzzOpen(f *testing.F) {
 		}
 	})
 }
+
+// The fields' associated data is what stores wrote before Field existed: a value sealed then must still
+// open, or every existing database would lose its tokens.
+func TestFieldsKeepTheAssociatedDataOfExistingDatabases(t *testing.T) {
+	k, _ := GenerateKey()
+	key, _ := ParseKey(k)
+	b, _ := NewBox(key)
+	for _, c := range []struct {
+		aad   string
+		field Field
+	}{
+		{"mmzoom:token:user:u1:access", TokenAccess("user:u1")},
+		{"mmzoom:token:account:refresh", TokenRefresh("account")},
+		{"mmzoom:connect:state-1", ConnectVerifier("state-1")},
+		{"mmzoom:card:81000000001:passcode", CardPasscode(81000000001)},
+		{"mmzoom:job:meeting.ended:u1==", JobPayload("meeting.ended:u1==")},
+	} {
+		sealed, err := b.Seal([]byte("secret"), []byte(c.aad))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, err := b.OpenField(c.field, sealed); err != nil || string(got) != "secret" {
+			t.Errorf("%s: %q %v", c.aad, got, err)
+		}
+	}
+	if _, err := b.OpenField(TokenAccess("user:u2"), mustSeal(t, b, TokenAccess("user:u1"))); err == nil {
+		t.Error("a token sealed for one owner opened for another")
+	}
+	if s, err := b.SealOptional(TokenRefresh("x"), ""); s != nil || err != nil {
+		t.Errorf("an absent secret was stored: %v %v", s, err)
+	}
+	if s, err := b.OpenOptional(TokenRefresh("x"), nil); s != "" || err != nil {
+		t.Errorf("no value opened to %q %v", s, err)
+	}
+}
+
+func mustSeal(t *testing.T, b *Box, f Field) []byte {
+	t.Helper()
+	s, err := b.SealField(f, []byte("secret"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/mmzoom/mmzoom/meeting"
+	"github.com/mmzoom/mmzoom/seal"
 )
 
 var _ meeting.Queue = (*Store)(nil)
@@ -33,7 +34,8 @@ const eventRetention = 7 * 24 * time.Hour
 
 // StaleCards lists cards not ended and not updated since before, oldest first.
 func (s *Store) StaleCards(ctx context.Context, before time.Time, limit int) ([]*meeting.Card, error) {
-	return s.cards(ctx, `status != ? AND updated_at < ? ORDER BY updated_at, id LIMIT ?`, string(meeting.StatusEnded), before.UnixMilli(), limit)
+	return s.cards(ctx, `status NOT IN (?, ?) AND updated_at < ? ORDER BY updated_at, id LIMIT ?`, string(meeting.StatusEnded),
+		string(meeting.StatusCancelled), before.UnixMilli(), limit)
 }
 
 // MarkAnnounced records which status a card's channel has been shown.
@@ -91,8 +93,6 @@ func (s *Store) TokenOwners(ctx context.Context, zoomUserID string) ([]meeting.O
 	return out, rows.Err()
 }
 
-func jobAAD(key string) []byte { return []byte("mmzoom:job:" + key) }
-
 // sealEvent seals a job's event for storage; the key is the associated data, so a payload copied to another
 // job does not open.
 func (s *Store) sealEvent(j *meeting.Job) ([]byte, error) {
@@ -103,7 +103,7 @@ func (s *Store) sealEvent(j *meeting.Job) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return s.box.Seal(b, jobAAD(j.Key))
+	return s.box.SealField(seal.JobPayload(j.Key), b)
 }
 
 // Enqueue stores a job unless its key was seen; a coalescing job merges into a pending one with its key.
@@ -140,9 +140,9 @@ func (s *Store) Due(ctx context.Context, now time.Time, limit int, lease time.Du
 		if err := s.drainInbox(ctx, tx); err != nil {
 			return err
 		}
-		rows, err := tx.QueryContext(ctx, `UPDATE jobs SET locked_until = ?
+		rows, err := tx.QueryContext(ctx, `UPDATE jobs SET locked_until = ?, lease = lease + 1
 			WHERE id IN (SELECT id FROM jobs WHERE status = 'pending' AND not_before <= ? AND locked_until <= ? ORDER BY not_before, id LIMIT ?)
-			RETURNING id, key, kind, payload, card_id, attempts, version, not_before, created_at, last_error`,
+			RETURNING `+jobColumns,
 			now.Add(lease).UnixMilli(), now.UnixMilli(), now.UnixMilli(), limit)
 		if err != nil {
 			return err
@@ -167,12 +167,12 @@ func (s *Store) scanJob(row interface{ Scan(...any) error }) (*meeting.Job, erro
 	var j meeting.Job
 	var payload []byte
 	var notBefore, created int64
-	if err := row.Scan(&j.ID, &j.Key, &j.Kind, &payload, &j.CardID, &j.Attempts, &j.Version, &notBefore, &created, &j.LastError); err != nil {
+	if err := row.Scan(&j.ID, &j.Key, &j.Kind, &payload, &j.CardID, &j.Attempts, &j.Version, &notBefore, &created, &j.LastError, &j.Lease); err != nil {
 		return nil, err
 	}
 	j.NotBefore, j.CreatedAt = fromMS(notBefore), fromMS(created)
 	if len(payload) > 0 {
-		b, err := s.box.Open(payload, jobAAD(j.Key))
+		b, err := s.box.OpenField(seal.JobPayload(j.Key), payload)
 		if err != nil {
 			return nil, fmt.Errorf("opening job %s: %w", j.Key, err)
 		}
@@ -184,52 +184,66 @@ func (s *Store) scanJob(row interface{ Scan(...any) error }) (*meeting.Job, erro
 	return &j, nil
 }
 
+// jobColumns are what scanJob reads.
+const jobColumns = `id, key, kind, payload, card_id, attempts, version, not_before, created_at, last_error, lease`
+
 // Complete finishes a job: event jobs are kept (done, payload dropped) for deduplication, refresh jobs are
-// deleted unless merged into since they were claimed, in which case they run again.
+// deleted unless merged into since they were claimed, in which case they run again. A claim that is no
+// longer the job's (its lease ran out and the job was claimed again) changes nothing: meeting.ErrLeaseLost.
 func (s *Store) Complete(ctx context.Context, j *meeting.Job) error {
 	now := s.now().UnixMilli()
+	var res sql.Result
 	var err error
 	if j.Kind == meeting.JobRefresh {
-		var res sql.Result
-		res, err = s.db.ExecContext(ctx, `DELETE FROM jobs WHERE id = ? AND version = ?`, j.ID, j.Version)
-		if err == nil {
-			if n, _ := res.RowsAffected(); n == 0 {
-				_, err = s.db.ExecContext(ctx, `UPDATE jobs SET locked_until = 0, updated_at = ? WHERE id = ?`, now, j.ID)
-			}
+		res, err = s.db.ExecContext(ctx, `DELETE FROM jobs WHERE id = ? AND version = ? AND lease = ?`, j.ID, j.Version, j.Lease)
+		if n, _ := rowsAffected(res, err); n == 0 && err == nil {
+			res, err = s.db.ExecContext(ctx, `UPDATE jobs SET locked_until = 0, updated_at = ? WHERE id = ? AND lease = ?`, now, j.ID, j.Lease)
 		}
 	} else {
-		_, err = s.db.ExecContext(ctx, `UPDATE jobs SET status = 'done', payload = NULL, locked_until = 0, updated_at = ? WHERE id = ?`, now, j.ID)
+		res, err = s.db.ExecContext(ctx, `UPDATE jobs SET status = 'done', payload = NULL, locked_until = 0, updated_at = ? WHERE id = ? AND lease = ?`,
+			now, j.ID, j.Lease)
 	}
+	return leaseHeld("complete job", res, err)
+}
+
+// rowsAffected is res's count of changed rows (0 after an error).
+func rowsAffected(res sql.Result, err error) (int64, error) {
 	if err != nil {
-		return fmt.Errorf("sqlite: complete job: %w", err)
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
+// leaseHeld turns the result of a write guarded by a job's lease into the caller's error: the write's own
+// failure, or meeting.ErrLeaseLost when it changed nothing because the claim was taken over.
+func leaseHeld(doing string, res sql.Result, err error) error {
+	n, err := rowsAffected(res, err)
+	if err != nil {
+		return fmt.Errorf("sqlite: %s: %w", doing, err)
+	}
+	if n == 0 {
+		return fmt.Errorf("sqlite: %s: %w", doing, meeting.ErrLeaseLost)
 	}
 	return nil
 }
 
 // Retry schedules a failed job again at at.
-func (s *Store) Retry(ctx context.Context, id int64, at time.Time, lastErr string) error {
-	_, err := s.db.ExecContext(ctx, `UPDATE jobs SET attempts = attempts + 1, not_before = ?, locked_until = 0, last_error = ?, updated_at = ? WHERE id = ?`,
-		at.UnixMilli(), lastErr, s.now().UnixMilli(), id)
-	if err != nil {
-		return fmt.Errorf("sqlite: retry job: %w", err)
-	}
-	return nil
+func (s *Store) Retry(ctx context.Context, j *meeting.Job, at time.Time, lastErr string) error {
+	res, err := s.db.ExecContext(ctx, `UPDATE jobs SET attempts = attempts + 1, not_before = ?, locked_until = 0, last_error = ?, updated_at = ?
+		WHERE id = ? AND lease = ?`, at.UnixMilli(), lastErr, s.now().UnixMilli(), j.ID, j.Lease)
+	return leaseHeld("retry job", res, err)
 }
 
 // Bury keeps a job that can never succeed as a dead letter.
-func (s *Store) Bury(ctx context.Context, id int64, lastErr string) error {
-	_, err := s.db.ExecContext(ctx, `UPDATE jobs SET status = 'dead', attempts = attempts + 1, locked_until = 0, last_error = ?, updated_at = ? WHERE id = ?`,
-		lastErr, s.now().UnixMilli(), id)
-	if err != nil {
-		return fmt.Errorf("sqlite: bury job: %w", err)
-	}
-	return nil
+func (s *Store) Bury(ctx context.Context, j *meeting.Job, lastErr string) error {
+	res, err := s.db.ExecContext(ctx, `UPDATE jobs SET status = 'dead', attempts = attempts + 1, locked_until = 0, last_error = ?, updated_at = ?
+		WHERE id = ? AND lease = ?`, lastErr, s.now().UnixMilli(), j.ID, j.Lease)
+	return leaseHeld("bury job", res, err)
 }
 
 // DeadLetters lists the newest dead jobs.
 func (s *Store) DeadLetters(ctx context.Context, limit int) ([]*meeting.Job, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id, key, kind, payload, card_id, attempts, version, not_before, created_at, last_error
-		FROM jobs WHERE status = 'dead' ORDER BY updated_at DESC LIMIT ?`, limit)
+	rows, err := s.db.QueryContext(ctx, `SELECT `+jobColumns+` FROM jobs WHERE status = 'dead' ORDER BY updated_at DESC LIMIT ?`, limit)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: dead letters: %w", err)
 	}

@@ -168,10 +168,6 @@ func fromMS(v int64) time.Time {
 	return time.UnixMilli(v).UTC()
 }
 
-func tokenAAD(owner meeting.Owner, part string) []byte {
-	return []byte("mmzoom:token:" + string(owner) + ":" + part)
-}
-
 // Token returns owner's token, decrypted.
 func (s *Store) Token(ctx context.Context, owner meeting.Owner) (*meeting.Token, error) {
 	var access, refresh []byte
@@ -186,17 +182,13 @@ func (s *Store) Token(ctx context.Context, owner meeting.Owner) (*meeting.Token,
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: token: %w", err)
 	}
-	a, err := s.box.Open(access, tokenAAD(owner, "access"))
+	a, err := s.box.OpenField(seal.TokenAccess(string(owner)), access)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: opening the access token of %s: %w", owner, err)
 	}
 	t.AccessToken = string(a)
-	if len(refresh) > 0 {
-		r, err := s.box.Open(refresh, tokenAAD(owner, "refresh"))
-		if err != nil {
-			return nil, fmt.Errorf("sqlite: opening the refresh token of %s: %w", owner, err)
-		}
-		t.RefreshToken = string(r)
+	if t.RefreshToken, err = s.box.OpenOptional(seal.TokenRefresh(string(owner)), refresh); err != nil {
+		return nil, fmt.Errorf("sqlite: opening the refresh token of %s: %w", owner, err)
 	}
 	t.Expiry, t.Confirmed = fromMS(expiry), confirmed == 1
 	return t, nil
@@ -204,15 +196,13 @@ func (s *Store) Token(ctx context.Context, owner meeting.Owner) (*meeting.Token,
 
 // SaveToken stores owner's token, sealed under the current key.
 func (s *Store) SaveToken(ctx context.Context, owner meeting.Owner, t *meeting.Token) error {
-	access, err := s.box.Seal([]byte(t.AccessToken), tokenAAD(owner, "access"))
+	access, err := s.box.SealField(seal.TokenAccess(string(owner)), []byte(t.AccessToken))
 	if err != nil {
 		return err
 	}
-	var refresh []byte
-	if t.RefreshToken != "" {
-		if refresh, err = s.box.Seal([]byte(t.RefreshToken), tokenAAD(owner, "refresh")); err != nil {
-			return err
-		}
+	refresh, err := s.box.SealOptional(seal.TokenRefresh(string(owner)), t.RefreshToken)
+	if err != nil {
+		return err
 	}
 	_, err = s.db.ExecContext(ctx, `INSERT INTO tokens (owner, access, refresh, expiry, scope, zoom_user_id, zoom_email, confirmed, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -241,22 +231,17 @@ func boolInt(b bool) int {
 	return 0
 }
 
-func connectAAD(id string) []byte { return []byte("mmzoom:connect:" + id) }
-
 // SaveConnect stores a connect link's state.
 func (s *Store) SaveConnect(ctx context.Context, c *meeting.ConnectState) error {
-	var verifier []byte
-	if c.Verifier != "" {
-		var err error
-		if verifier, err = s.box.Seal([]byte(c.Verifier), connectAAD(c.ID)); err != nil {
-			return err
-		}
+	verifier, err := s.box.SealOptional(seal.ConnectVerifier(c.ID), c.Verifier)
+	if err != nil {
+		return err
 	}
 	var pending []byte
 	if c.Pending != nil {
 		pending, _ = json.Marshal(c.Pending)
 	}
-	_, err := s.db.ExecContext(ctx, `INSERT INTO connect_states (id, owner, user_id, browser_hash, verifier, expires, pending)
+	_, err = s.db.ExecContext(ctx, `INSERT INTO connect_states (id, owner, user_id, browser_hash, verifier, expires, pending)
 		VALUES (?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET owner = excluded.owner, user_id = excluded.user_id, browser_hash = excluded.browser_hash,
 			verifier = excluded.verifier, expires = excluded.expires, pending = excluded.pending`,
@@ -289,12 +274,9 @@ func (s *Store) scanConnect(row interface{ Scan(...any) error }) (*meeting.Conne
 		return nil, fmt.Errorf("sqlite: connect state: %w", err)
 	}
 	c.Owner, c.Expires = meeting.Owner(owner), fromMS(expires)
-	if len(verifier) > 0 {
-		v, err := s.box.Open(verifier, connectAAD(c.ID))
-		if err != nil {
-			return nil, fmt.Errorf("sqlite: opening a PKCE verifier: %w", err)
-		}
-		c.Verifier = string(v)
+	var err error
+	if c.Verifier, err = s.box.OpenOptional(seal.ConnectVerifier(c.ID), verifier); err != nil {
+		return nil, fmt.Errorf("sqlite: opening a PKCE verifier: %w", err)
 	}
 	if pending.Valid {
 		c.Pending = &meeting.StartRequest{}
@@ -319,17 +301,10 @@ const cardColumns = `id, post_id, channel_id, team_id, root_id, creator_id, crea
 	personal, topic, join_url, passcode, show_passcode, status, participants, created_at, started_at, ended_at, host_zoom_id, updated_at,
 	recording_url, announced, updates_in_thread`
 
-func passcodeAAD(meetingID int64) []byte {
-	return fmt.Appendf(nil, "mmzoom:card:%d:passcode", meetingID)
-}
-
 func (s *Store) cardArgs(c *meeting.Card) ([]any, error) {
-	var passcode []byte
-	if c.Passcode != "" {
-		var err error
-		if passcode, err = s.box.Seal([]byte(c.Passcode), passcodeAAD(c.MeetingID)); err != nil {
-			return nil, err
-		}
+	passcode, err := s.box.SealOptional(seal.CardPasscode(c.MeetingID), c.Passcode)
+	if err != nil {
+		return nil, err
 	}
 	return []any{c.PostID, c.ChannelID, c.TeamID, c.RootID, c.CreatorID, c.CreatorUsername, c.CreatorLocale, c.MeetingID,
 		c.UUID, boolInt(c.Personal), c.Topic, c.JoinURL, passcode, boolInt(c.ShowPasscode), string(c.Status), c.Participants,
@@ -389,12 +364,9 @@ func (s *Store) scanCard(row interface{ Scan(...any) error }) (*meeting.Card, er
 		}
 		return nil, fmt.Errorf("sqlite: card: %w", err)
 	}
-	if len(passcode) > 0 {
-		p, err := s.box.Open(passcode, passcodeAAD(c.MeetingID))
-		if err != nil {
-			return nil, fmt.Errorf("sqlite: opening a card passcode: %w", err)
-		}
-		c.Passcode = string(p)
+	var err error
+	if c.Passcode, err = s.box.OpenOptional(seal.CardPasscode(c.MeetingID), passcode); err != nil {
+		return nil, fmt.Errorf("sqlite: opening a card passcode: %w", err)
 	}
 	c.Personal, c.ShowPasscode, c.Status, c.Announced = personal == 1, show == 1, meeting.Status(status), meeting.Status(announced)
 	c.UpdatesInThread = inThread == 1

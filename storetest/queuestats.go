@@ -64,7 +64,7 @@ func RunQueueStats(t *testing.T, openAt Opener[StatsQueue]) {
 			t.Errorf("a leased job left the statistics: %+v", st)
 		}
 		// Retried in 30 s: waiting, not due.
-		if err := q.Retry(ctx, jobs[0].ID, clock.Now().Add(30*time.Second), "chat unavailable"); err != nil {
+		if err := q.Retry(ctx, jobs[0], clock.Now().Add(30*time.Second), "chat unavailable"); err != nil {
 			t.Fatal(err)
 		}
 		if st := stats(t, q, clock.Now()); st.Depth != 2 || st.Due != 0 || !st.OldestDue.IsZero() || st.OldestDueAge(clock.Now()) != 0 {
@@ -81,9 +81,13 @@ func RunQueueStats(t *testing.T, openAt Opener[StatsQueue]) {
 		}
 		for _, j := range jobs {
 			if j.Kind == meeting.JobEvent {
-				_ = q.Bury(ctx, j.ID, "card deleted")
+				if err := q.Bury(ctx, j, "card deleted"); err != nil {
+					t.Fatal(err)
+				}
 			} else {
-				_ = q.Complete(ctx, j)
+				if err := q.Complete(ctx, j); err != nil {
+					t.Fatal(err)
+				}
 			}
 		}
 		if st := stats(t, q, clock.Now()); st.Depth != 0 || st.Due != 0 || st.DeadLetters != 1 {

@@ -147,6 +147,10 @@ func Run(t *testing.T, openAt Opener[meeting.Store]) {
 		if err != nil || len(open) != 2 || open[0].ID != b.ID || open[1].ID != a.ID {
 			t.Fatalf("OpenCards: %v %+v", err, open)
 		}
+		stale, err := s.StaleCards(ctx, t0, 2)
+		if err != nil || len(stale) != 2 || stale[0].MeetingID != 81000000001 || stale[1].ID != a.ID {
+			t.Errorf("StaleCards: %v %+v, want the two cards not ended with the oldest news", err, stale)
+		}
 		byMeeting, _ := s.CardsByMeeting(ctx, 81000000003)
 		if len(byMeeting) != 2 || byMeeting[0].ID != b.ID {
 			t.Errorf("CardsByMeeting: %+v", byMeeting)
@@ -329,10 +333,13 @@ func RunQueue(t *testing.T, openAt Opener[meeting.Queue]) {
 		if again, _ := q.Due(ctx, t0, 10, time.Minute); len(again) != 0 {
 			t.Errorf("a leased job was handed out twice")
 		}
-		if after, _ := q.Due(ctx, t0.Add(2*time.Minute), 10, time.Minute); len(after) != 1 {
-			t.Errorf("a job whose lease ran out (its process died) did not come back")
+		after, _ := q.Due(ctx, t0.Add(2*time.Minute), 10, time.Minute)
+		if len(after) != 1 {
+			t.Fatalf("a job whose lease ran out (its process died) did not come back")
 		}
-		_ = q.Complete(ctx, jobs[0])
+		if err := q.Complete(ctx, after[0]); err != nil {
+			t.Fatal(err)
+		}
 		if added, _ := q.Enqueue(ctx, ev("u1==")); added {
 			t.Error("a repeated delivery of an applied event was stored again")
 		}
@@ -417,7 +424,7 @@ func RunQueue(t *testing.T, openAt Opener[meeting.Queue]) {
 		q := open(t)
 		_, _ = q.Enqueue(ctx, ev("u2=="))
 		jobs, _ := q.Due(ctx, t0, 10, time.Minute)
-		_ = q.Retry(ctx, jobs[0].ID, t0.Add(30*time.Second), "chat unavailable")
+		_ = q.Retry(ctx, jobs[0], t0.Add(30*time.Second), "chat unavailable")
 		if due, _ := q.Due(ctx, t0.Add(10*time.Second), 10, time.Minute); len(due) != 0 {
 			t.Error("a retried job ran before its time")
 		}
@@ -425,7 +432,7 @@ func RunQueue(t *testing.T, openAt Opener[meeting.Queue]) {
 		if len(due) != 1 || due[0].Attempts != 1 || due[0].LastError != "chat unavailable" {
 			t.Fatalf("retried job %+v", due)
 		}
-		_ = q.Bury(ctx, due[0].ID, "card deleted")
+		_ = q.Bury(ctx, due[0], "card deleted")
 		dead, err := q.DeadLetters(ctx, 10)
 		if err != nil || len(dead) != 1 || dead[0].LastError != "card deleted" {
 			t.Errorf("dead letters %+v %v", dead, err)
@@ -433,6 +440,11 @@ func RunQueue(t *testing.T, openAt Opener[meeting.Queue]) {
 		if later, _ := q.Due(ctx, t0.Add(time.Hour), 10, time.Minute); len(later) != 0 {
 			t.Error("a dead job is still due")
 		}
+	})
+	t.Run("a claim that outlived its lease changes nothing", func(t *testing.T) {
+		clock := NewClock(t0)
+		q := openAt(t, clock.Now)
+		lostLease(t, clock, q, q)
 	})
 	t.Run("refreshes coalesce", func(t *testing.T) {
 		q := open(t)

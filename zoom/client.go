@@ -166,16 +166,27 @@ type User struct {
 	AccountID   string `json:"account_id"`
 }
 
-// MeetingSettings are the meeting settings mmzoom sets.
+// MeetingSettings are the meeting settings mmzoom sets, under Zoom's names and types. A nil field is not sent,
+// so that Zoom applies the host's own setting.
 type MeetingSettings struct {
-	UsePMI bool `json:"use_pmi"`
+	UsePMI                bool    `json:"use_pmi"`
+	WaitingRoom           *bool   `json:"waiting_room,omitempty"`
+	JoinBeforeHost        *bool   `json:"join_before_host,omitempty"`
+	JBHTime               *int    `json:"jbh_time,omitempty"` // 0, 5 or 10 minutes
+	MuteUponEntry         *bool   `json:"mute_upon_entry,omitempty"`
+	HostVideo             *bool   `json:"host_video,omitempty"`
+	ParticipantVideo      *bool   `json:"participant_video,omitempty"`
+	AutoRecording         *string `json:"auto_recording,omitempty"` // "local", "cloud" or "none"
+	MeetingAuthentication *bool   `json:"meeting_authentication,omitempty"`
 }
 
 // MeetingRequest is the body of POST /users/{userId}/meetings.
 type MeetingRequest struct {
-	Topic    string           `json:"topic"`
-	Type     int              `json:"type"` // 1 instant, 2 scheduled
-	Settings *MeetingSettings `json:"settings,omitempty"`
+	Topic string `json:"topic"`
+	Type  int    `json:"type"` // 1 instant, 2 scheduled
+	// DefaultPassword asks Zoom to generate a passcode by the host's settings (true), or for none (false).
+	DefaultPassword *bool            `json:"default_password,omitempty"`
+	Settings        *MeetingSettings `json:"settings,omitempty"`
 }
 
 // Meeting is a Zoom meeting (create and GET answers).

@@ -6,7 +6,7 @@ import "strings"
 func endpointName(seg string) bool {
 	switch seg {
 	case "v2", "users", "me", "meetings", "status", "past_meetings",
-		"oauth", "token", "revoke", "authorize", "data", "compliance":
+		"oauth", "token", "revoke", "authorize", "data", "compliance", "meeting_summary", "rec", "download":
 		return true
 	}
 	return false

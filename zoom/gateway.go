@@ -35,9 +35,12 @@ type GatewayConfig struct {
 	// AccountID, ClientID and ClientSecret are the Server-to-Server app's credentials (s2s kind).
 	AccountID, ClientID, ClientSecret string
 	Store                             TokenStore
-	HTTPClient                        *http.Client
-	Now                               func() time.Time
-	Logger                            *slog.Logger
+	// Locker, when set, makes token refreshes take turns across every replica sharing the store (package
+	// postgres); without it they take turns within this process only.
+	Locker     meeting.TokenLocker
+	HTTPClient *http.Client
+	Now        func() time.Time
+	Logger     *slog.Logger
 }
 
 // Gateway is Zoom as the domain sees it (meeting.Zoom): it picks the owner's token, refreshes it when it
@@ -104,10 +107,7 @@ func (g *Gateway) User(ctx context.Context, owner meeting.Owner, userID string) 
 
 // CreateMeeting creates an instant meeting hosted by userID.
 func (g *Gateway) CreateMeeting(ctx context.Context, owner meeting.Owner, userID string, req meeting.MeetingRequest) (*meeting.ZoomMeeting, error) {
-	body := &MeetingRequest{Topic: req.Topic, Type: 1}
-	if req.UsePMI {
-		body.Settings = &MeetingSettings{UsePMI: true}
-	}
+	body := createBody(req)
 	var m *Meeting
 	err := g.call(ctx, owner, func(c *Client) (err error) {
 		m, err = c.CreateMeeting(ctx, userID, body)
@@ -189,7 +189,7 @@ func (g *Gateway) call(ctx context.Context, owner meeting.Owner, f func(*Client)
 		return err
 	}
 	if err = f(c); refused(err) {
-		g.forget(ctx, owner)
+		g.forgetRefused(ctx, owner, tok.AccessToken)
 		return &meeting.Error{Kind: meeting.KindNotConnected, Err: err}
 	}
 	return err
@@ -217,7 +217,12 @@ func (g *Gateway) token(ctx context.Context, owner meeting.Owner, stale string) 
 	if stale == "" && g.valid(tok) {
 		return tok, nil
 	}
-	return g.refresh(ctx, owner, tok.AccessToken)
+	if stale == "" {
+		stale = tok.AccessToken // expired
+	}
+	// The refused token, not the one read now: another replica may have stored a fresh one meanwhile, which
+	// refresh then uses instead of spending its refresh token again.
+	return g.refresh(ctx, owner, stale)
 }
 
 // valid reports whether tok can still be used for a minute, by mmzoom's clock.
@@ -226,48 +231,25 @@ func (g *Gateway) valid(tok *meeting.Token) bool {
 }
 
 // refresh replaces owner's token whose access token is stale. Concurrent callers for one owner share one
-// refresh; inside it the store is read again, so a token another caller just saved is used as it is.
+// refresh in this process, and the refresh holds owner's token lock (GatewayConfig.Locker), so replicas take
+// turns: inside it the store is read again, and a token another caller or replica just saved is used as it
+// is instead of spending its refresh token a second time.
 func (g *Gateway) refresh(ctx context.Context, owner meeting.Owner, stale string) (*meeting.Token, error) {
 	v, err, _ := g.flight.Do(string(owner), func() (any, error) {
 		// The refresh outlives any one caller's cancellation: once Zoom has rotated the refresh token, the new
 		// one must reach the store or the grant is lost.
 		ctx := context.WithoutCancel(ctx)
-		cur, err := g.cfg.Store.Token(ctx, owner)
-		if errors.Is(err, meeting.ErrNotFound) {
-			return nil, &meeting.Error{Kind: meeting.KindNotConnected, Err: fmt.Errorf("zoom: no token for %s", owner)}
+		var tok *meeting.Token
+		var refusal error // Zoom's answer, kept apart from the store's: a forgotten token must stay forgotten
+		err := g.locked(ctx, owner, func(ts meeting.Tokens) error {
+			var err error
+			tok, refusal, err = g.refreshLocked(ctx, ts, owner, stale)
+			return err
+		})
+		if err == nil {
+			err = refusal
 		}
-		if err != nil {
-			return nil, err
-		}
-		if cur.AccessToken != stale && g.valid(cur) {
-			return cur, nil
-		}
-		if cur.RefreshToken == "" || g.cfg.OAuth == nil {
-			g.forget(ctx, owner)
-			return nil, &meeting.Error{Kind: meeting.KindNotConnected, Err: errors.New("zoom: token expired and cannot be refreshed")}
-		}
-		fresh, err := g.cfg.OAuth.refresh(ctx, cur.RefreshToken)
-		if err != nil {
-			if meeting.KindOf(err) == meeting.KindNotConnected {
-				// Zoom no longer accepts the grant (revoked, or a refresh token already spent).
-				g.forget(ctx, owner)
-			}
-			return nil, err
-		}
-		next := *cur
-		next.AccessToken, next.Expiry = fresh.AccessToken, fresh.Expiry
-		if fresh.RefreshToken != "" {
-			next.RefreshToken = fresh.RefreshToken
-		}
-		if fresh.Scope != "" {
-			next.Scope = fresh.Scope
-		}
-		// Persist before use: Zoom has already invalidated the old refresh token.
-		if err := g.cfg.Store.SaveToken(ctx, owner, &next); err != nil {
-			return nil, fmt.Errorf("zoom: saving a refreshed token: %w", err)
-		}
-		g.cfg.Logger.DebugContext(ctx, "Zoom token refreshed", "owner", string(owner))
-		return &next, nil
+		return tok, err
 	})
 	if err != nil {
 		return nil, err
@@ -275,13 +257,79 @@ func (g *Gateway) refresh(ctx context.Context, owner meeting.Owner, stale string
 	return v.(*meeting.Token), nil
 }
 
+// locked runs f holding owner's token lock across replicas, or directly on the store without a Locker (one
+// process: the singleflight in refresh is the lock).
+func (g *Gateway) locked(ctx context.Context, owner meeting.Owner, f func(meeting.Tokens) error) error {
+	if g.cfg.Locker == nil {
+		return f(g.cfg.Store)
+	}
+	return g.cfg.Locker.LockToken(ctx, owner, f)
+}
+
+// refreshLocked is refresh under owner's lock. refusal is Zoom refusing the grant (the token is then
+// forgotten); err is a failure to read or write the store.
+func (g *Gateway) refreshLocked(ctx context.Context, ts meeting.Tokens, owner meeting.Owner, stale string) (tok *meeting.Token, refusal, err error) {
+	cur, err := ts.Token(ctx, owner)
+	if errors.Is(err, meeting.ErrNotFound) {
+		return nil, &meeting.Error{Kind: meeting.KindNotConnected, Err: fmt.Errorf("zoom: no token for %s", owner)}, nil
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	if cur.AccessToken != stale && g.valid(cur) {
+		return cur, nil, nil // refreshed meanwhile, by this process or another replica
+	}
+	if cur.RefreshToken == "" || g.cfg.OAuth == nil {
+		return nil, &meeting.Error{Kind: meeting.KindNotConnected, Err: errors.New("zoom: token expired and cannot be refreshed")},
+			g.forget(ctx, ts, owner)
+	}
+	fresh, err := g.cfg.OAuth.refresh(ctx, cur.RefreshToken)
+	if err != nil {
+		if meeting.KindOf(err) == meeting.KindNotConnected {
+			// Zoom no longer accepts the grant (revoked, or a refresh token already spent). The refresh token
+			// it refused is the stored one (read under the lock), so the grant is really gone.
+			return nil, err, g.forget(ctx, ts, owner)
+		}
+		return nil, err, nil
+	}
+	next := *cur
+	next.AccessToken, next.Expiry = fresh.AccessToken, fresh.Expiry
+	if fresh.RefreshToken != "" {
+		next.RefreshToken = fresh.RefreshToken
+	}
+	if fresh.Scope != "" {
+		next.Scope = fresh.Scope
+	}
+	// Persist before use: Zoom has already invalidated the old refresh token.
+	if err := ts.SaveToken(ctx, owner, &next); err != nil {
+		return nil, nil, fmt.Errorf("zoom: saving a refreshed token: %w", err)
+	}
+	g.cfg.Logger.DebugContext(ctx, "Zoom token refreshed", "owner", string(owner))
+	return &next, nil, nil
+}
+
 // forget deletes owner's token: the user is no longer connected and the next start offers a connect link.
-func (g *Gateway) forget(ctx context.Context, owner meeting.Owner) {
-	if err := g.cfg.Store.DeleteToken(ctx, owner); err != nil {
+func (g *Gateway) forget(ctx context.Context, ts meeting.Tokens, owner meeting.Owner) error {
+	if err := ts.DeleteToken(ctx, owner); err != nil {
 		g.cfg.Logger.ErrorContext(ctx, "forgetting a refused Zoom token failed", "owner", string(owner), "err", err)
-		return
+		return err
 	}
 	g.cfg.Logger.InfoContext(ctx, "Zoom no longer accepts a token; it was forgotten", "owner", string(owner))
+	return nil
+}
+
+// forgetRefused forgets owner's token after Zoom refused its access token twice, unless the stored token is
+// no longer the one refused (a replica replaced it meanwhile: that one may well work).
+func (g *Gateway) forgetRefused(ctx context.Context, owner meeting.Owner, access string) {
+	ctx = context.WithoutCancel(ctx)
+	_ = g.locked(ctx, owner, func(ts meeting.Tokens) error {
+		cur, err := ts.Token(ctx, owner)
+		if err != nil || cur.AccessToken != access {
+			return nil
+		}
+		_ = g.forget(ctx, ts, owner)
+		return nil
+	})
 }
 
 // s2sToken returns the Server-to-Server account token. One fetch serves every concurrent caller until it
@@ -335,4 +383,29 @@ func classify(err error, userID string) error {
 		return &meeting.Error{Kind: meeting.KindZoomRejected, Message: ze.Message, Err: err}
 	}
 	return &meeting.Error{Kind: meeting.KindZoomUnavailable, Err: err}
+}
+
+// createBody is the create-meeting body of an instant meeting for req.
+func createBody(req meeting.MeetingRequest) *MeetingRequest {
+	return &MeetingRequest{Topic: req.Topic, Type: 1, Settings: meetingSettings(req), DefaultPassword: req.Options.Passcode}
+}
+
+// meetingSettings turns the domain's meeting options into Zoom's settings object; nil when nothing is set, so
+// that a request without options is what it always was.
+func meetingSettings(req meeting.MeetingRequest) *MeetingSettings {
+	o := req.Options
+	set := &MeetingSettings{UsePMI: req.UsePMI, WaitingRoom: o.WaitingRoom, JoinBeforeHost: o.JoinBeforeHost,
+		MuteUponEntry: o.MuteUponEntry, HostVideo: o.HostVideo, ParticipantVideo: o.ParticipantVideo,
+		MeetingAuthentication: o.Authentication}
+	if o.JoinBeforeHost != nil && *o.JoinBeforeHost {
+		set.JBHTime = o.JoinBeforeHostMinutes
+	}
+	if o.AutoRecording != nil {
+		rec := string(*o.AutoRecording)
+		set.AutoRecording = &rec
+	}
+	if *set == (MeetingSettings{}) {
+		return nil
+	}
+	return set
 }

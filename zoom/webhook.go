@@ -86,7 +86,8 @@ type Event struct {
 	DeauthorizedAt time.Time // app_deauthorized
 	Meeting        EventMeeting
 	Participant    EventParticipant // meeting.participant_joined / _left
-	Recording      EventRecording   // recording.completed
+	Recording      EventRecording   // recording.completed, recording.transcript_completed
+	Summary        *EventSummary    // meeting.summary_*
 }
 
 // EventParticipant is payload.object.participant.
@@ -123,8 +124,11 @@ type EventRecording struct {
 type RecordingFile struct {
 	ID            string
 	RecordingType string
-	FileType      string
+	FileType      string // MP4, M4A, TRANSCRIPT, CHAT, …
+	FileExtension string
+	FileSize      int64
 	PlayURL       string
+	DownloadURL   string // opened with the event's download token as a Bearer header
 	Status        string
 }
 
@@ -233,12 +237,16 @@ func ParseEvent(body []byte) (*Event, error) {
 					LeaveTime       flexTime `json:"leave_time"`
 				} `json:"participant"`
 				RecordingFiles []struct {
-					ID            string `json:"id"`
-					RecordingType string `json:"recording_type"`
-					FileType      string `json:"file_type"`
-					PlayURL       string `json:"play_url"`
-					Status        string `json:"status"`
+					ID            string  `json:"id"`
+					RecordingType string  `json:"recording_type"`
+					FileType      string  `json:"file_type"`
+					FileExtension string  `json:"file_extension"`
+					FileSize      flexInt `json:"file_size"`
+					PlayURL       string  `json:"play_url"`
+					DownloadURL   string  `json:"download_url"`
+					Status        string  `json:"status"`
 				} `json:"recording_files"`
+				wireSummary
 			} `json:"object"`
 		} `json:"payload"`
 		DownloadToken string `json:"download_token"`
@@ -268,7 +276,21 @@ func ParseEvent(body []byte) (*Event, error) {
 		JoinTime: time.Time(o.Participant.JoinTime), LeaveTime: time.Time(o.Participant.LeaveTime)}
 	ev.Recording = EventRecording{ShareURL: o.ShareURL, Password: o.Password, DownloadToken: raw.DownloadToken}
 	for _, f := range o.RecordingFiles {
-		ev.Recording.Files = append(ev.Recording.Files, RecordingFile{ID: f.ID, RecordingType: f.RecordingType, FileType: f.FileType, PlayURL: f.PlayURL, Status: f.Status})
+		ev.Recording.Files = append(ev.Recording.Files, RecordingFile{ID: f.ID, RecordingType: f.RecordingType, FileType: f.FileType,
+			FileExtension: f.FileExtension, FileSize: int64(f.FileSize), PlayURL: f.PlayURL, DownloadURL: f.DownloadURL, Status: f.Status})
+	}
+	if strings.HasPrefix(ev.Event, "meeting.summary_") {
+		ev.Summary = o.wireSummary.summary()
+		// Summary events name the meeting meeting_id and meeting_uuid.
+		if ev.Meeting.ID == 0 {
+			ev.Meeting.ID = ev.Summary.MeetingID
+		}
+		if ev.Meeting.UUID == "" {
+			ev.Meeting.UUID = ev.Summary.MeetingUUID
+		}
+		if ev.Meeting.Topic == "" {
+			ev.Meeting.Topic = ev.Summary.Topic
+		}
 	}
 	return ev, nil
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net/url"
+	"sort"
 	"strings"
 	"time"
 
@@ -41,6 +42,21 @@ type config struct {
 	RetryMaxBackoff time.Duration
 	StartBudget     time.Duration
 	LogLevel        string
+	// Defaults are the admin's Zoom meeting options (config_policy.go).
+	Defaults meeting.MeetingDefaults
+	// BigChannel is the member count above which /zoom start asks first (0: never).
+	BigChannel int
+	// After the meeting: post Zoom's AI Companion summary, the transcript and the meeting chat in the card's
+	// thread (summaries and transcripts on by default, chat off), downloading at most MaxDownloadBytes.
+	PostSummaries, PostTranscripts, PostChat bool
+	MaxDownloadBytes                         int64
+	// JobLease is how long a replica may work on a claimed job before another may take it over (0: the
+	// processor's default).
+	JobLease time.Duration
+	// ReminderLead is how long before each start of a scheduled meeting a reminder is posted (0: none).
+	ReminderLead time.Duration
+	// ReminderInChannel posts reminders in the channel instead of the scheduled card's thread.
+	ReminderInChannel bool
 }
 
 // fileConfig is the optional JSON configuration file.
@@ -52,6 +68,20 @@ type fileConfig struct {
 	RetryMaxBackoff      string `json:"retry_max_backoff"`
 	StartBudget          string `json:"start_budget"`
 	LogLevel             string `json:"log_level"`
+	// MeetingDefaults and BigChannelThreshold: see config_policy.go.
+	MeetingDefaults     *meetingDefaultsFile `json:"meeting_defaults"`
+	BigChannelThreshold *int                 `json:"big_channel_threshold"`
+	// BotToken and CommandTokens are what mmzoom setup writes (the file is then mode 0600); the
+	// environment variables, when set, take precedence.
+	BotToken          string            `json:"mattermost_bot_token,omitempty"`
+	CommandTokens     map[string]string `json:"mattermost_command_tokens,omitempty"` // team name → token
+	PostSummaries     *bool             `json:"post_summaries"`
+	PostTranscripts   *bool             `json:"post_transcripts"`
+	PostMeetingChat   *bool             `json:"post_meeting_chat"`
+	MaxDownloadMB     *int64            `json:"max_download_mb"`
+	JobLease          string            `json:"job_lease"`
+	ReminderMinutes   *int              `json:"reminder_minutes"`
+	ReminderInChannel *bool             `json:"reminder_in_channel"`
 }
 
 // loadConfig reads the configuration from getenv (and the file it names). It returns every problem found,
@@ -82,6 +112,9 @@ func loadConfig(getenv func(string) string, readFile func(string) ([]byte, error
 		RecentWindow:  3 * time.Hour,
 		StartBudget:   2500 * time.Millisecond,
 		LogLevel:      "info",
+		BigChannel:    meeting.DefaultBigChannel,
+		PostSummaries: true, PostTranscripts: true, MaxDownloadBytes: meeting.DefaultMaxFileBytes,
+		ReminderLead: meeting.DefaultReminderLead,
 	}
 	for _, t := range strings.Split(getenv("MMZOOM_MATTERMOST_COMMAND_TOKENS"), ",") {
 		if t = strings.TrimSpace(t); t != "" {
@@ -108,10 +141,6 @@ func loadConfig(getenv func(string) string, readFile func(string) ([]byte, error
 	checkURL("MMZOOM_MATTERMOST_URL", c.MattermostURL)
 	checkURL("MMZOOM_ZOOM_URL", c.ZoomURL)
 	checkURL("MMZOOM_ZOOM_API_URL", c.ZoomAPIURL)
-	required("MMZOOM_MATTERMOST_BOT_TOKEN", c.BotToken)
-	if len(c.CommandTokens) == 0 {
-		bad("MMZOOM_MATTERMOST_COMMAND_TOKENS is required (comma-separated tokens of the /zoom command, one per team)")
-	}
 	required("MMZOOM_ZOOM_WEBHOOK_SECRET", c.WebhookSecret)
 	switch {
 	case c.Kind == "":
@@ -142,11 +171,18 @@ func loadConfig(getenv func(string) string, readFile func(string) ([]byte, error
 		}
 		c.OldKeys = append(c.OldKeys, k)
 	}
-	if !strings.HasPrefix(c.Database, "sqlite://") || strings.TrimPrefix(c.Database, "sqlite://") == "" {
-		bad("MMZOOM_DATABASE must be sqlite://<path> (PostgreSQL support is not built yet), got %q", redactDSN(c.Database))
+	if _, err := parseDatabase(c.Database); err != nil {
+		bad("%v", err)
 	}
 	if path := getenv("MMZOOM_CONFIG"); path != "" {
 		problems = append(problems, c.applyFile(path, readFile)...)
+	}
+	if c.BotToken == "" {
+		bad("MMZOOM_MATTERMOST_BOT_TOKEN is required (or mattermost_bot_token in the MMZOOM_CONFIG file, which mmzoom setup writes)")
+	}
+	if len(c.CommandTokens) == 0 {
+		bad("MMZOOM_MATTERMOST_COMMAND_TOKENS is required: comma-separated tokens of the /zoom command, one per team " +
+			"(or mattermost_command_tokens in the MMZOOM_CONFIG file, which mmzoom setup writes)")
 	}
 	return c, problems
 }
@@ -187,9 +223,52 @@ func (c *config) applyFile(path string, readFile func(string) ([]byte, error)) [
 	if f.ShowRecordingPass != nil {
 		c.ShowRecordingPasscode = *f.ShowRecordingPass
 	}
+	// The environment wins over what setup wrote, so an admin can override a token without editing the file.
+	if c.BotToken == "" {
+		c.BotToken = strings.TrimSpace(f.BotToken)
+	}
+	if len(c.CommandTokens) == 0 {
+		teams := make([]string, 0, len(f.CommandTokens))
+		for team := range f.CommandTokens {
+			teams = append(teams, team)
+		}
+		sort.Strings(teams) // a stable order for the same file
+		for _, team := range teams {
+			if t := strings.TrimSpace(f.CommandTokens[team]); t != "" {
+				c.CommandTokens = append(c.CommandTokens, t)
+			}
+		}
+	}
+	for _, b := range []struct {
+		v    *bool
+		into *bool
+	}{{f.PostSummaries, &c.PostSummaries}, {f.PostTranscripts, &c.PostTranscripts}, {f.PostMeetingChat, &c.PostChat}} {
+		if b.v != nil {
+			*b.into = *b.v
+		}
+	}
+	if f.MaxDownloadMB != nil {
+		if *f.MaxDownloadMB < 1 || *f.MaxDownloadMB > 1024 {
+			problems = append(problems, fmt.Sprintf("MMZOOM_CONFIG: max_download_mb must be between 1 and 1024, got %d", *f.MaxDownloadMB))
+		} else {
+			c.MaxDownloadBytes = *f.MaxDownloadMB << 20
+		}
+	}
+	if m := f.ReminderMinutes; m != nil {
+		if *m < 0 || *m > 24*60 {
+			problems = append(problems, fmt.Sprintf("MMZOOM_CONFIG: reminder_minutes must be 0 (no reminders) to 1440, got %d", *m))
+		} else {
+			c.ReminderLead = time.Duration(*m) * time.Minute
+		}
+	}
+	if f.ReminderInChannel != nil {
+		c.ReminderInChannel = *f.ReminderInChannel
+	}
 	dur("recent_meeting_window", f.RecentMeetingWindow, &c.RecentWindow)
 	dur("start_budget", f.StartBudget, &c.StartBudget)
 	dur("retry_max_backoff", f.RetryMaxBackoff, &c.RetryMaxBackoff)
+	problems = append(problems, c.applyPolicy(f)...)
+	dur("job_lease", f.JobLease, &c.JobLease)
 	switch f.LogLevel {
 	case "":
 	case "debug", "info", "warn", "error":

@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/mmzoom/mmzoom/meeting"
@@ -42,9 +43,24 @@ type demoWorld struct {
 	Config     *config
 	servers    []*http.Server
 	app        *app
-	// stopApp stops mmzoom's lifecycle (app.run), whose result appDone then gives.
-	stopApp context.CancelFunc
-	appDone chan error
+	// appMu guards app, which a test may replace (mmzoom restarted with another configuration).
+	appMu sync.RWMutex
+	// appServer serves whichever app is current (serveApp) on mmzoom's address, across replacements.
+	appServer *http.Server
+	// stopApp stops the current app's lifecycle (app.run), whose result appDone then gives; runEvery and
+	// logger are how it was run, for the app that replaces it.
+	stopApp  context.CancelFunc
+	appDone  chan error
+	runEvery intervals
+	logger   *slog.Logger
+}
+
+// serveApp serves the running mmzoom's handler.
+func (w *demoWorld) serveApp(rw http.ResponseWriter, r *http.Request) {
+	w.appMu.RLock()
+	h := w.app.handler
+	w.appMu.RUnlock()
+	h.ServeHTTP(rw, r)
 }
 
 // demoSetup describes a world to start.
@@ -73,6 +89,10 @@ type demoSetup struct {
 	manualQueue bool
 	// recentWindow overrides the recent-meeting window (benchmarks start many meetings in one channel).
 	recentWindow time.Duration
+	// configure, when set, changes mmzoom's configuration before it starts (tests turn settings on and off).
+	configure func(*config)
+	// database overrides the SQLite file in dir (MMZOOM_DATABASE, e.g. a PostgreSQL DSN shared by replicas).
+	database string
 }
 
 // listen opens addr, falling back to a free port on loopback when it is taken.
@@ -129,6 +149,9 @@ func startWorld(ctx context.Context, s demoSetup) (*demoWorld, error) {
 	w.Town = mm.AddChannel(mmsim.Channel{TeamID: w.Team.ID, Type: "O", Name: "town-square", DisplayName: "Town Square"}, w.Alice.ID, w.Kenji.ID)
 	w.Private = mm.AddChannel(mmsim.Channel{TeamID: w.Team.ID, Type: "P", Name: "design", DisplayName: "Design (private)"}, w.Alice.ID, w.Kenji.ID)
 	w.Maria = mm.AddUser(mmsim.User{Username: "maria", Email: "maria@example.com", FirstName: "Maria", Locale: "en"}, w.Team.ID)
+	// Their timezones, as their browsers would report them: scheduled meetings are read and shown in them.
+	mm.SetTimezone(w.Alice.ID, mmsim.Timezone{UseAutomatic: true, Automatic: "Europe/Berlin"})
+	mm.SetTimezone(w.Kenji.ID, mmsim.Timezone{UseAutomatic: true, Automatic: "Asia/Tokyo"})
 	w.DM = mm.DirectChannel(w.Alice.ID, w.Kenji.ID)
 	w.GM = mm.GroupChannel(w.Alice.ID, w.Kenji.ID, w.Maria.ID)
 	// Mattermost requires e-mail verification here, so account and s2s kinds may match users by e-mail.
@@ -156,13 +179,20 @@ func startWorld(ctx context.Context, s demoSetup) (*demoWorld, error) {
 		MattermostURL: w.MMURL, BotToken: botToken, CommandTokens: []string{w.Command.Token}, Kind: s.kind,
 		ClientID: clientID, ClientSecret: clientSecret, AccountID: accountID, WebhookSecret: webhookSecret,
 		ZoomURL: w.ZoomURL, ZoomAPIURL: w.ZoomURL + "/v2", ShowPasscode: true, RecentWindow: 3 * time.Hour,
-		StartBudget: 2500 * time.Millisecond,
+		StartBudget: 2500 * time.Millisecond, BigChannel: meeting.DefaultBigChannel, ReminderLead: meeting.DefaultReminderLead,
+		PostSummaries: true, PostTranscripts: true, MaxDownloadBytes: meeting.DefaultMaxFileBytes,
+	}
+	if s.configure != nil {
+		s.configure(cfg)
 	}
 	if s.startBudget != 0 {
 		cfg.StartBudget = s.startBudget
 	}
 	if s.recentWindow != 0 {
 		cfg.RecentWindow = s.recentWindow
+	}
+	if s.database != "" {
+		cfg.Database = s.database
 	}
 	w.Config = cfg
 	if s.external {
@@ -190,37 +220,72 @@ func startWorld(ctx context.Context, s demoSetup) (*demoWorld, error) {
 		w.servers = append(w.servers, srv)
 		go func() { _ = srv.Serve(p.ln) }()
 	}
-	// mmzoom runs under the lifecycle serve uses; tests that run the queue by hand turn its loops off.
-	iv := intervals{queue: 500 * time.Millisecond, reconcile: time.Minute, janitor: time.Minute}
+	// mmzoom runs under the lifecycle serve uses; tests that run the queue by hand turn its loops off. Its
+	// HTTP server outlives the app, so that a test can replace the app (restartApp) on the same address.
+	w.runEvery = intervals{queue: 500 * time.Millisecond, reconcile: time.Minute, janitor: time.Minute}
 	if s.manualQueue {
-		iv = intervals{}
+		w.runEvery = intervals{}
 	}
-	runCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
-	w.stopApp, w.appDone = stop, make(chan error, 1)
-	srv := &http.Server{Handler: w.app.handler, ReadHeaderTimeout: 10 * time.Second}
-	go func() { w.appDone <- w.app.run(runCtx, srv, lnApp, iv, s.logger) }()
+	w.logger = s.logger
+	w.appServer = &http.Server{Handler: http.HandlerFunc(w.serveApp), ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = w.appServer.Serve(lnApp) }()
+	w.runApp()
 	return w, nil
+}
+
+// runApp runs the current app's lifecycle (without its own HTTP server: appServer serves it).
+func (w *demoWorld) runApp() {
+	runCtx, stop := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	w.stopApp, w.appDone = stop, done
+	a := w.app
+	go func() { done <- a.run(runCtx, nil, nil, w.runEvery, w.logger) }()
+}
+
+// stopRunningApp stops the current app's lifecycle (processor, reconciliation, janitor, background work),
+// waits for it, and closes its store.
+func (w *demoWorld) stopRunningApp() {
+	if w.stopApp != nil {
+		w.stopApp()
+		<-w.appDone
+		w.stopApp = nil
+	}
+	if w.app != nil {
+		_ = w.app.store.Close()
+	}
+}
+
+// restartApp stops mmzoom and starts it again with cfg on the same address, as an admin who changed a
+// setting and restarted the service would: nothing in memory survives. Requests arriving meanwhile wait
+// for the new app.
+func (w *demoWorld) restartApp(cfg *config, o options) error {
+	w.appMu.Lock()
+	defer w.appMu.Unlock()
+	w.stopRunningApp()
+	a, err := build(context.Background(), cfg, w.logger, o)
+	if err != nil {
+		return err
+	}
+	w.app, w.Config = a, cfg
+	w.runApp()
+	return nil
 }
 
 // Close stops the servers and closes the database.
 func (w *demoWorld) Close() {
-	if w.stopApp != nil {
-		// mmzoom stops first, while the simulators still answer the requests it is finishing.
-		w.stopApp()
-		<-w.appDone
+	// mmzoom stops first, while the simulators still answer the requests it is finishing: no new
+	// connections, the requests in flight finish, then its lifecycle ends and its store is closed.
+	if w.appServer != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+		_ = w.appServer.Shutdown(ctx)
+		cancel()
 	}
+	w.appMu.Lock()
+	w.stopRunningApp()
+	w.appMu.Unlock()
 	w.Zoom.Close()
-	if w.app == nil {
-		for _, s := range w.servers {
-			_ = s.Close()
-		}
-		return
-	}
 	for _, s := range w.servers {
 		_ = s.Close()
-	}
-	if w.app != nil {
-		_ = w.app.store.Close()
 	}
 }
 
@@ -270,6 +335,8 @@ func runDemo(ctx context.Context, f demoFlags, stdout, stderr io.Writer) error {
 
 In Mattermost, click "Start Zoom meeting": a meeting card appears. Follow Join, then end the meeting
 (on the Zoom page, or in the Zoom simulator's list) and watch the card say it ended and how long it lasted.
+After a meeting ended, the Zoom simulator's "Summary ready" and "Transcript ready" buttons post Zoom's AI
+Companion summary and the transcript in the card's thread.
 Switch the user to kenji to see everything in Japanese. Press Ctrl+C to stop.
 `, *kind, w.MMURL, w.ZoomURL, w.MMZoomURL)
 	if plugin != nil {

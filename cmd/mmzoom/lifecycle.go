@@ -56,16 +56,20 @@ type intervals struct {
 //  3. stop the loops: the queue finishes the job it is applying and starts no other.
 //
 // The store is closed by the caller, after run returned: nothing that could still write to it is running.
+// A nil srv leaves serving to the caller, who stops it first (the demo world, whose server outlives an app
+// a test replaces).
 func (a *app) run(ctx context.Context, srv *http.Server, ln net.Listener, iv intervals, logger *slog.Logger) error {
 	g, gctx := errgroup.WithContext(ctx)
 	loops, stopLoops := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopLoops()
-	g.Go(func() error {
-		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
-			return err
-		}
-		return nil
-	})
+	if srv != nil {
+		g.Go(func() error {
+			if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+				return err
+			}
+			return nil
+		})
+	}
 	if iv.queue > 0 {
 		g.Go(func() error { a.queue.Run(loops, iv.queue); return nil })
 	}
@@ -78,11 +82,13 @@ func (a *app) run(ctx context.Context, srv *http.Server, ln net.Listener, iv int
 	g.Go(func() error {
 		<-gctx.Done() // a signal, or the server failed
 		defer stopLoops()
-		logger.Info("mmzoom stopping: no new connections; finishing the requests in flight")
-		sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
-		defer cancel()
-		if err := srv.Shutdown(sctx); err != nil {
-			logger.Warn("requests still running at the end of the shutdown timeout", "err", err)
+		if srv != nil {
+			logger.Info("mmzoom stopping: no new connections; finishing the requests in flight")
+			sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+			defer cancel()
+			if err := srv.Shutdown(sctx); err != nil {
+				logger.Warn("requests still running at the end of the shutdown timeout", "err", err)
+			}
 		}
 		bctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
 		defer cancel()

@@ -5,6 +5,10 @@
 //	mmzoom keygen   print a new MMZOOM_ENCRYPTION_KEY
 //	mmzoom dead-letters   list the card updates that could never be delivered
 //	mmzoom loadtest       measure mmzoom's HTTP surface against the simulators (see BENCHMARKS.md)
+//	mmzoom revoke   revoke users' Zoom connections at Zoom and delete their tokens
+//	mmzoom setup    prepare Mattermost for mmzoom with a system admin's token
+//	mmzoom doctor   check every setting and connection, one line each
+//	mmzoom healthcheck    exit 0 if the mmzoom on this host answers /healthz (the container's HEALTHCHECK)
 //
 // This is the only package that reads the environment; everything else gets explicit dependencies.
 package main
@@ -23,9 +27,11 @@ import (
 	"syscall"
 	"text/tabwriter"
 	"time"
+	// Scheduled meetings are read and shown in users' IANA timezones: the database is embedded so that
+	// mmzoom does not depend on the host having one (minimal container images do not).
+	_ "time/tzdata"
 
 	"github.com/mmzoom/mmzoom/seal"
-	"github.com/mmzoom/mmzoom/sqlite"
 )
 
 const usage = `usage: mmzoom <command>
@@ -39,6 +45,13 @@ commands:
            using MMZOOM_DATABASE and MMZOOM_ENCRYPTION_KEY
   loadtest measure /zoom start, webhook ingest, memory and cold start of mmzoom processes against the
            simulators (see BENCHMARKS.md)
+  revoke   revoke Zoom connections (--user NAME, or --all --yes) at Zoom and delete their tokens
+  setup    prepare Mattermost for mmzoom (bot, roles, teams, /zoom command, plugin) with a system admin's
+           token in MMZOOM_MATTERMOST_ADMIN_TOKEN, and write the tokens to the config file
+  doctor   check the configuration, the database, Mattermost, Zoom and the webhook, one line each
+           (--json for monitoring); exit status 1 when a check fails
+  healthcheck
+           exit 0 if the mmzoom on this host answers GET /healthz, 1 if not (for container health checks)
 
 Run 'mmzoom <command> --help' for more about a command.
 `
@@ -63,7 +76,8 @@ MMZOOM_ENCRYPTION_OLD_KEYS when you rotate: mmzoom still opens what the old key 
 
 Lists the 100 newest card updates Mattermost refused for good (the card was deleted, the channel
 archived, the bot lost access). It reads the database named by MMZOOM_DATABASE (default
-sqlite://mmzoom.db) with MMZOOM_ENCRYPTION_KEY (and MMZOOM_ENCRYPTION_OLD_KEYS), as serve does.
+sqlite://mmzoom.db; a postgres:// URL reads the database several replicas share) with
+MMZOOM_ENCRYPTION_KEY (and MMZOOM_ENCRYPTION_OLD_KEYS), as serve does.
 `
 	demoHelp = `usage: mmzoom demo [flags]
 
@@ -98,6 +112,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	var help string
 	var demo demoFlags
 	var load loadFlags
+	var revoke revokeFlags
+	var setup setupFlags
+	var doctor doctorFlags
+	var health healthcheckFlags
 	switch name {
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
@@ -108,12 +126,23 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		help = keygenHelp
 	case "dead-letters":
 		help = deadLettersHelp
+	case "revoke":
+		help, revoke = revokeHelp, newRevokeFlags(flags)
 	case "demo":
 		help = demoHelp
 		demo = newDemoFlags(flags)
 	case "loadtest":
 		help = loadtestHelp
 		load = newLoadFlags(flags)
+	case "setup":
+		help = setupHelp
+		setup = newSetupFlags(flags)
+	case "doctor":
+		help = doctorHelp
+		doctor = newDoctorFlags(flags)
+	case "healthcheck":
+		help = healthcheckHelp
+		health = newHealthcheckFlags(flags)
 	default:
 		fmt.Fprintf(stderr, "mmzoom: unknown command %q\n\n%s", name, usage)
 		return 2
@@ -167,6 +196,34 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		if err := runLoadtest(ctx, load, getenv, stdout, stderr); err != nil {
 			return fail(err)
 		}
+	case "revoke":
+		if err := runRevoke(ctx, revoke, getenv, stdout); err != nil {
+			return fail(err)
+		}
+	case "setup":
+		var confirm func(string) bool
+		if fi, err := os.Stdin.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
+			confirm = promptConfirm(os.Stdin, stdout) // a person at a terminal may agree; scripts use --yes
+		}
+		err := runSetup(ctx, setup, getenv, stdout, setupDeps{lookupIP: lookupIP, confirm: confirm})
+		if errors.Is(err, errSetupFailed) {
+			return 1 // the failing step's line says what to fix
+		}
+		if err != nil {
+			return fail(err)
+		}
+	case "doctor":
+		err := runDoctor(ctx, doctor, getenv, stdout, doctorDeps{})
+		if errors.Is(err, errDoctorFailed) {
+			return 1 // the failing checks' lines say what to fix
+		}
+		if err != nil {
+			return fail(err)
+		}
+	case "healthcheck":
+		if err := healthcheck(ctx, health, getenv, stdout); err != nil {
+			return fail(err)
+		}
 	}
 	return 0
 }
@@ -207,9 +264,9 @@ func deadLetters(ctx context.Context, getenv func(string) string, w io.Writer) e
 	if db == "" {
 		db = "sqlite://mmzoom.db"
 	}
-	path, ok := strings.CutPrefix(db, "sqlite://")
-	if !ok || path == "" {
-		return &usageError{"MMZOOM_DATABASE must be sqlite://<path>"}
+	target, err := parseDatabase(db)
+	if err != nil {
+		return &usageError{err.Error()}
 	}
 	raw := strings.TrimSpace(getenv("MMZOOM_ENCRYPTION_KEY"))
 	if raw == "" {
@@ -230,20 +287,21 @@ func deadLetters(ctx context.Context, getenv func(string) string, w io.Writer) e
 		}
 		old = append(old, k)
 	}
-	// Opening a database creates it: looking in the wrong directory must say so, not list an empty new one.
-	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
-		return &usageError{fmt.Sprintf("MMZOOM_DATABASE names %s, which does not exist", path)}
+	// Opening a SQLite database creates it: looking in the wrong directory must say so, not list an empty
+	// new one.
+	if _, err := os.Stat(target.target); !target.postgres && errors.Is(err, fs.ErrNotExist) {
+		return &usageError{fmt.Sprintf("MMZOOM_DATABASE names %s, which does not exist", target.target)}
 	}
 	box, err := seal.NewBox(key, old...)
 	if err != nil {
 		return err
 	}
-	store, err := sqlite.Open(ctx, path, box, time.Now)
+	opened, err := openDatabase(ctx, target, box, time.Now)
 	if err != nil {
 		return err
 	}
-	defer store.Close()
-	jobs, err := store.DeadLetters(ctx, 100)
+	defer opened.store.Close()
+	jobs, err := opened.store.DeadLetters(ctx, 100)
 	if err != nil {
 		return err
 	}

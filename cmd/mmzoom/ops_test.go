@@ -9,7 +9,18 @@ import (
 	"testing"
 
 	"github.com/mmzoom/mmzoom/meeting"
+	"github.com/mmzoom/mmzoom/postgres/pgtest"
 )
+
+// onEachStore runs test on a world on SQLite and on one on PostgreSQL (skipped, with the reason, where no
+// test PostgreSQL runs): /readyz and /metrics read the queue from either store.
+func onEachStore(t *testing.T, test func(t *testing.T, db func(*demoSetup))) {
+	t.Run("sqlite", func(t *testing.T) { test(t, func(*demoSetup) {}) })
+	t.Run("postgres", func(t *testing.T) {
+		dsn := pgtest.DSN(t)
+		test(t, func(s *demoSetup) { s.database = dsn })
+	})
+}
 
 // scrape returns mmzoom's /metrics page.
 func (w *world) scrape() string {
@@ -39,7 +50,11 @@ func metricValue(page, series string) (string, bool) {
 // An operator sees each request by route and status, the upstream calls by endpoint template, refused
 // webhooks by reason and the queue; never a token, secret, id or e-mail.
 func TestMetricsShowRequestsRefusalsAndNoSecrets(t *testing.T) {
-	w := newWorld(t, meeting.KindS2S)
+	onEachStore(t, testMetricsShowRequestsRefusalsAndNoSecrets)
+}
+
+func testMetricsShowRequestsRefusalsAndNoSecrets(t *testing.T, db func(*demoSetup)) {
+	w := newWorld(t, meeting.KindS2S, db)
 	_, id := w.startedCard(w.Town)
 	m, _ := w.Zoom.Meeting(id)
 	body := []byte(`{"event":"meeting.ended","event_ts":1,"payload":{"account_id":"a","object":{"id":"1","uuid":"x"}}}`)
@@ -49,7 +64,7 @@ func TestMetricsShowRequestsRefusalsAndNoSecrets(t *testing.T) {
 	page := w.scrape()
 	for _, want := range []struct{ series, value string }{
 		{`mmzoom_http_requests_total{code="200",route="POST /mattermost/command"}`, "1"},
-		{`mmzoom_http_requests_total{code="200",route="POST /zoom/webhook"}`, "1"}, // meeting.started
+		{`mmzoom_http_requests_total{code="200",route="POST /zoom/webhook"}`, "2"}, // meeting.started, the host joined
 		{`mmzoom_http_requests_total{code="401",route="POST /zoom/webhook"}`, "1"},
 		{`mmzoom_webhook_refused_total{reason="bad_signature"}`, "1"},
 		{`mmzoom_upstream_request_duration_seconds_count{endpoint="POST /v2/users/{id}/meetings",upstream="zoom"}`, "1"},
@@ -85,7 +100,11 @@ func TestMetricsShowRequestsRefusalsAndNoSecrets(t *testing.T) {
 // /readyz says what a load balancer and an operator need: the database answers, and the queue's state; it
 // fails when the database does not answer.
 func TestReadyzReportsTheQueueAndFailsWithoutTheDatabase(t *testing.T) {
-	w := newWorld(t, meeting.KindS2S)
+	onEachStore(t, testReadyzReportsTheQueueAndFailsWithoutTheDatabase)
+}
+
+func testReadyzReportsTheQueueAndFailsWithoutTheDatabase(t *testing.T, db func(*demoSetup)) {
+	w := newWorld(t, meeting.KindS2S, db)
 	w.startedCard(w.Town)
 	get := func() (int, map[string]any) {
 		resp, err := http.Get(w.MMZoomURL + "/readyz")

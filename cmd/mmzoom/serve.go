@@ -19,14 +19,13 @@ import (
 	"github.com/mmzoom/mmzoom/meeting"
 	"github.com/mmzoom/mmzoom/metrics"
 	"github.com/mmzoom/mmzoom/seal"
-	"github.com/mmzoom/mmzoom/sqlite"
 	"github.com/mmzoom/mmzoom/zoom"
 )
 
 // app is mmzoom wired together.
 type app struct {
 	handler http.Handler
-	store   *sqlite.Store
+	store   store
 	// queue applies Zoom events and card refreshes from the durable queue; run it with queue.Run.
 	queue *meeting.Processor
 	svc   *meeting.Service
@@ -65,10 +64,15 @@ func build(ctx context.Context, cfg *config, logger *slog.Logger, o options) (*a
 	if err != nil {
 		return nil, err
 	}
-	store, err := sqlite.Open(ctx, strings.TrimPrefix(cfg.Database, "sqlite://"), box, o.now)
+	db, err := parseDatabase(cfg.Database)
+	if err != nil {
+		return nil, err
+	}
+	opened, err := openDatabase(ctx, db, box, o.now)
 	if err != nil {
 		return nil, fmt.Errorf("opening the database: %w", err)
 	}
+	store := opened.store
 	text, err := i18n.Load()
 	if err != nil {
 		return nil, err
@@ -81,6 +85,7 @@ func build(ctx context.Context, cfg *config, logger *slog.Logger, o options) (*a
 	signer := mattermost.NewSigner(deriveKey(cfg.EncryptionKey, "mmzoom button contexts v1"), cfg.SiteURL+"/mattermost/action", o.now)
 	mm := mattermost.NewClient(mattermost.ClientConfig{
 		BaseURL: cfg.MattermostURL, BotToken: cfg.BotToken, HTTPClient: mmHTTP, Signer: signer, Now: o.now,
+		DialogURL: cfg.SiteURL + "/mattermost/dialog",
 	})
 	var authorizer meeting.Authorizer
 	var oauth *zoom.OAuth
@@ -91,17 +96,27 @@ func build(ctx context.Context, cfg *config, logger *slog.Logger, o options) (*a
 	gw := zoom.NewGateway(zoom.GatewayConfig{
 		Kind: cfg.Kind, APIURL: cfg.ZoomAPIURL, ZoomURL: cfg.ZoomURL, OAuth: oauth,
 		AccountID: cfg.AccountID, ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret,
-		Store: store, HTTPClient: zoomHTTP, Now: o.now, Logger: logger,
+		Store: store, Locker: opened.tokenLocker, HTTPClient: zoomHTTP, Now: o.now, Logger: logger,
 	})
 	svc := meeting.NewService(meeting.Config{
 		Kind: cfg.Kind, SiteURL: cfg.SiteURL, ShowPasscode: cfg.ShowPasscode,
 		RecentWindow: cfg.RecentWindow, TrustUnverifiedEmail: cfg.TrustUnverified,
 		ShowRecordingPasscode: cfg.ShowRecordingPasscode,
+		Defaults:              cfg.Defaults, Policy: meeting.PolicyConfig{BigChannel: cfg.BigChannel}, ClientID: cfg.ClientID,
+		After: meeting.AfterMeetingConfig{Summaries: cfg.PostSummaries, Transcripts: cfg.PostTranscripts, Chat: cfg.PostChat,
+			MaxFileBytes: cfg.MaxDownloadBytes},
+		ReminderLead: cfg.ReminderLead, ReminderInChannel: cfg.ReminderInChannel,
 	}, meeting.Deps{
-		Zoom: gw, Authorizer: authorizer, Chat: mm, Store: store, Queue: store, Text: text,
+		Zoom: gw, Authorizer: authorizer, Chat: mm, Store: store, Queue: store, Locker: opened.locker, Text: text,
+		Schedules: store, Scheduler: gw, Dialogs: mm, ChannelAdmins: mm,
 		Escape: mattermost.EscapeText, Now: o.now, Logger: logger, Failures: m,
+		Policy: store, Channels: mm, Grants: store,
+		After: meeting.AfterMeetingDeps{Replies: store, Summaries: gw, Files: mm, Downloads: zoom.NewDownloader(zoomHTTP, cfg.ZoomURL)},
 	})
 	queue := meeting.NewProcessor(svc, store, cfg.RetryMaxBackoff)
+	if cfg.JobLease > 0 {
+		queue.SetLease(cfg.JobLease)
+	}
 	api := httpapi.New(httpapi.Config{
 		CommandTokens: cfg.CommandTokens, StartBudget: cfg.StartBudget,
 		MattermostURL: cfg.MattermostURL, SecureCookies: strings.HasPrefix(cfg.SiteURL, "https://"),

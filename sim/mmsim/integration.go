@@ -53,6 +53,9 @@ type ActionResult struct {
 	EphemeralText, GotoLocation string
 	// ErrorID and Error are the AppError's id and message when the click failed.
 	ErrorID, Error string
+	// TriggerID is the trigger id the click gave the integration (for a dialog), which the client gets back
+	// to recognise the dialog (Mattermost answers a client trigger id embedded in it; here they are one).
+	TriggerID string
 }
 
 // ExecuteCommand runs a slash command line as userID in channelID, as POST /api/v4/commands/execute does.
@@ -64,18 +67,27 @@ func (s *Server) ExecuteCommand(ctx context.Context, userID, channelID, teamID, 
 		s.mu.Unlock()
 		return nil, errors.New("mmsim: unknown user or channel")
 	}
-	if !s.canPost(u, ch) || !s.isMember(ch, u.ID) {
+	if !s.canPost(u, ch) || !s.isMember(ch, u.ID) || s.readOnlyFor(u, ch) {
 		s.mu.Unlock()
 		return &CommandResult{Status: http.StatusForbidden, Error: "You do not have the appropriate permissions."}, nil
+	}
+	if s.archived[ch.ID] != 0 {
+		s.mu.Unlock()
+		return &CommandResult{Status: http.StatusBadRequest, Error: "Cannot post to a deleted channel."}, nil
 	}
 	if ch.TeamID != "" {
 		teamID = ch.TeamID
 	}
 	trigger, text, _ := strings.Cut(strings.TrimSpace(line), " ")
 	trigger = strings.ToLower(strings.TrimPrefix(trigger, "/"))
+	if pc := s.pluginCommandFor(teamID, trigger); pc != nil {
+		// Plugins' commands come before the custom ones (plugin_commands.go).
+		s.mu.Unlock()
+		return &CommandResult{Status: http.StatusOK, Response: &CommandResponse{ResponseType: "ephemeral", Text: pc.text}}, nil
+	}
 	var cmd *Command
 	for _, c := range s.commands {
-		if c.TeamID == teamID && c.Trigger == trigger {
+		if c.TeamID == teamID && c.Trigger == trigger && c.DeleteAt == 0 {
 			cmd = c
 		}
 	}
@@ -85,17 +97,26 @@ func (s *Server) ExecuteCommand(ctx context.Context, userID, channelID, teamID, 
 		return &CommandResult{Status: http.StatusNotFound, Error: fmt.Sprintf("Command with a trigger of '/%s' not found.", trigger)}, nil
 	}
 	hookID := newID()
+	if s.dialogChannel == nil {
+		s.dialogChannel = map[string][2]string{}
+	}
+	s.dialogChannel[userID] = [2]string{ch.ID, teamID}
+	triggerID := s.newTrigger(userID)
 	s.hooks[hookID] = &hook{userID: userID, channelID: channelID, rootID: rootID, expires: s.opts.Now().Add(hookLifetime)}
 	form := url.Values{
 		"channel_id": {ch.ID}, "channel_name": {ch.Name}, "command": {"/" + cmd.Trigger},
 		"response_url": {s.siteURL + "/hooks/commands/" + hookID}, "team_domain": {team.Name}, "team_id": {team.ID},
-		"text": {strings.TrimSpace(text)}, "token": {cmd.Token}, "trigger_id": {newID()}, "user_id": {u.ID},
+		"text": {strings.TrimSpace(text)}, "token": {cmd.Token}, "trigger_id": {triggerID}, "user_id": {u.ID},
 		"user_name": {u.Username}, "root_id": {rootID},
 	}
+	s.addMentions(form, u, teamID, text)
 	cmdURL, token := cmd.URL, cmd.Token
 	s.mu.Unlock()
 
 	failed := fmt.Sprintf("Command with a trigger of '/%s' failed.", trigger)
+	if !s.outgoingAllowed(cmdURL) {
+		return &CommandResult{Error: failed}, nil // "address forbidden" goes to the server log only
+	}
 	ctx, cancel := context.WithTimeout(ctx, s.opts.CommandTimeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, cmdURL, strings.NewReader(form.Encode()))
@@ -288,6 +309,11 @@ func (s *Server) doPostAction(ctx context.Context, userID, postID, actionID, coo
 		integration, rootID = ck.Integration, ck.RootPostID
 	}
 	team := s.teams[ch.TeamID]
+	triggerID := s.newTrigger(u.ID)
+	if s.dialogChannel == nil {
+		s.dialogChannel = map[string][2]string{}
+	}
+	s.dialogChannel[u.ID] = [2]string{ch.ID, ch.TeamID}
 	s.mu.Unlock()
 
 	var teamID, teamName string
@@ -296,10 +322,13 @@ func (s *Server) doPostAction(ctx context.Context, userID, postID, actionID, coo
 	}
 	body, _ := json.Marshal(map[string]any{
 		"user_id": u.ID, "user_name": u.Username, "channel_id": ch.ID, "channel_name": ch.Name, "team_id": teamID,
-		"team_domain": teamName, "post_id": postID, "trigger_id": newID(), "type": "button", "data_source": "",
+		"team_domain": teamName, "post_id": postID, "trigger_id": triggerID, "type": "button", "data_source": "",
 		"context": integration["context"],
 	})
 	urlStr, _ := integration["url"].(string)
+	if !s.outgoingAllowed(urlStr) {
+		return actionFailed(http.StatusBadRequest), nil
+	}
 	ctx, cancel := context.WithTimeout(ctx, s.opts.CommandTimeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, urlStr, bytes.NewReader(body))
@@ -353,7 +382,7 @@ func (s *Server) doPostAction(ctx context.Context, userID, postID, actionID, coo
 		s.ephemerals[userID] = append(s.ephemerals[userID], &Post{ID: newID(), UserID: userID, ChannelID: ch.ID, RootID: rootID,
 			Message: ar.EphemeralText, Props: map[string]any{}, CreateAt: now, UpdateAt: now, Ephemeral: true})
 	}
-	return &ActionResult{Status: http.StatusOK, EphemeralText: ar.EphemeralText, GotoLocation: ar.GotoLocation}, nil
+	return &ActionResult{Status: http.StatusOK, EphemeralText: ar.EphemeralText, GotoLocation: ar.GotoLocation, TriggerID: triggerID}, nil
 }
 
 // actionCookie is what Mattermost seals into each button of an ephemeral post (model.PostActionCookie): the

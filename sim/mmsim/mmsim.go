@@ -12,6 +12,7 @@ import (
 	"crypto/rand"
 	"encoding/json"
 	mrand "math/rand/v2"
+	"net"
 	"net/http"
 	"sort"
 	"strings"
@@ -28,22 +29,46 @@ type Options struct {
 	CommandTimeout time.Duration
 	// Plugin, when set, is a webapp plugin the chat page loads and renders.
 	Plugin *PluginFiles
+	// BlockUntrusted makes calls to integrations on private addresses fail unless
+	// ServiceSettings.AllowedUntrustedInternalConnections allows them, as Mattermost does (untrusted.go).
+	BlockUntrusted bool
+	// OwnIPs are the addresses of the simulated Mattermost host's interfaces. With BlockUntrusted,
+	// Mattermost refuses them like private ones unless a CIDR entry covers them (httpservice IsOwnIP):
+	// a public address of the host Mattermost runs on is not public to it.
+	OwnIPs []net.IP
 }
 
-// Team is a Mattermost team.
-type Team struct{ ID, Name, DisplayName string }
+// Team is a Mattermost team; Type is "O" (open, the default) or "I" (invite only).
+type Team struct{ ID, Name, DisplayName, Type string }
 
 // User is a Mattermost user (bots included).
 type User struct {
 	ID, Username, Email, FirstName, LastName, Nickname, Locale, AuthService, Roles, Password string
 	IsBot                                                                                    bool
+	// Timezone is the user's timezone setting; the zero value is Mattermost's default for a new user
+	// (automatic, not yet detected by a client).
+	Timezone Timezone
+}
+
+// Timezone is a user's timezone setting as Mattermost keeps it: which of the two zones is in force and the
+// zones themselves (IANA names). Mattermost sends all three as strings.
+type Timezone struct {
+	UseAutomatic bool
+	Automatic    string // the zone the user's browser reported
+	Manual       string // the zone the user picked
 }
 
 // Channel is a Mattermost channel; Type is "O" (public), "P" (private), "D" (direct) or "G" (group).
 type Channel struct{ ID, TeamID, Type, Name, DisplayName string }
 
-// Command is a custom slash command.
-type Command struct{ ID, Token, TeamID, Trigger, URL, Method string }
+// Command is a custom slash command (model.Command; Method "P" is POST, "G" GET).
+type Command struct {
+	ID, Token, TeamID, Trigger, URL, Method                string
+	CreatorID, DisplayName, Description, Username, IconURL string
+	AutoComplete                                           bool
+	AutoCompleteDesc, AutoCompleteHint                     string
+	CreateAt, UpdateAt, DeleteAt                           int64
+}
 
 // Post is a post as clients see it (integration URLs and contexts of buttons are not shown).
 type Post struct {
@@ -51,6 +76,8 @@ type Post struct {
 	Props                                        map[string]any
 	CreateAt, UpdateAt, EditAt                   int64
 	Ephemeral                                    bool
+	FileIDs                                      []string // files attached (POST /files, then file_ids)
+	files                                        []any    // their file infos, for metadata.files
 }
 
 // Request is one REST call the simulator received.
@@ -93,10 +120,28 @@ type Server struct {
 	limited    bool
 	retryAfter time.Duration
 
+	// Channel policy facts (channels.go): archived channels' delete_at, moderated (read-only) channels, and
+	// channel admins.
+	archived      map[string]int64
+	moderated     map[string]bool
+	channelAdmins map[string]map[string]bool
+	// admin is what the administration endpoints manage (admin.go): bots, tokens, the server config,
+	// plugins, the server version.
+	admin adminState
+
 	failRate          float64
 	failAfterCommit   bool
 	rng               *mrand.Rand
 	committedFailures []string // posts created by calls answered 500
+
+	files         map[string]*UploadedFile
+	maxFileSize   int64
+	noAttachments bool
+	triggers      map[string]*trigger // trigger ids of commands and clicks (dialogs.go)
+	dialogs       map[string]*Dialog  // the dialog open in each user's client
+	// dialogChannel is where each user last ran a command or clicked: a dialog opened with its trigger id
+	// belongs there.
+	dialogChannel map[string][2]string
 }
 
 // New returns an empty simulator.
@@ -114,10 +159,12 @@ func New(o Options) *Server {
 	_, _ = rand.Read(key)
 	block, _ := aes.NewCipher(key) // a 32-byte key cannot fail
 	aead, _ := cipher.NewGCM(block)
-	return &Server{opts: o, siteURL: "http://localhost:8065", cookieAEAD: aead,
+	return &Server{opts: o, siteURL: "http://localhost:8065", cookieAEAD: aead, admin: newAdminState(),
 		users: map[string]*User{}, sessions: map[string]string{}, teams: map[string]*Team{}, teamMembers: map[string]map[string]bool{},
 		channels: map[string]*Channel{}, members: map[string]map[string]bool{}, posts: map[string]*Post{},
 		ephemerals: map[string][]*Post{}, commands: map[string]*Command{}, hooks: map[string]*hook{},
+		archived: map[string]int64{}, moderated: map[string]bool{}, channelAdmins: map[string]map[string]bool{},
+		files: map[string]*UploadedFile{}, maxFileSize: DefaultMaxFileSize,
 		config: map[string]string{"RequireEmailVerification": "false", "ShowEmailAddress": "true", "EnableSignUpWithEmail": "true",
 			"Version": "9.9.0", "BuildNumber": "9.9.0", "SiteName": "Mattermost"}}
 }
@@ -145,6 +192,9 @@ func (s *Server) AddTeam(t Team) Team {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	t.ID = newID()
+	if t.Type == "" {
+		t.Type = "O"
+	}
 	cp := t
 	s.teams[t.ID] = &cp
 	s.teamMembers[t.ID] = map[string]bool{}
@@ -165,12 +215,24 @@ func (s *Server) AddUser(u User, teamIDs ...string) User {
 	if u.Password == "" && !u.IsBot {
 		u.Password = "demo"
 	}
+	if u.Timezone == (Timezone{}) {
+		u.Timezone.UseAutomatic = true
+	}
 	cp := u
 	s.users[u.ID] = &cp
 	for _, t := range teamIDs {
 		s.teamMembers[t][u.ID] = true
 	}
 	return u
+}
+
+// SetTimezone sets a user's timezone setting (as the user would in Settings → Display → Timezone).
+func (s *Server) SetTimezone(userID string, tz Timezone) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if u := s.users[userID]; u != nil {
+		u.Timezone = tz
+	}
 }
 
 // AddTeamMember adds a user to a team.

@@ -25,6 +25,8 @@ func (s *Server) Handler() http.Handler {
 	api.HandleFunc("GET /api/v4/channels/{id}", s.getChannel)
 	api.HandleFunc("POST /api/v4/channels/{id}/members", s.joinChannel)
 	api.HandleFunc("GET /api/v4/channels/{id}/members/{user}", s.getMember)
+	api.HandleFunc("GET /api/v4/channels/{id}/stats", s.channelStats)
+	api.HandleFunc("GET /api/v4/channels/{id}/moderations", s.channelModerations)
 	api.HandleFunc("POST /api/v4/channels/direct", s.createDirect)
 	api.HandleFunc("GET /api/v4/channels/{id}/posts", s.channelPosts)
 	api.HandleFunc("GET /api/v4/config/client", s.clientConfig)
@@ -35,6 +37,9 @@ func (s *Server) Handler() http.Handler {
 	api.HandleFunc("POST /api/v4/posts/ephemeral", s.ephemeralPost)
 	api.HandleFunc("POST /api/v4/posts/{id}/actions/{action}", s.clickAction)
 	api.HandleFunc("POST /api/v4/commands/execute", s.executeCommand)
+	s.adminRoutes(api)
+	api.HandleFunc("POST /api/v4/files", s.uploadFiles)
+	api.HandleFunc("DELETE /api/v4/posts/{id}", s.deletePost)
 
 	mux := http.NewServeMux()
 	// One pattern per method: a method-less "/api/v4/" would conflict with "GET /" below.
@@ -42,12 +47,17 @@ func (s *Server) Handler() http.Handler {
 		mux.Handle(m+" /api/v4/", s.latency.wrap(s.authenticated(api)))
 	}
 	mux.HandleFunc("POST /api/v4/users/login", s.login)
+	mux.Handle("GET /api/v4/system/ping", s.latency.wrap(http.HandlerFunc(s.ping)))
+	// No session needed: the trigger id is the credential (api.APIHandler in Mattermost).
+	mux.Handle("POST /api/v4/actions/dialogs/open", s.latency.wrap(http.HandlerFunc(s.openDialog)))
 	mux.Handle("POST /hooks/commands/{id}", s.latency.wrap(http.HandlerFunc(s.commandHook)))
 	mux.HandleFunc("GET /sim/users", s.simUsers)
 	mux.Handle("GET /sim/ephemeral", s.authenticated(http.HandlerFunc(s.simEphemeral)))
+	mux.Handle("GET /sim/dialog", s.authenticated(http.HandlerFunc(s.simDialog)))
+	mux.Handle("POST /sim/dialog", s.authenticated(http.HandlerFunc(s.simDialog)))
 	s.pluginRoutes(mux)
 	mux.Handle("GET /", webUIHandler()) // the chat page at / and its assets under /webui/
-	return mux
+	return s.versionHeader(mux)
 }
 
 // appError answers with Mattermost's AppError body.
@@ -100,6 +110,9 @@ func (s *Server) authenticated(next http.Handler) http.Handler {
 		down, limited, retry := s.down, s.limited, s.retryAfter
 		uid = s.sessions[sessionToken(r)]
 		u := s.users[uid]
+		if u != nil && !s.accessTokenAllowed(u, sessionToken(r)) {
+			u = nil
+		}
 		s.mu.Unlock()
 		switch {
 		case down:
@@ -210,7 +223,8 @@ func (s *Server) userJSON(u *User) map[string]any {
 		"id": u.ID, "create_at": 0, "update_at": 0, "delete_at": 0, "username": u.Username, "auth_data": "",
 		"auth_service": u.AuthService, "email": u.Email, "nickname": u.Nickname, "first_name": u.FirstName,
 		"last_name": u.LastName, "position": "", "roles": u.Roles, "locale": u.Locale, "is_bot": u.IsBot,
-		"bot_description": "", "timezone": map[string]string{"useAutomaticTimezone": "true", "automaticTimezone": "Asia/Tokyo", "manualTimezone": ""},
+		"bot_description": "", "timezone": map[string]string{"useAutomaticTimezone": strconv.FormatBool(u.Timezone.UseAutomatic),
+			"automaticTimezone": u.Timezone.Automatic, "manualTimezone": u.Timezone.Manual},
 	}
 }
 
@@ -297,7 +311,9 @@ func (s *Server) getChannel(w http.ResponseWriter, r *http.Request) {
 	case !s.canRead(userOf(r), c):
 		forbidden(w)
 	default:
-		writeJSON(w, http.StatusOK, channelJSON(c))
+		out := channelJSON(c)
+		out["delete_at"] = s.archived[c.ID]
+		writeJSON(w, http.StatusOK, out)
 	}
 }
 
@@ -338,7 +354,7 @@ func (s *Server) getMember(w http.ResponseWriter, r *http.Request) {
 	case !s.isMember(c, r.PathValue("user")):
 		appError(w, http.StatusNotFound, "app.channel.get_member.missing.app_error", "No channel member found for that user ID and channel ID.")
 	default:
-		writeJSON(w, http.StatusOK, map[string]any{"channel_id": c.ID, "user_id": r.PathValue("user"), "roles": "channel_user"})
+		writeJSON(w, http.StatusOK, s.memberJSON(c, r.PathValue("user")))
 	}
 }
 
@@ -367,7 +383,22 @@ func postJSON(p *Post) map[string]any {
 	return map[string]any{"id": p.ID, "create_at": p.CreateAt, "update_at": p.UpdateAt, "edit_at": p.EditAt, "delete_at": 0,
 		"is_pinned": false, "user_id": p.UserID, "channel_id": p.ChannelID, "root_id": p.RootID, "original_id": "",
 		"message": p.Message, "type": p.Type, "props": props, "hashtags": "", "pending_post_id": "", "reply_count": 0,
-		"metadata": map[string]any{}}
+		"metadata": postMetadata(p), "file_ids": fileIDs(p)}
+}
+
+// postMetadata is the post's metadata as Mattermost sends it: the infos of its files, when it has some.
+func postMetadata(p *Post) map[string]any {
+	if len(p.files) == 0 {
+		return map[string]any{}
+	}
+	return map[string]any{"files": p.files}
+}
+
+func fileIDs(p *Post) []string {
+	if p.FileIDs == nil {
+		return []string{}
+	}
+	return p.FileIDs
 }
 
 func (s *Server) channelPosts(w http.ResponseWriter, r *http.Request) {
@@ -393,7 +424,18 @@ func (s *Server) channelPosts(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"order": order, "posts": posts, "next_post_id": "", "prev_post_id": ""})
 }
 
+// clientConfig is GET /config/client (api4/config.go getClientConfig): only format=old exists; no format
+// is 501 api.config.client.old_format.app_error and another one 400.
 func (s *Server) clientConfig(w http.ResponseWriter, r *http.Request) {
+	switch r.URL.Query().Get("format") {
+	case "old":
+	case "":
+		appError(w, http.StatusNotImplemented, "api.config.client.old_format.app_error", "New format for the client configuration is not supported yet. Please specify format=old in the query string.")
+		return
+	default:
+		badParam(w, "format")
+		return
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	out := map[string]string{"SiteURL": s.siteURL}
@@ -450,6 +492,7 @@ type postBody struct {
 	Message   string         `json:"message"`
 	Type      string         `json:"type"`
 	Props     map[string]any `json:"props"`
+	FileIDs   []string       `json:"file_ids"`
 }
 
 func (s *Server) createPost(w http.ResponseWriter, r *http.Request) {
@@ -468,11 +511,20 @@ func (s *Server) createPost(w http.ResponseWriter, r *http.Request) {
 	case !s.canPost(u, c):
 		forbidden(w)
 		return
+	case s.archived[c.ID] != 0:
+		appError(w, http.StatusBadRequest, "api.post.create_post.can_not_post_to_deleted.error", "Can not post to deleted channel.")
+		return
+	case s.townSquareReadOnlyFor(u, c):
+		appError(w, http.StatusForbidden, "api.post.create_post.town_square_read_only", "This channel is read-only. Only members with permission can post here.")
+		return
 	case strings.HasPrefix(body.Type, "system_") || (body.Type != "" && !strings.HasPrefix(body.Type, "custom_") && body.Type != "slack_attachment"):
 		appError(w, http.StatusBadRequest, "api.context.invalid_param.app_error", "Invalid type parameter.")
 		return
 	case !validProps(body.Props):
 		appError(w, http.StatusBadRequest, "model.post.is_valid.props.app_error", "Invalid props.")
+		return
+	case messageTooLong(body.Message):
+		appError(w, http.StatusBadRequest, "model.post.is_valid.msg.app_error", "Invalid Message.")
 		return
 	}
 	if body.RootID != "" {
@@ -487,6 +539,7 @@ func (s *Server) createPost(w http.ResponseWriter, r *http.Request) {
 	if p.Props == nil {
 		p.Props = map[string]any{}
 	}
+	s.attachFiles(p, body.FileIDs)
 	s.posts[p.ID] = p
 	s.order = append(s.order, p.ID)
 	writeJSON(w, http.StatusCreated, postJSON(p))
@@ -561,6 +614,10 @@ func (s *Server) patchPost(w http.ResponseWriter, r *http.Request) {
 		appError(w, http.StatusBadRequest, "model.post.is_valid.props.app_error", "Invalid props.")
 		return
 	}
+	if body.Message != nil && messageTooLong(*body.Message) {
+		appError(w, http.StatusBadRequest, "model.post.is_valid.msg.app_error", "Invalid Message.")
+		return
+	}
 	now := s.opts.Now().UnixMilli()
 	if body.Message != nil && *body.Message != p.Message {
 		p.Message, p.EditAt = *body.Message, now
@@ -611,7 +668,7 @@ func (s *Server) clickAction(w http.ResponseWriter, r *http.Request) {
 	case res.Error != "":
 		appError(w, res.Status, res.ErrorID, res.Error)
 	default:
-		writeJSON(w, http.StatusOK, map[string]string{"status": "OK", "trigger_id": newID()})
+		writeJSON(w, http.StatusOK, map[string]string{"status": "OK", "trigger_id": res.TriggerID})
 	}
 }
 
@@ -630,6 +687,8 @@ func (s *Server) executeCommand(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case err != nil:
 		appError(w, http.StatusBadRequest, "api.command.execute_command.app_error", err.Error())
+	case res.Status == http.StatusBadRequest:
+		appError(w, http.StatusBadRequest, "api.command.execute_command.deleted.error", res.Error)
 	case res.Error != "":
 		status := res.Status
 		if status < 400 {
@@ -709,7 +768,8 @@ func (s *Server) simUsers(w http.ResponseWriter, r *http.Request) {
 	defer s.mu.Unlock()
 	out := []map[string]any{}
 	for _, u := range s.users {
-		out = append(out, map[string]any{"id": u.ID, "username": u.Username, "first_name": u.FirstName, "locale": u.Locale, "is_bot": u.IsBot})
+		out = append(out, map[string]any{"id": u.ID, "username": u.Username, "first_name": u.FirstName, "locale": u.Locale, "is_bot": u.IsBot,
+			"timezone": s.userJSON(u)["timezone"]})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i]["username"].(string) < out[j]["username"].(string) })
 	writeJSON(w, http.StatusOK, out)

@@ -36,6 +36,7 @@ func (s *Server) api() http.Handler {
 	mux.HandleFunc("DELETE /v2/meetings/{meetingId}", s.deleteMeeting)
 	mux.HandleFunc("PUT /v2/meetings/{meetingId}/status", s.meetingStatus)
 	mux.HandleFunc("GET /v2/past_meetings/{meetingId}", s.getPastMeeting)
+	mux.HandleFunc("GET /v2/meetings/{meetingId}/meeting_summary", s.getMeetingSummary)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		_, pattern := mux.Handler(r)
 		s.mu.Lock()
@@ -140,21 +141,38 @@ func (s *Server) createMeeting(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var req struct {
-		Topic    string `json:"topic"`
-		Type     int    `json:"type"`
-		Settings struct {
-			UsePMI bool `json:"use_pmi"`
-		} `json:"settings"`
+		Topic           string          `json:"topic"`
+		Type            int             `json:"type"`
+		DefaultPassword json.RawMessage `json:"default_password"`
+		RawSettings     json.RawMessage `json:"settings"`
+		Settings        Settings        `json:"-"`
 	}
+	var sched scheduleFields
 	body, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
-	if err := json.Unmarshal(body, &req); err != nil {
+	if err := json.Unmarshal(body, &req); err != nil || json.Unmarshal(body, &sched) != nil {
 		zoomError(w, http.StatusBadRequest, 300, "Request Body should be a valid JSON object.")
 		return
 	}
+	set, bad := parseSettings(req.RawSettings, req.DefaultPassword)
+	if bad != nil {
+		writeInvalidField(w, bad)
+		return
+	}
+	req.Settings = set
 	if req.Type == 0 {
 		req.Type = 2
 	}
 	s.mu.Lock()
+	// A scheduled meeting without a start_time starts now; its timezone defaults to the host's.
+	draft := &Meeting{Type: req.Type, StartTime: s.opts.Now().UTC().Truncate(time.Second), Duration: 60}
+	sched.Type = &req.Type
+	if req.Type != 1 {
+		if ferr := s.applySchedule(draft, sched, u.Timezone); ferr != nil {
+			s.mu.Unlock()
+			ferr.write(w)
+			return
+		}
+	}
 	now := s.opts.Now().UTC()
 	if day := now.Format("2006-01-02"); day != s.createdDay {
 		s.createdDay, s.created = day, map[string]int{}
@@ -171,15 +189,22 @@ func (s *Server) createMeeting(w http.ResponseWriter, r *http.Request) {
 	}
 	m := s.meetings[id]
 	if m == nil {
-		pass := fmt.Sprintf("%06d", randomInt(1000000))
+		pass, enc := fmt.Sprintf("%06d", randomInt(1000000)), randomID(32)+".1"
+		if !set.Passcode {
+			pass, enc = "", ""
+		}
 		m = &Meeting{ID: id, UUID: newUUID(), HostID: u.ID, HostEmail: u.Email, Status: "waiting", Password: pass,
-			EncryptedPassword: randomID(32) + ".1", Personal: req.Settings.UsePMI, CreatedAt: now, zak: randomToken()}
+			EncryptedPassword: enc, Personal: req.Settings.UsePMI, CreatedAt: now, zak: randomToken()}
 		s.meetings[id] = m
 	}
-	m.Topic, m.Type = req.Topic, req.Type
+	m.Topic, m.Type, m.Settings = req.Topic, req.Type, set
+	if req.Type != 1 {
+		m.StartTime, m.Duration, m.Timezone, m.Agenda = draft.StartTime, draft.Duration, draft.Timezone, draft.Agenda
+		m.Recurrence, m.Occurrences = draft.Recurrence, draft.Occurrences
+	}
 	m.StartURL = fmt.Sprintf("%s/s/%d?zak=%s", s.baseURL, id, m.zak)
 	m.JoinURL = fmt.Sprintf("%s/j/%d", s.baseURL, id)
-	if u.EmbedPasswordInJoinLink {
+	if u.EmbedPasswordInJoinLink && m.EncryptedPassword != "" {
 		m.JoinURL += "?pwd=" + url.QueryEscape(m.EncryptedPassword)
 	}
 	out := s.meetingJSON(m)
@@ -195,13 +220,12 @@ func (s *Server) meetingJSON(m *Meeting) map[string]any {
 		"created_at": m.CreatedAt.Format(time.RFC3339), "start_url": m.StartURL, "join_url": m.JoinURL,
 		"password": m.Password, "h323_password": m.Password, "pstn_password": m.Password,
 		"encrypted_password": m.EncryptedPassword, "pre_schedule": false,
-		"settings": map[string]any{"use_pmi": m.Personal, "join_before_host": false, "waiting_room": false,
-			"host_video": false, "participant_video": false, "mute_upon_entry": false, "approval_type": 2, "audio": "voip",
-			"auto_recording": "none", "meeting_authentication": false},
+		"settings": settingsJSON(m.Settings),
 	}
 	if m.Personal {
 		out["pmi"] = strconv.FormatInt(m.ID, 10)
 	}
+	scheduleJSON(m, out, "")
 	return out
 }
 
@@ -219,11 +243,34 @@ func (s *Server) meetingFor(w http.ResponseWriter, r *http.Request) *Meeting {
 
 func (s *Server) getMeeting(w http.ResponseWriter, r *http.Request) {
 	if m := s.meetingFor(w, r); m != nil {
+		occ := r.URL.Query().Get("occurrence_id")
 		s.mu.Lock()
+		if occ != "" && m.occurrence(occ) == nil {
+			s.mu.Unlock()
+			zoomError(w, http.StatusNotFound, 3001, fmt.Sprintf("Meeting %d is not found or has expired.", m.ID))
+			return
+		}
 		out := s.meetingJSON(m)
+		scheduleJSON(m, out, occ)
 		s.mu.Unlock()
 		writeJSON(w, http.StatusOK, out)
 	}
+}
+
+// hostOf checks that the request's grant may change m: a user-level grant only its own user's meetings
+// (Zoom answers 3003 "You are not the meeting host." otherwise). It returns the operator.
+func (s *Server) hostOf(w http.ResponseWriter, r *http.Request, m *Meeting) *User {
+	g := grantOf(r.Context())
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !g.account && g.userID != m.HostID {
+		zoomError(w, http.StatusBadRequest, 3003, "You are not the meeting host.")
+		return nil
+	}
+	if u := s.users[g.userID]; u != nil {
+		return u
+	}
+	return s.users[m.HostID]
 }
 
 func (s *Server) patchMeeting(w http.ResponseWriter, r *http.Request) {
@@ -231,23 +278,30 @@ func (s *Server) patchMeeting(w http.ResponseWriter, r *http.Request) {
 	if m == nil {
 		return
 	}
-	var req struct {
-		Topic *string `json:"topic"`
+	op := s.hostOf(w, r, m)
+	if op == nil {
+		return
 	}
+	var req scheduleFields
 	if err := json.NewDecoder(io.LimitReader(r.Body, 1<<20)).Decode(&req); err != nil {
 		zoomError(w, http.StatusBadRequest, 300, "Request Body should be a valid JSON object.")
 		return
 	}
+	occ := r.URL.Query().Get("occurrence_id")
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	if m.Status == "started" {
+		s.mu.Unlock()
 		zoomError(w, http.StatusBadRequest, 3000, "You cannot update or delete meetings that have started using this method.")
 		return
 	}
-	if req.Topic != nil {
-		m.Topic = *req.Topic
+	ch, ferr := s.patch(m, req, occ)
+	s.mu.Unlock()
+	if ferr != nil {
+		ferr.write(w)
+		return
 	}
 	w.WriteHeader(http.StatusNoContent)
+	s.notifyUpdated(m, ch, op, occ)
 }
 
 func (s *Server) deleteMeeting(w http.ResponseWriter, r *http.Request) {
@@ -255,18 +309,23 @@ func (s *Server) deleteMeeting(w http.ResponseWriter, r *http.Request) {
 	if m == nil {
 		return
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	switch {
-	case m.Status == "started":
-		zoomError(w, http.StatusBadRequest, 3002, "Sorry, you cannot delete this meeting since it is in progress.")
-		return
-	case m.Personal:
-		zoomError(w, http.StatusBadRequest, 3018, "Not allowed to delete PMI.")
+	op := s.hostOf(w, r, m)
+	if op == nil {
 		return
 	}
-	delete(s.meetings, m.ID)
+	s.mu.Lock()
+	deleted, code, msg := s.remove(m, r.URL.Query().Get("occurrence_id"))
+	s.mu.Unlock()
+	switch {
+	case code == 3001:
+		zoomError(w, http.StatusNotFound, code, msg)
+		return
+	case code != 0:
+		zoomError(w, http.StatusBadRequest, code, msg)
+		return
+	}
 	w.WriteHeader(http.StatusNoContent)
+	s.notifyDeleted(m, op, deleted)
 }
 
 func (s *Server) meetingStatus(w http.ResponseWriter, r *http.Request) {

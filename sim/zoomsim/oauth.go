@@ -163,7 +163,7 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		u := s.users[code.userID]
-		g = &grant{userID: u.ID, account: u.Admin, scope: scopes(u.Admin)}
+		g = &grant{userID: u.ID, account: u.Admin, scope: s.scopes(u.Admin)}
 	case "refresh_token":
 		rt := r.Form.Get("refresh_token")
 		old := s.byRefresh[rt]
@@ -182,7 +182,7 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 			oauthError(w, http.StatusBadRequest, "invalid_request", "Invalid account_id")
 			return
 		}
-		g = &grant{account: true, scope: scopes(true)}
+		g = &grant{account: true, scope: s.scopes(true)}
 	default:
 		oauthError(w, http.StatusBadRequest, "unsupported_grant_type", "Unsupported grant type")
 		return
@@ -211,7 +211,12 @@ func pkceOK(c *authCode, verifier string) bool {
 	return verifier == c.challenge
 }
 
-func scopes(admin bool) string {
+// scopes are what a new grant carries: the app's scopes (SetGrantedScopes), or by default the user-level
+// or admin-level write and user-read scopes.
+func (s *Server) scopes(admin bool) string {
+	if v, ok := s.granted[admin]; ok {
+		return v
+	}
 	if admin {
 		return "meeting:write:meeting:admin user:read:user:admin"
 	}
@@ -241,4 +246,16 @@ func (s *Server) revoke(w http.ResponseWriter, r *http.Request) {
 	s.stats.Revocations++
 	w.Header().Set("Content-Type", "application/json;charset=UTF-8")
 	_ = json.NewEncoder(w).Encode(map[string]string{"status": "success"})
+}
+
+// SetGrantedScopes sets the scopes (space-separated) Zoom grants new tokens, for account-level grants
+// (admin-managed and Server-to-Server apps) or user-level ones: the scopes the app was given in the
+// Marketplace.
+func (s *Server) SetGrantedScopes(admin bool, scopes string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.granted == nil {
+		s.granted = map[bool]string{}
+	}
+	s.granted[admin] = scopes
 }

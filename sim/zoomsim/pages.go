@@ -19,15 +19,18 @@ form{display:inline}</style></head>
 <body><header>Zoom (simulator)</header><main>
 {{if .Message}}<div class="box"><h2>{{.Message}}</h2>{{if .Meeting}}<p class="muted">Meeting ID {{.Meeting.ID}} · {{.Meeting.Status}} · {{.Meeting.Participants}} participant(s)</p>
 {{if eq .Meeting.Status "started"}}<form method="post" action="/sim/meetings/{{.Meeting.ID}}/end"><button class="end">End meeting for all</button></form>{{end}}{{end}}</div>{{end}}
+{{with .Summary}}<div class="box">{{if .Overview}}<p>{{.Overview}}</p>{{end}}{{range .Details}}<h3>{{.Label}}</h3><p>{{.Summary}}</p>{{end}}
+{{if .NextSteps}}<h3>Next steps</h3><ul>{{range .NextSteps}}<li>{{.}}</li>{{end}}</ul>{{end}}</div>{{end}}
 {{if .Ask}}<div class="box"><form method="get"><label>Passcode <input name="pwd"></label> <button>Join</button></form></div>{{end}}
 {{if .List}}<div class="box"><h2>Meetings</h2><table><tr><th>Topic</th><th>ID</th><th>Status</th><th>People</th><th></th></tr>
 {{range .Meetings}}<tr><td>{{.Topic}}</td><td>{{.ID}}</td><td>{{.Status}}</td><td>{{.Participants}}</td><td>
 {{if eq .Status "started"}}<form method="post" action="/sim/meetings/{{.ID}}/join"><button>Join</button></form><form method="post" action="/sim/meetings/{{.ID}}/leave"><button>Leave</button></form><form method="post" action="/sim/meetings/{{.ID}}/end"><button class="end">End</button></form>
-{{else}}<form method="post" action="/sim/meetings/{{.ID}}/start"><button>Start</button></form><form method="post" action="/sim/meetings/{{.ID}}/record"><button>Recording ready</button></form>{{end}}</td></tr>
+{{else}}<form method="post" action="/sim/meetings/{{.ID}}/start"><button>Start</button></form><form method="post" action="/sim/meetings/{{.ID}}/record"><button>Recording ready</button></form><form method="post" action="/sim/meetings/{{.ID}}/summary"><button>Summary ready</button></form><form method="post" action="/sim/meetings/{{.ID}}/transcript"><button>Transcript ready</button></form>{{end}}</td></tr>
 {{else}}<tr><td colspan="5" class="muted">No meetings yet. Start one from Mattermost.</td></tr>{{end}}</table></div>
 <div class="box"><h2>Users</h2><table><tr><th>User</th><th>E-mail</th><th></th></tr>
 {{range .Users}}<tr><td>{{.FirstName}} {{.LastName}}</td><td>{{.Email}}</td><td><form method="post" action="/sim/users/{{.ID}}/deauthorize"><button class="end">Remove the app</button></form></td></tr>{{end}}
-</table><p class="muted">"Remove the app" is the user uninstalling it in Zoom: their access stops and Zoom sends app_deauthorized.</p></div>{{end}}
+</table><p class="muted">"Summary ready" and "Transcript ready" are Zoom's AI Companion summary and the audio transcript of a meeting's last ended instance (meeting.summary_completed, recording.transcript_completed).</p>
+<p class="muted">"Remove the app" is the user uninstalling it in Zoom: their access stops and Zoom sends app_deauthorized.</p></div>{{end}}
 </main></body></html>
 `))
 
@@ -38,6 +41,7 @@ type pageData struct {
 	List     bool
 	Meetings []Meeting
 	Users    []User
+	Summary  *Summary
 }
 
 func (s *Server) page(w http.ResponseWriter, status int, d pageData) {
@@ -48,6 +52,11 @@ func (s *Server) page(w http.ResponseWriter, status int, d pageData) {
 
 // homePage lists the meetings with buttons to start, join and end them.
 func (s *Server) homePage(w http.ResponseWriter, r *http.Request) {
+	s.page(w, http.StatusOK, s.homeData())
+}
+
+// homeData is the home page: the meetings, newest first, and the users.
+func (s *Server) homeData() pageData {
 	ms := s.Meetings()
 	sort.Slice(ms, func(i, j int) bool { return ms[i].CreatedAt.After(ms[j].CreatedAt) })
 	s.mu.Lock()
@@ -57,7 +66,7 @@ func (s *Server) homePage(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Unlock()
 	sort.Slice(users, func(i, j int) bool { return users[i].Email < users[j].Email })
-	s.page(w, http.StatusOK, pageData{List: true, Meetings: ms, Users: users})
+	return pageData{List: true, Meetings: ms, Users: users}
 }
 
 // deauthorizeUser is the users list's "Remove the app" button.
@@ -114,6 +123,7 @@ func (s *Server) meetingOp(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
+	var err error // what Zoom would not do (the after-meeting buttons need an ended meeting)
 	switch r.PathValue("op") {
 	case "start":
 		_ = s.StartMeeting(r.Context(), m.ID)
@@ -131,12 +141,64 @@ func (s *Server) meetingOp(w http.ResponseWriter, r *http.Request) {
 			_ = s.LeaveMeeting(r.Context(), m.ID, pid)
 		}
 	case "record":
-		_ = s.RecordingCompleted(r.Context(), m.ID)
+		s.mu.Lock()
+		if _, ok := s.chats[m.ID]; !ok {
+			s.chats[m.ID] = DemoChat
+		}
+		s.mu.Unlock()
+		err = s.RecordingCompleted(r.Context(), m.ID)
+	case "summary":
+		err = s.SummaryCompleted(r.Context(), m.ID, DemoSummary(m.Topic), SummaryOptions{})
+	case "transcript":
+		err = s.TranscriptCompleted(r.Context(), m.ID, DemoTranscript)
 	case "end":
 		_ = s.EndMeeting(r.Context(), m.ID)
 	default:
 		http.NotFound(w, r)
 		return
 	}
+	if err != nil {
+		// Said on the page rather than dropped: a demo user who clicks too early learns why nothing came.
+		d := s.homeData()
+		d.Message = "“" + m.Topic + "” has not ended yet: Zoom makes recordings, summaries and transcripts of ended meetings. Start it and end it first."
+		s.page(w, http.StatusConflict, d)
+		return
+	}
 	http.Redirect(w, r, "/", http.StatusSeeOther)
 }
+
+// DemoSummary is the summary the home page's "Summary ready" button makes: English and Japanese, as a
+// bilingual team's meeting would have.
+func DemoSummary(topic string) Summary {
+	return Summary{
+		Title:    "Meeting summary for " + topic,
+		Overview: "The team reviewed the release plan and agreed to ship on Friday. 金曜日にリリースすることで合意しました。",
+		Details: []SummaryDetail{
+			{Label: "Release plan", Summary: "Alice walked through the remaining work; two bugs block the release."},
+			{Label: "翻訳", Summary: "健二さんが日本語の文言を確認しました。"},
+		},
+		NextSteps: []string{"Alice will fix the two blocking bugs by Thursday.", "健二さんがリリースノートを翻訳する。"},
+	}
+}
+
+// DemoTranscript is the transcript the home page's "Transcript ready" button makes (WebVTT, as Zoom's
+// audio transcripts are).
+const DemoTranscript = `WEBVTT
+
+1
+00:00:01.000 --> 00:00:04.000
+Alice: Good morning, everyone. Let's look at the release plan.
+
+2
+00:00:04.500 --> 00:00:08.000
+健二: おはようございます。翻訳は終わりました。
+
+3
+00:00:08.500 --> 00:00:12.000
+Alice: Great, then we ship on Friday.
+`
+
+// DemoChat is the meeting chat the home page's "Recording ready" button saves with the recording (Zoom's
+// chat file: one message a line, time, sender and recipients, a tab before the text).
+const DemoChat = "09:00:12 From  Alice  to  Everyone:\tThe release notes draft is in the shared folder.\n" +
+	"09:01:40 From  健二  to  Everyone:\t確認しました。翻訳は明日までに終えます。\n"

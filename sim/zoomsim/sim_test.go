@@ -250,23 +250,46 @@ func TestWebhooks(t *testing.T) {
 		t.Fatal(err)
 	}
 	_ = e.sim.WaitDeliveries(ctx)
-	if len(bodies) != 2 {
-		t.Fatalf("%d events delivered, want 2 (the first retried after a 500)", len(bodies))
-	}
-	var ended struct {
+	// Zoom delivers concurrently: the events are found by name, not by order.
+	type event struct {
 		Event   string `json:"event"`
 		EventTS int64  `json:"event_ts"`
 		Payload struct {
 			Object map[string]any `json:"object"`
 		} `json:"payload"`
 	}
-	_ = json.Unmarshal(bodies[1], &ended)
-	obj := ended.Payload.Object
-	if ended.Event != "meeting.ended" || obj["id"] != jsonString(id) || obj["start_time"] == nil || obj["end_time"] == nil || obj["uuid"] != m["uuid"] {
-		t.Errorf("meeting.ended %s: object.id must be a string", bodies[1])
+	got := map[string]event{}
+	for _, b := range bodies {
+		var ev event
+		_ = json.Unmarshal(b, &ev)
+		got[ev.Event] = ev
 	}
-	if d := e.sim.Deliveries(); len(d) != 3 || d[0].Status != 500 || d[1].Attempt != 2 {
-		t.Errorf("deliveries %+v", d)
+	if len(bodies) != 3 || len(got) != 3 {
+		t.Fatalf("%d events delivered (%v), want meeting.started, the host's meeting.participant_joined and meeting.ended once each", len(bodies), got)
+	}
+	obj := got["meeting.ended"].Payload.Object
+	if obj["id"] != jsonString(id) || obj["start_time"] == nil || obj["end_time"] == nil || obj["uuid"] != m["uuid"] {
+		t.Errorf("meeting.ended %v: object.id must be a string", obj)
+	}
+	// The host is a participant: Zoom reports the host joining, with the host's Zoom user id and e-mail.
+	host := got["meeting.participant_joined"].Payload.Object
+	if p, _ := host["participant"].(map[string]any); host["uuid"] != m["uuid"] || p["id"] != e.alice.ID ||
+		p["email"] != "alice@example.com" || p["participant_uuid"] == "" || p["join_time"] == nil {
+		t.Errorf("the host's meeting.participant_joined: %v", host)
+	}
+	// Deliveries are recorded as they finish, in any order: one was answered 500 and retried once.
+	d := e.sim.Deliveries()
+	var failed, retried []string
+	for _, x := range d {
+		if x.Status == 500 {
+			failed = append(failed, x.Event)
+		}
+		if x.Attempt == 2 && x.Status == 200 {
+			retried = append(retried, x.Event)
+		}
+	}
+	if len(d) != 4 || len(failed) != 1 || len(retried) != 1 || failed[0] != retried[0] {
+		t.Errorf("deliveries %+v, want 4: one answered 500 and the same event retried once", d)
 	}
 	if ok, err := e.sim.ValidateEndpoint(ctx); !ok || err != nil {
 		t.Errorf("validation: %v %v", ok, err)
@@ -293,7 +316,7 @@ func TestNoRetryOnClientErrors(t *testing.T) {
 	_, _, m := e.api(t, "POST", "/users/alice@example.com/meetings", e.s2sToken(t), `{"topic":"Sync"}`)
 	_ = e.sim.StartMeeting(context.Background(), int64(m["id"].(float64)))
 	_ = e.sim.WaitDeliveries(context.Background())
-	if n != 1 {
-		t.Errorf("%d deliveries after a 400, want 1", n)
+	if n != 2 { // meeting.started and the host's meeting.participant_joined, each once
+		t.Errorf("%d deliveries after a 400, want 2", n)
 	}
 }

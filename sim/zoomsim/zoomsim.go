@@ -65,8 +65,18 @@ type Meeting struct {
 	CreatedAt         time.Time
 	StartedAt         time.Time
 	Participants      int
-	zak               string
-	present           map[string]string // participant id → name
+	Settings          Settings // as created (settings.go)
+	// StartTime, Duration (minutes), Timezone and Agenda are a scheduled meeting's (types 2 and 8).
+	StartTime time.Time
+	Duration  int
+	Timezone  string
+	Agenda    string
+	// Recurrence and Occurrences are a recurring meeting's (type 8).
+	Recurrence  *Recurrence
+	Occurrences []Occurrence
+	zak         string
+	present     map[string]string // participant id → name
+	ended       bool              // an instance has ended (an instant meeting cannot be deleted then)
 }
 
 // Stats counts what the simulator was asked.
@@ -140,6 +150,12 @@ type Server struct {
 	lastEvent   string
 	lastBody    []byte
 	webhooksOff bool
+	// granted overrides the scopes tokens carry, by admin (account-level) or not; see SetGrantedScopes.
+	granted   map[bool]string
+	summaries map[string]*storedSummary // by meeting instance UUID
+	files     map[string]*simFile       // recording files by download id
+	chats     map[int64]string          // the meeting chat the next recording carries
+	downloads []Download
 
 	wg     sync.WaitGroup
 	ctx    context.Context
@@ -170,6 +186,7 @@ func New(o Options) *Server {
 		users: map[string]*User{}, codes: map[string]*authCode{}, byAccess: map[string]*grant{}, byRefresh: map[string]*grant{},
 		spent: map[string]bool{}, meetings: map[int64]*Meeting{}, past: map[string]*pastMeeting{}, lastPast: map[int64]*pastMeeting{},
 		created: map[string]int{}, dailyLimit: 100,
+		summaries: map[string]*storedSummary{}, files: map[string]*simFile{}, chats: map[int64]string{},
 		stats: Stats{TokenRequests: map[string]int{}, APICallsByRoute: map[string]int{}},
 		ctx:   ctx, cancel: cancel}
 }
@@ -197,6 +214,8 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /s/{id}", s.startPage)
 	mux.HandleFunc("POST /sim/meetings/{id}/{op}", s.meetingOp)
 	mux.HandleFunc("POST /sim/users/{id}/deauthorize", s.deauthorizeUser)
+	mux.HandleFunc("GET /rec/download/{id}", s.downloadFile)
+	mux.HandleFunc("GET /doc/{id}", s.docPage)
 	return mux
 }
 
@@ -333,7 +352,8 @@ func (s *Server) Meetings() []Meeting {
 	return out
 }
 
-// StartMeeting is the host starting the meeting: a meeting.started notification follows.
+// StartMeeting is the host starting the meeting: meeting.started follows, then meeting.participant_joined for
+// the host, as Zoom sends them.
 func (s *Server) StartMeeting(ctx context.Context, id int64) error {
 	s.mu.Lock()
 	m, ok := s.meetings[id]
@@ -345,10 +365,23 @@ func (s *Server) StartMeeting(ctx context.Context, id int64) error {
 		s.mu.Unlock()
 		return nil
 	}
-	m.Status, m.StartedAt, m.Participants, m.present = "started", s.opts.Now().UTC(), 1, map[string]string{}
+	now := s.opts.Now().UTC()
+	m.Status, m.StartedAt = "started", now
+	// The host is a participant: Zoom follows meeting.started with meeting.participant_joined for the host,
+	// whose participant id is the host's Zoom user id.
+	hostName, hostPID := m.HostEmail, randomID(22)
+	if u := s.users[m.HostID]; u != nil {
+		hostName = strings.TrimSpace(u.FirstName + " " + u.LastName)
+	}
+	m.present = map[string]string{hostPID: hostName}
+	m.Participants = len(m.present)
 	obj := s.eventObject(m)
+	joined := s.eventObject(m)
+	joined["participant"] = map[string]any{"user_id": fmt.Sprint(16778240 + randomInt(1000)), "user_name": hostName, "id": m.HostID,
+		"participant_uuid": hostPID, "participant_user_id": m.HostID, "join_time": now.Format(time.RFC3339), "email": m.HostEmail}
 	s.mu.Unlock()
 	s.notify("meeting.started", obj)
+	s.notify("meeting.participant_joined", joined)
 	return nil
 }
 
@@ -366,7 +399,7 @@ func (s *Server) JoinMeeting(ctx context.Context, id int64, name string) (string
 		m.present = map[string]string{}
 	}
 	m.present[pid] = name
-	m.Participants = len(m.present) + 1 // the host
+	m.Participants = len(m.present) // the host included
 	obj := s.eventObject(m)
 	obj["participant"] = map[string]any{"user_id": randomID(16), "user_name": name, "id": "", "participant_uuid": pid,
 		"join_time": s.opts.Now().UTC().Format(time.RFC3339), "email": ""}
@@ -385,7 +418,7 @@ func (s *Server) LeaveMeeting(ctx context.Context, id int64, participantID strin
 	}
 	name := m.present[participantID]
 	delete(m.present, participantID)
-	m.Participants = len(m.present) + 1
+	m.Participants = len(m.present)
 	obj := s.eventObject(m)
 	obj["participant"] = map[string]any{"user_id": "", "user_name": name, "id": "", "participant_uuid": participantID,
 		"leave_time": s.opts.Now().UTC().Format(time.RFC3339), "leave_reason": name + " left the meeting.", "email": ""}
@@ -395,7 +428,8 @@ func (s *Server) LeaveMeeting(ctx context.Context, id int64, participantID strin
 }
 
 // RecordingCompleted announces the cloud recording of the meeting's last ended instance
-// (recording.completed, with a download_token and the recording passcode, as Zoom sends them).
+// (recording.completed, with a download_token and the recording passcode, as Zoom sends them), with the
+// meeting chat as a CHAT file when SetMeetingChat gave one.
 func (s *Server) RecordingCompleted(ctx context.Context, id int64) error {
 	s.mu.Lock()
 	p := s.lastPast[id]
@@ -404,16 +438,21 @@ func (s *Server) RecordingCompleted(ctx context.Context, id int64) error {
 		return fmt.Errorf("zoomsim: meeting %d has not ended", id)
 	}
 	rec := randomID(20)
+	token := randomToken()
+	files := []map[string]any{{"id": randomID(16), "meeting_id": p.UUID, "recording_start": p.Start.Format(time.RFC3339),
+		"recording_end": p.End.Format(time.RFC3339), "recording_type": "shared_screen_with_speaker_view", "file_type": "MP4",
+		"file_size": 3328371, "file_extension": "MP4", "play_url": s.baseURL + "/rec/play/" + rec,
+		"download_url": s.baseURL + "/rec/download/" + rec, "status": "completed"}}
+	if chat := s.chatFile(p, token); chat != nil {
+		files = append(files, chat)
+	}
 	obj := map[string]any{"id": p.ID, "uuid": p.UUID, "host_id": p.HostID, "account_id": "simAccount", "topic": p.Topic, "type": p.Type,
 		"start_time": p.Start.Format(time.RFC3339), "password": "rec" + randomID(6), "timezone": "Asia/Tokyo", "host_email": p.HostEmail,
-		"duration": int(p.End.Sub(p.Start).Minutes()), "share_url": s.baseURL + "/rec/share/" + rec, "total_size": 3328371, "recording_count": 1,
-		"recording_files": []map[string]any{{"id": randomID(16), "meeting_id": p.UUID, "recording_start": p.Start.Format(time.RFC3339),
-			"recording_end": p.End.Format(time.RFC3339), "recording_type": "shared_screen_with_speaker_view", "file_type": "MP4",
-			"file_size": 3328371, "file_extension": "MP4", "play_url": s.baseURL + "/rec/play/" + rec,
-			"download_url": s.baseURL + "/rec/download/" + rec, "status": "completed"}}}
+		"duration": int(p.End.Sub(p.Start).Minutes()), "share_url": s.baseURL + "/rec/share/" + rec, "total_size": 3328371,
+		"recording_count": len(files), "recording_files": files}
 	s.mu.Unlock()
 	s.notifyBody("recording.completed", map[string]any{"event": "recording.completed", "event_ts": s.opts.Now().UnixMilli(),
-		"download_token": randomToken(), "payload": map[string]any{"account_id": "simAccount", "object": obj}})
+		"download_token": token, "payload": map[string]any{"account_id": "simAccount", "object": obj}})
 	return nil
 }
 
@@ -454,7 +493,7 @@ func (s *Server) EndMeeting(ctx context.Context, id int64) error {
 	p := &pastMeeting{ID: m.ID, UUID: m.UUID, HostID: m.HostID, HostEmail: m.HostEmail, Topic: m.Topic, Type: m.Type,
 		Start: m.StartedAt, End: end, Participants: m.Participants}
 	s.past[m.UUID], s.lastPast[m.ID] = p, p
-	m.Status, m.Participants, m.StartedAt, m.UUID = "waiting", 0, time.Time{}, newUUID()
+	m.Status, m.Participants, m.StartedAt, m.UUID, m.ended = "waiting", 0, time.Time{}, newUUID(), true
 	s.mu.Unlock()
 	s.notify("meeting.ended", obj)
 	return nil
@@ -462,8 +501,15 @@ func (s *Server) EndMeeting(ctx context.Context, id int64) error {
 
 // eventObject is the payload.object of a meeting event. Zoom sends the meeting id as a string here.
 func (s *Server) eventObject(m *Meeting) map[string]any {
+	tz, d := m.Timezone, m.Duration
+	if tz == "" {
+		tz = "Asia/Tokyo"
+	}
+	if d == 0 {
+		d = 60
+	}
 	obj := map[string]any{"id": fmt.Sprint(m.ID), "uuid": m.UUID, "host_id": m.HostID, "topic": m.Topic, "type": m.Type,
-		"timezone": "Asia/Tokyo", "duration": 60}
+		"timezone": tz, "duration": d}
 	if !m.StartedAt.IsZero() {
 		obj["start_time"] = m.StartedAt.Format(time.RFC3339)
 	}

@@ -5,7 +5,8 @@
 // ends the meeting on the Zoom simulator's page and sees the card say it ended and how long it lasted; then
 // the same in Japanese for kenji, whose labels appear on switching user, without a reload. A long unbroken
 // topic must wrap inside its card. Last, the page passes the cards a theme that throws: each card shows its
-// fallback (the message and a Join link) and the rest of the plugin's tree stays mounted.
+// fallback (the message and a Join link) and the rest of the plugin's tree stays mounted. Then Zoom's AI
+// Companion summary of the last meeting arrives under its card as a collapsible section.
 // MMZOOM_E2E_REACT=17,18 picks the versions; MMZOOM_E2E_SCREENSHOT=file.png saves the React 17 page.
 import {execFileSync, spawn} from 'node:child_process';
 import {existsSync, mkdtempSync} from 'node:fs';
@@ -140,6 +141,39 @@ async function longTopic(context, page, react) {
     console.log(`ok: React ${react}, a ${word.length}-character word wraps inside the card`);
 }
 
+// scheduleFlow: kenji (Tokyo) schedules a meeting through the dialog; alice (Berlin) sees its start on the
+// card in her own time, and as its host kenji cancels it from the card.
+async function scheduleFlow(page, react) {
+    await page.selectOption('#user', 'kenji');
+    await page.waitForFunction(() => document.querySelector('.plugin-button.header .plugin-label')?.textContent === 'Zoom ミーティングを開始', null, {timeout: 20000});
+    await page.fill('#msg', '/zoom schedule 設計レビュー');
+    await page.press('#msg', 'Enter');
+    const dialog = page.locator('#dialog form');
+    await dialog.waitFor({timeout: 20000});
+    if (!(await dialog.innerText()).includes('Asia/Tokyo (UTC+09:00)')) {
+        throw new Error(`React ${react}: the dialog does not name kenji's timezone: ${await dialog.innerText()}`);
+    }
+    await page.fill('#dialog input[name=when]', '2027-01-15 18:00');
+    await page.click('#dialog button.primary');
+    await page.locator('#dialog').waitFor({state: 'detached', timeout: 20000});
+    const card = page.locator('.mmzoom-card[data-status="scheduled"]', {hasText: '設計レビュー'}).first();
+    await card.waitFor({timeout: 20000});
+    const tokyo = await card.locator('.mmzoom-start').textContent();
+    await page.selectOption('#user', 'alice');
+    await page.waitForFunction(() => [...document.querySelectorAll('.mmzoom-card[data-status="scheduled"] .mmzoom-start')]
+        .some((s) => s.textContent.includes('10:00') && s.textContent.includes('(UTC+01:00)')), null, {timeout: 20000});
+    // Only the host may cancel: alice is told so, and the card stays.
+    await page.locator('.mmzoom-card[data-status="scheduled"] button.mmzoom-action', {hasText: 'Cancel meeting'}).first().click();
+    await sleep(1500);
+    if (await page.locator('.mmzoom-card[data-status="scheduled"]', {hasText: '設計レビュー'}).count() !== 1) {
+        throw new Error(`React ${react}: someone else's click changed the scheduled card`);
+    }
+    await page.selectOption('#user', 'kenji');
+    await page.locator('.mmzoom-card[data-status="scheduled"] button.mmzoom-action', {hasText: 'キャンセル'}).first().click();
+    await page.locator('.mmzoom-card[data-status="cancelled"]', {hasText: '設計レビュー'}).first().waitFor({timeout: 20000});
+    console.log(`ok: React ${react}, kenji scheduled for ${tokyo.trim()}, alice saw it in Berlin time, kenji cancelled it`);
+}
+
 const browser = await chromium.launch({executablePath: browserPath, args: ['--no-sandbox']});
 let failed = false;
 try {
@@ -155,6 +189,7 @@ try {
         }
         if (react === versions[0]) {
             await longTopic(context, page, version);
+            await scheduleFlow(page, version);
         }
         await healthy(page, errors, `React ${version}`);
         if (react === '17' && process.env.MMZOOM_E2E_SCREENSHOT) {
@@ -184,6 +219,35 @@ try {
             throw new Error(`React ${react}, failing cards: ${JSON.stringify(shown)}`);
         }
         console.log(`ok: React ${react}, ${shown.fallbacks} failing cards show their message and Join link; the header button stays`);
+        await page.close();
+    }
+
+    // Zoom's AI Companion summary of the newest meeting, from the Zoom simulator's home page: a compact
+    // section under the card that opens on a click, in each reader's language.
+    {
+        const {page, errors} = await open(context, `?react=${versions[0]}`);
+        await page.selectOption('#user', 'alice');
+        const zoomPage = await context.newPage();
+        await zoomPage.goto(urls.zoom);
+        await zoomPage.getByRole('button', {name: 'Summary ready'}).first().click();
+        await zoomPage.close();
+        const section = page.locator('.mmzoom-summary').first();
+        await section.waitFor({timeout: 20000});
+        const toggle = section.locator('.mmzoom-summary-toggle');
+        if (await toggle.getAttribute('aria-expanded') !== 'false' || await section.locator('.mmzoom-summary-body').count() !== 0) {
+            throw new Error('the summary is not collapsed at first');
+        }
+        await toggle.click();
+        await section.locator('.mmzoom-summary-body').waitFor({timeout: 20000});
+        const body = await section.locator('.mmzoom-summary-body').textContent();
+        if (!body.includes('Alice will fix the two blocking bugs by Thursday.') || !body.includes('金曜日にリリースすることで合意しました。')) {
+            throw new Error(`the opened summary: ${body}`);
+        }
+        await page.selectOption('#user', 'kenji');
+        await page.waitForFunction(() => document.querySelector('.mmzoom-summary-toggle')?.textContent.includes('閉じる') ||
+            document.querySelector('.mmzoom-summary-toggle')?.textContent.includes('要約を表示'), null, {timeout: 20000});
+        await healthy(page, errors, 'summary');
+        console.log('ok: the summary reply opens and closes, in English and Japanese');
         await page.close();
     }
 } catch (err) {

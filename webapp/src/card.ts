@@ -11,7 +11,7 @@ export interface CardProps {
     meeting_join_url: string;
     meeting_passcode?: string;
     meeting_personal?: boolean;
-    meeting_status: 'waiting' | 'started' | 'ended';
+    meeting_status: 'waiting' | 'started' | 'ended' | 'scheduled' | 'cancelled';
     meeting_creator_id?: string;
     meeting_creator_username?: string;
     meeting_created_at?: string;
@@ -23,7 +23,16 @@ export interface CardProps {
     // meeting_updates_in_thread is set where the bot can post the card but never edit it (a private channel,
     // DM or group it is not a member of): each change of state follows as a reply in the card's thread.
     meeting_updates_in_thread?: boolean;
+    // Scheduled cards (testdata/scheduled_card_props.golden.json): the next start (RFC 3339, UTC), the
+    // scheduler's timezone, the planned minutes and the recurrence in the scheduler's words.
+    meeting_scheduled_start?: string;
+    meeting_scheduled_timezone?: string;
+    meeting_scheduled_minutes?: number;
+    meeting_recurrence?: string;
 }
+
+// statuses are the card states this plugin renders.
+const statuses = ['waiting', 'started', 'ended', 'scheduled', 'cancelled'];
 
 // ReplyProps is the props contract of such a reply (testdata/card_props.golden.json, "reply_examples").
 export interface ReplyProps {
@@ -43,7 +52,7 @@ export function readCard(props: unknown): CardProps | undefined {
     const p = props as Partial<CardProps>;
     if (!knownSchemas.includes(p.mmzoom_schema as number) || typeof p.meeting_id !== 'string' ||
         typeof p.meeting_topic !== 'string' || typeof p.meeting_join_url !== 'string' ||
-        !['waiting', 'started', 'ended'].includes(p.meeting_status as string)) {
+        !statuses.includes(p.meeting_status as string)) {
         return undefined;
     }
     return p as CardProps;
@@ -146,7 +155,8 @@ export function parseHex(color?: string): [number, number, number] | undefined {
     return [0, 2, 4].map((i) => parseInt(h.slice(i, i + 2), 16)) as [number, number, number];
 }
 
-const badgeDefaults: Record<CardProps['meeting_status'], string> = {waiting: '#ffbc1f', started: '#06d6a0', ended: '#8c8c8c'};
+const badgeDefaults: Record<CardProps['meeting_status'], string> = {waiting: '#ffbc1f', started: '#06d6a0', ended: '#8c8c8c',
+    scheduled: '#6b8e23', cancelled: '#8c8c8c'};
 
 // badgeColors gives a status badge its background (the theme's online colour for a running meeting) and the
 // text colour, black or white, that contrasts more with it: one of the two always reaches WCAG AA's 4.5:1.
@@ -154,4 +164,74 @@ export function badgeColors(status: CardProps['meeting_status'], onlineIndicator
     const background = (status === 'started' && parseHex(onlineIndicator)) ? onlineIndicator!.trim() : badgeDefaults[status];
     const color = contrastRatio(background, '#ffffff') >= contrastRatio(background, '#000000') ? '#ffffff' : '#000000';
     return {background, color};
+}
+
+// validZone returns zone when the browser knows it as an IANA timezone, else undefined.
+export function validZone(zone?: string): string | undefined {
+    if (!zone) {
+        return undefined;
+    }
+    try {
+        new Intl.DateTimeFormat('en-US', {timeZone: zone});
+        return zone;
+    } catch {
+        return undefined;
+    }
+}
+
+// zoneOffset is zone's UTC offset at instant, as "UTC+09:00" (computed from the wall time Intl gives, which
+// every supported browser has; the shortOffset name style is newer).
+export function zoneOffset(instant: Date, zone: string): string {
+    const parts = new Intl.DateTimeFormat('en-US', {timeZone: zone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric',
+        hour: 'numeric', minute: 'numeric'}).formatToParts(instant);
+    const get = (type: string) => Number(parts.find((p) => p.type === type)?.value ?? 0);
+    const wall = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour') % 24, get('minute'));
+    const minutes = Math.round((wall - Math.floor(instant.getTime() / 60000) * 60000) / 60000);
+    const sign = minutes < 0 ? '-' : '+';
+    const abs = Math.abs(minutes);
+    return `UTC${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
+}
+
+// formatStart writes a start for a reader in their own timezone, with its UTC offset:
+// "Tue, Dec 8, 2026, 14:00 (UTC+01:00)" or "2026年12月8日(火) 14:00 (UTC+01:00)". An unknown zone is UTC.
+export function formatStart(locale: Locale, iso: string, zone?: string): string | undefined {
+    const instant = new Date(iso);
+    if (isNaN(instant.getTime())) {
+        return undefined;
+    }
+    const tz = validZone(zone) ?? 'UTC';
+    const f = new Intl.DateTimeFormat(locale === 'ja' ? 'ja-JP' : 'en-US', {timeZone: tz, weekday: 'short', year: 'numeric',
+        month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23'});
+    return `${f.format(instant)} (${zoneOffset(instant, tz)})`;
+}
+
+// PostAction is a button of the card's attachment (the scheduled card's host controls): Mattermost does not
+// show attachments beside a plugin's card, so the card shows them itself.
+export interface PostAction {
+    id: string;
+    name: string;
+    style?: string;
+}
+
+// cardActions reads the buttons of a post's attachments (ids and names only; their integration stays on the
+// server).
+export function cardActions(props: unknown): PostAction[] {
+    const atts = (props as {attachments?: unknown} | undefined)?.attachments;
+    const out: PostAction[] = [];
+    if (!Array.isArray(atts)) {
+        return out;
+    }
+    for (const a of atts) {
+        const actions = (a as {actions?: unknown})?.actions;
+        if (!Array.isArray(actions)) {
+            continue;
+        }
+        for (const b of actions) {
+            const {id, name, style} = (b ?? {}) as Partial<PostAction>;
+            if (typeof id === 'string' && /^[a-z0-9]{1,32}$/i.test(id) && typeof name === 'string') {
+                out.push({id, name, style: typeof style === 'string' ? style : undefined});
+            }
+        }
+    }
+    return out;
 }

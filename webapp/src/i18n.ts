@@ -18,6 +18,21 @@ export const messages: Record<'en' | 'ja', Record<string, string>> = {
         startButton: 'Start Zoom meeting',
         startFailed: 'Could not start the Zoom meeting: {error}',
         updatesInThread: 'Updates to this meeting follow in the thread.',
+        'summary.title': 'Meeting summary',
+        'summary.show': 'Show summary',
+        'summary.hide': 'Hide',
+        'status.scheduled': 'Scheduled',
+        'status.cancelled': 'Cancelled',
+        startsAt: 'Starts',
+        yourTime: 'your time',
+        duration: 'Duration',
+        repeats: 'Repeats',
+        scheduledBy: 'Scheduled by {user}',
+        actionFailed: 'That did not work: {error}',
+        'action.cancel': 'Cancel meeting',
+        'action.cancelnext': 'Cancel next',
+        'action.cancelseries': 'Cancel series',
+        'action.reschedule': 'Reschedule',
     },
     ja: {
         'status.waiting': 'ホストの開始待ち',
@@ -37,6 +52,21 @@ export const messages: Record<'en' | 'ja', Record<string, string>> = {
         startButton: 'Zoom ミーティングを開始',
         startFailed: 'Zoom ミーティングを開始できませんでした: {error}',
         updatesInThread: 'このミーティングの更新はスレッドに投稿されます。',
+        'summary.title': '会議の要約',
+        'summary.show': '要約を表示',
+        'summary.hide': '閉じる',
+        'status.scheduled': '予定',
+        'status.cancelled': 'キャンセル',
+        startsAt: '開始',
+        yourTime: 'あなたの時刻',
+        duration: '所要時間',
+        repeats: '繰り返し',
+        scheduledBy: '{user} さんが予約',
+        actionFailed: '操作できませんでした: {error}',
+        'action.cancel': 'キャンセル',
+        'action.cancelnext': '次回をキャンセル',
+        'action.cancelseries': 'シリーズをキャンセル',
+        'action.reschedule': '日時を変更',
     },
 };
 
@@ -51,6 +81,12 @@ export function toLocale(locale?: string): Locale {
 export function t(locale: Locale, key: string, args: Record<string, string | number> = {}): string {
     const text = messages[locale][key] ?? messages.en[key] ?? key;
     return text.replace(/\{(\w+)\}/g, (_, name: string) => String(args[name] ?? ''));
+}
+
+// has reports whether the plugin has its own text for key (the buttons it knows are labelled in the reader's
+// language; others keep the label mmzoom gave them).
+export function has(key: string): boolean {
+    return key in messages.en;
 }
 
 // registry translations, keyed by the plugin's message ids, as registerTranslations expects.

@@ -20,6 +20,7 @@ window.registerPlugin(pluginId, new Plugin({
         executeCommand: (command, args) => client.executeCommand(command, args),
         // The whole thread (no perPage): a meeting's updates can outnumber one page of replies.
         getPostThread: (postId) => client.getPaginatedPostThread(postId, {fetchAll: true}),
+        doPostAction: (postId, actionId) => client.doPostAction(postId, actionId),
     },
     open: () => window.open('', '_blank'),
     alert: (message) => window.alert(message),

@@ -6,10 +6,11 @@ import {cardUpdate, readCard, safeLink} from './card';
 import {ErrorBoundary} from './components/ErrorBoundary';
 import {MeetingCard, type Theme} from './components/MeetingCard';
 import {PostMessage, type PostUtils} from './components/PostMessage';
+import {SummaryPost} from './components/SummaryPost';
 import {t, translations, type Locale} from './i18n';
-import {postType} from './manifest';
+import {postType, summaryPostType} from './manifest';
 import {Starter, type StartClient, type WindowLike} from './start';
-import {connect, currentLocale, isBot, threadUpdate, type Store} from './store';
+import {connect, currentLocale, currentTimezone, isBot, threadUpdate, type Store} from './store';
 
 // Registry is the part of Mattermost's plugin registry the plugin uses (@mattermost/types does not describe
 // the registry). The texts are strings, as Mattermost documents them: the header button's aria-label is
@@ -35,9 +36,19 @@ export interface ThreadClient {
     getPostThread(postId: string): Promise<PostList>;
 }
 
+// ActionClient clicks a post's button as the current user (Client4.doPostAction); the answer's trigger_id
+// lets the integration open a dialog.
+export interface ActionClient {
+    doPostAction(postId: string, actionId: string): Promise<{trigger_id?: string}>;
+}
+
+// receivedDialogTriggerId is mattermost-redux's IntegrationTypes.RECEIVED_DIALOG_TRIGGER_ID: the webapp
+// opens a dialog pushed over the WebSocket only when its trigger id is the one recorded with this action.
+export const receivedDialogTriggerId = 'RECEIVED_DIALOG_TRIGGER_ID';
+
 // Options are the plugin's collaborators, replaceable in tests.
 export interface Options {
-    client: StartClient & ThreadClient;
+    client: StartClient & ThreadClient & Partial<ActionClient>;
     open: () => WindowLike | null;
     alert: (message: string) => void;
     // postUtils returns Mattermost's window.PostUtils (absent in old versions and in tests).
@@ -97,6 +108,7 @@ function attempt<T>(f: () => T, fallback: T): T {
 
 interface CardSelected {
     locale: Locale;
+    timezone?: string;
     fromBot: boolean;
     // storeUpdate is the newest reply in the store that updates the card.
     storeUpdate?: Post;
@@ -105,6 +117,7 @@ interface CardSelected {
 interface ThreadCardProps extends PostTypeProps, CardSelected {
     threads: ThreadClient;
     postUtils?: PostUtils;
+    onAction?: (postId: string, actionId: string) => void;
 }
 
 // ThreadCard shows a card with its newest state: the card post's own props, unless a reply in its thread by
@@ -159,16 +172,17 @@ class ThreadCard extends React.Component<ThreadCardProps, {fetched?: {postId: st
     }
 
     render() {
-        const {post, theme, locale, fromBot, storeUpdate, postUtils} = this.props;
+        const {post, theme, locale, fromBot, storeUpdate, postUtils, timezone, onAction} = this.props;
         const fetched = this.state.fetched?.postId === post.id ? this.state.fetched.update : undefined;
         const newest = [storeUpdate, fetched].reduce<Post | undefined>((a, b) => (b && (!a || b.create_at > a.create_at) ? b : a), undefined);
         const own = fromBot ? readCard(post.props) : undefined;
         const update = own ? cardUpdate(post, own, newest) : undefined;
-        return <MeetingCard post={post} update={update} theme={theme} locale={locale} fromBot={fromBot} postUtils={postUtils}/>;
+        const act = onAction && ((actionId: string) => onAction(post.id, actionId));
+        return <MeetingCard post={post} update={update} theme={theme} locale={locale} fromBot={fromBot} postUtils={postUtils} timezone={timezone} onAction={act}/>;
     }
 }
 
-// Plugin is mmzoom's webapp plugin: the camera buttons and the meeting card.
+// Plugin is mmzoom's webapp plugin: the camera buttons, the meeting card and the summary replies.
 export class Plugin {
     private unsubscribe?: () => void;
 
@@ -216,12 +230,27 @@ export class Plugin {
             this.unsubscribe = store.subscribe(() => attempt(registerButtons, undefined));
         }
 
-        const Connected = connect(store, (state: GlobalState, own: PostTypeProps & {threads: ThreadClient; postUtils?: PostUtils}): CardSelected => ({
+        const Connected = connect(store, (state: GlobalState, own: PostTypeProps & {threads: ThreadClient; postUtils?: PostUtils;
+            onAction?: (postId: string, actionId: string) => void;}): CardSelected => ({
             locale: currentLocale(state),
+            timezone: currentTimezone(state),
             fromBot: isBot(state, own.post?.user_id),
             storeUpdate: threadUpdate(state, own.post),
         }), ThreadCard);
         const threads = this.opts.client;
+        const client = this.opts.client;
+        // onAction clicks a card's button through the user's session, as Mattermost's own attachment buttons
+        // do, and records the trigger id so that a dialog the integration opens (Reschedule) is shown.
+        const onAction = client.doPostAction ? (postId: string, actionId: string) => {
+            Promise.resolve().then(() => client.doPostAction!(postId, actionId)).then((res) => {
+                if (res?.trigger_id) {
+                    store.dispatch?.({type: receivedDialogTriggerId, data: res.trigger_id});
+                }
+            }).catch((err: unknown) => {
+                const e = err as {message?: string};
+                this.opts.alert(t(locale(), 'actionFailed', {error: e?.message || String(err)}));
+            });
+        } : undefined;
 
         // MeetingPost is the registered post type component. A failure anywhere inside it shows the post's
         // message (and, for a bot's post, its Join link) instead of the card; it never reaches Mattermost.
@@ -229,11 +258,26 @@ export class Plugin {
             const utils = postUtils();
             return (
                 <ErrorBoundary name='meeting card' fallback={<CardFallback post={props.post} store={store} postUtils={utils}/>}>
-                    <Connected {...props} threads={threads} postUtils={utils}/>
+                    <Connected {...props} threads={threads} postUtils={utils} onAction={onAction}/>
                 </ErrorBoundary>
             );
         };
         registry.registerPostTypeComponent(postType, MeetingPost);
+
+        // The AI Companion summary replies in a card's thread: a compact section that opens on a click.
+        const ConnectedSummary = connect(store, (state: GlobalState, own: PostTypeProps & {postUtils?: PostUtils}) => ({
+            locale: currentLocale(state),
+            fromBot: isBot(state, own.post?.user_id),
+        }), SummaryPost);
+        const SummaryType = (props: PostTypeProps) => {
+            const utils = postUtils();
+            return (
+                <ErrorBoundary name='meeting summary' fallback={<CardFallback post={props.post} store={store} postUtils={utils}/>}>
+                    <ConnectedSummary {...props} postUtils={utils}/>
+                </ErrorBoundary>
+            );
+        };
+        registry.registerPostTypeComponent(summaryPostType, SummaryType);
         registry.registerTranslations?.(translations);
     }
 

@@ -10,6 +10,8 @@ import {toLocale, type Locale} from './i18n';
 export interface Store {
     getState(): GlobalState;
     subscribe(listener: () => void): () => void;
+    // dispatch records what the host's reducers need (a dialog's trigger id); absent in some tests.
+    dispatch?(action: {type: string; data?: unknown}): unknown;
 }
 
 // The selectors read the state defensively: the plugin runs on several Mattermost versions, whose states
@@ -20,6 +22,23 @@ export function currentLocale(state: GlobalState): Locale {
     const users = state?.entities?.users;
     const me = users?.profiles?.[users?.currentUserId];
     return toLocale(me?.locale || state?.entities?.general?.config?.DefaultClientLocale);
+}
+
+// currentTimezone is the current user's timezone as Mattermost keeps it (automatic or manual, strings),
+// falling back to the browser's own.
+export function currentTimezone(state: GlobalState): string | undefined {
+    const users = state?.entities?.users;
+    const tz = users?.profiles?.[users?.currentUserId]?.timezone as {useAutomaticTimezone?: string | boolean; automaticTimezone?: string; manualTimezone?: string} | undefined;
+    const auto = tz?.useAutomaticTimezone === 'true' || tz?.useAutomaticTimezone === true;
+    const zone = (auto ? tz?.automaticTimezone : tz?.manualTimezone) || tz?.automaticTimezone;
+    if (zone) {
+        return zone;
+    }
+    try {
+        return Intl.DateTimeFormat().resolvedOptions().timeZone;
+    } catch {
+        return undefined;
+    }
 }
 
 // isBot says whether the user is a bot account according to the server (user.is_bot of the store's

@@ -89,6 +89,7 @@ function renderPost(p) {
   const time = new Date(p.create_at).toLocaleTimeString();
   let body = plugin.postTypes[p.type] ? `<div class="plugin-slot" data-pid="${esc(p.id)}"></div>`
     : p.type === 'custom_mmzoom_meeting' ? card(p) : `<div>${md(p.message)}</div>${attachments(p)}`;
+  ((p.metadata && p.metadata.files) || []).forEach((f) => { body += `<div class="file">📎 ${esc(f.name)} <span class="note">${esc(String(f.size))} bytes</span></div>`; });
   const who = p.ephemeral ? 'System' : esc(u.username);
   return `<div class="post${p.ephemeral ? ' eph' : ''}${p.root_id ? ' thread' : ''}"><span class="who">${who}</span>${u.is_bot && !p.ephemeral ? '<span class="bot">BOT</span>' : ''}` +
     `<span class="time">${esc(time)}</span>${p.ephemeral ? '<span class="note">(Only visible to you)</span>' : ''}${body}</div>`;
@@ -157,6 +158,7 @@ async function runCommand(command) {
     showError(null);
   } catch (e) { if (win) win.close(); showError(e); }
   refresh();
+  checkDialog();
 }
 
 async function main() {
@@ -190,6 +192,54 @@ async function main() {
   await signIn($('user').value);
   await loadPlugins().catch((e) => showError(new Error('The plugin could not be loaded: ' + e.message)));
   setInterval(refresh, 1500);
+  setInterval(checkDialog, 1000);
+}
+
+// Interactive dialogs: Mattermost pushes an opened dialog to the user's clients; the page asks the simulator
+// for it and shows it as a modal form, with the field errors of a submission under their fields.
+let shownDialog = '';
+async function checkDialog() {
+  if (!state.token) return;
+  try {
+    const r = await fetch('/sim/dialog', {headers: {'Authorization': 'Bearer ' + state.token}});
+    const d = r.status === 200 ? await r.json() : null;
+    const key = d ? d.TriggerID + JSON.stringify(d.Errors || {}) + (d.Error || '') : '';
+    if (key !== shownDialog) { shownDialog = key; renderDialog(d); }
+  } catch (e) { /* the next poll tries again */ }
+}
+
+function renderDialog(d) {
+  let el = $('dialog');
+  if (!d) { if (el) el.remove(); return; }
+  if (!el) { el = document.createElement('div'); el.id = 'dialog'; document.body.appendChild(el); }
+  const errs = d.Errors || {};
+  const field = (e) => {
+    const v = (d.Values || {})[e.name] || '';
+    let input;
+    if (e.type === 'textarea') input = `<textarea name="${esc(e.name)}">${esc(v)}</textarea>`;
+    else if (e.type === 'select') input = `<select name="${esc(e.name)}">` + (e.options || []).map((o) => `<option value="${esc(o.value)}"${o.value === v ? ' selected' : ''}>${esc(o.text)}</option>`).join('') + '</select>';
+    else if (e.type === 'datetime') input = `<input type="datetime-local" name="${esc(e.name)}" data-datetime="1" value="${esc(v.slice(0, 16))}">`;
+    else input = `<input name="${esc(e.name)}" value="${esc(v)}" placeholder="${esc(e.placeholder || '')}">`;
+    return `<label><b>${esc(e.display_name)}</b>${e.optional ? '' : ' *'}${input}` +
+      (errs[e.name] ? `<div class="derr">${esc(errs[e.name])}</div>` : '') + (e.help_text ? `<div class="time">${esc(e.help_text)}</div>` : '') + '</label>';
+  };
+  el.innerHTML = `<form><h3>${esc(d.Title)}</h3>${d.IntroductionText ? `<div>${md(d.IntroductionText)}</div>` : ''}` +
+    (d.Error ? `<div class="derr">${esc(d.Error)}</div>` : '') + (d.Elements || []).map(field).join('') +
+    `<div class="dbuttons"><button type="button" data-cancel="1">Cancel</button><button class="primary">${esc(d.SubmitLabel || 'Submit')}</button></div></form>`;
+  const form = el.querySelector('form');
+  const send = async (cancelled) => {
+    const submission = {};
+    form.querySelectorAll('[name]').forEach((i) => {
+      submission[i.name] = i.dataset.datetime && i.value ? new Date(i.value).toISOString().replace('.000Z', 'Z') : i.value;
+    });
+    try { await fetch('/sim/dialog', {method: 'POST', headers: {'Authorization': 'Bearer ' + state.token, 'Content-Type': 'application/json'},
+      body: JSON.stringify({submission, cancelled})}); } catch (e) { showError(e); }
+    shownDialog = '-';
+    checkDialog();
+    refresh();
+  };
+  form.onsubmit = (e) => { e.preventDefault(); send(false); };
+  form.querySelector('[data-cancel]').onclick = () => send(true);
 }
 // The plugin host: what Mattermost's web app offers a webapp plugin, enough for mmzoom's. React and ReactDOM
 // go on window (plugins take them as webpack externals) in the version ?react= asks for (16, 17 or 18: the
@@ -246,8 +296,9 @@ function keep(cache, id, next, same) {
 function updatePluginState(posts) {
   const profiles = {};
   Object.values(state.users).forEach((u) => {
-    profiles[u.id] = keep(plugin.profiles, u.id, {id: u.id, username: u.username, is_bot: u.is_bot, locale: u.locale},
-      (a, b) => a.username === b.username && a.is_bot === b.is_bot && a.locale === b.locale);
+    // timezone is what Mattermost keeps in the profile: three strings (automatic or manual).
+    profiles[u.id] = keep(plugin.profiles, u.id, {id: u.id, username: u.username, is_bot: u.is_bot, locale: u.locale, timezone: u.timezone},
+      (a, b) => a.username === b.username && a.is_bot === b.is_bot && a.locale === b.locale && JSON.stringify(a.timezone) === JSON.stringify(b.timezone));
   });
   plugin.profiles = profiles;
   if (posts) {

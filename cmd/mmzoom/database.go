@@ -1,0 +1,77 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/mmzoom/mmzoom/meeting"
+	"github.com/mmzoom/mmzoom/postgres"
+	"github.com/mmzoom/mmzoom/seal"
+	"github.com/mmzoom/mmzoom/sqlite"
+)
+
+// MMZOOM_DATABASE picks the store by its scheme: postgres:// or postgresql:// is PostgreSQL (several
+// replicas may share it); sqlite://<path>, or a plain path, is a SQLite file (one process).
+
+// database is a parsed MMZOOM_DATABASE.
+type database struct {
+	postgres bool
+	target   string // the PostgreSQL DSN, or the SQLite file's path
+}
+
+// parseDatabase reads MMZOOM_DATABASE; the error never repeats the value (a DSN may carry a password).
+func parseDatabase(s string) (database, error) {
+	s = strings.TrimSpace(s)
+	switch {
+	case strings.HasPrefix(s, "postgres://"), strings.HasPrefix(s, "postgresql://"):
+		return database{postgres: true, target: s}, nil
+	case strings.HasPrefix(s, "sqlite://"):
+		s = strings.TrimPrefix(s, "sqlite://")
+	case strings.Contains(s, "://"):
+		return database{}, fmt.Errorf("MMZOOM_DATABASE must be postgres://…, postgresql://…, sqlite://<path> or a file path; %s:// is none of them",
+			s[:strings.Index(s, "://")])
+	}
+	if s == "" {
+		return database{}, fmt.Errorf("MMZOOM_DATABASE names no SQLite file (sqlite://<path>)")
+	}
+	return database{target: s}, nil
+}
+
+// store is what the wiring needs of either store.
+type store interface {
+	meeting.Store
+	meeting.Queue
+	meeting.PolicyStore
+	meeting.GrantStore
+	meeting.ReplyStore
+	meeting.ScheduleStore
+	meeting.QueueStatser
+	Ping(ctx context.Context) error
+	Close() error
+}
+
+// opened is an open store and, for PostgreSQL, the locks that make per-meeting ordering, periodic jobs and
+// token refreshes hold across replicas (nil for SQLite: one process, in-process locks suffice).
+type opened struct {
+	store       store
+	locker      meeting.Locker
+	tokenLocker meeting.TokenLocker
+}
+
+// openDatabase opens the store db names.
+func openDatabase(ctx context.Context, db database, box *seal.Box, now func() time.Time) (*opened, error) {
+	if db.postgres {
+		s, err := postgres.Open(ctx, db.target, box, now)
+		if err != nil {
+			return nil, err
+		}
+		return &opened{store: s, locker: s, tokenLocker: s}, nil
+	}
+	s, err := sqlite.Open(ctx, db.target, box, now)
+	if err != nil {
+		return nil, err
+	}
+	return &opened{store: s}, nil
+}
