@@ -47,6 +47,9 @@ func (s *Server) dialog(w http.ResponseWriter, r *http.Request) {
 	case err != nil:
 		s.logError(ctx, "dialog", "schedule dialog failed", err, "user_id", clip(sub.UserID))
 		writeJSON(w, http.StatusOK, map[string]string{"error": s.userMessage(s.svc.Locale(ctx, sub.UserID), err)})
+	case fieldErrors[meeting.DialogGeneralError] != "":
+		// About the whole dialog (the channel may no longer have meetings): Mattermost shows "error" at the top.
+		writeJSON(w, http.StatusOK, map[string]string{"error": fieldErrors[meeting.DialogGeneralError]})
 	case len(fieldErrors) > 0:
 		writeJSON(w, http.StatusOK, map[string]any{"errors": fieldErrors})
 	default:

@@ -45,6 +45,9 @@ type Setup struct {
 	LookupIP func(ctx context.Context, host string) ([]net.IP, error)
 	// Report receives each step's line as it is done.
 	Report func(Step)
+	// Text gives a line in the admin's language: a message key (cli.setup.*) with its placeholders as
+	// name/value pairs, as i18n.Catalog.T in one locale does. Nil shows the keys and values (tests).
+	Text func(key string, args ...any) string
 }
 
 // CommandText is what users see of the /zoom command in the autocomplete list.
@@ -94,7 +97,16 @@ type setupRun struct {
 	cfg *ServerConfig
 }
 
-func (r *setupRun) report(status StepStatus, format string, args ...any) {
+// t is the message key in the admin's language.
+func (r *setupRun) t(key string, args ...any) string {
+	if r.Text != nil {
+		return r.Text(key, args...)
+	}
+	return fmt.Sprint(append([]any{key}, args...)...)
+}
+
+// report reports a step's line, the message key with its placeholders.
+func (r *setupRun) report(status StepStatus, key string, args ...any) {
 	switch status {
 	case StepChanged:
 		r.res.Changes++
@@ -102,19 +114,24 @@ func (r *setupRun) report(status StepStatus, format string, args ...any) {
 		r.res.Failed = true
 	}
 	if r.Report != nil {
-		r.Report(Step{Status: status, Text: fmt.Sprintf(format, args...)})
+		r.Report(Step{Status: status, Text: r.t(key, args...)})
 	}
 }
 
 // fail reports a failed step: what was being done, what Mattermost answered, and the fix.
 func (r *setupRun) fail(err error, doing, fix string) {
-	r.report(StepFailed, "%s: %s; %s", doing, answer(err), fix)
+	r.report(StepFailed, "cli.setup.failed", "Doing", doing, "Answer", r.answer(err), "Fix", fix)
+}
+
+// perm is the fix for a refusal that a system admin's token would not get.
+func (r *setupRun) perm(permission string) string {
+	return r.t("cli.setup.fix_permission", "Permission", permission)
 }
 
 // answer says what Mattermost answered, without the request's details.
-func answer(err error) string {
+func (r *setupRun) answer(err error) string {
 	if e, ok := MattermostError(err); ok {
-		return fmt.Sprintf("Mattermost answered %d %s", e.StatusCode, e.ID)
+		return r.t("cli.setup.answered", "Status", e.StatusCode, "ID", e.ID)
 	}
 	var me *meeting.Error
 	if errors.As(err, &me) && me.Err != nil {
@@ -145,7 +162,7 @@ func (s *Setup) Run(ctx context.Context) (*SetupResult, error) {
 		s.BotRoles = DefaultBotRoles
 	}
 	if !slices.Contains(strings.Fields(s.BotRoles), "system_user") {
-		r.report(StepFailed, "bot roles %q: the role string must include system_user (Mattermost refuses system_admin alone); try --bot-roles %q", s.BotRoles, DefaultBotRoles)
+		r.report(StepFailed, "cli.setup.roles_need_user", "Roles", strconv.Quote(s.BotRoles), "Default", strconv.Quote(DefaultBotRoles))
 		return r.res, errStop
 	}
 	version, err := r.admin(ctx)
@@ -180,31 +197,28 @@ func (r *setupRun) admin(ctx context.Context) (string, error) {
 	me, err := r.Admin.Me(ctx)
 	switch {
 	case statusOf(err) == http.StatusUnauthorized:
-		r.fail(err, "Mattermost at "+r.MattermostURL+" refused MMZOOM_MATTERMOST_ADMIN_TOKEN",
-			"create a personal access token as a system admin (Profile → Security → Personal Access Tokens) and set it; "+
-				"such tokens work only while ServiceSettings.EnableUserAccessTokens is on")
+		r.fail(err, r.t("cli.setup.admin_refused", "URL", r.MattermostURL), r.t("cli.setup.admin_refused_fix"))
 		return "", errStop
 	case meeting.KindOf(err) == meeting.KindChatUnavailable || statusOf(err) != 0:
-		r.fail(err, "cannot use Mattermost at "+r.MattermostURL+" (MMZOOM_MATTERMOST_URL)", "check the URL and that Mattermost is up")
+		r.fail(err, r.t("cli.setup.mattermost_unusable", "URL", r.MattermostURL), r.t("cli.setup.fix_url_up"))
 		return "", errStop
 	case err != nil:
-		r.fail(err, r.MattermostURL+" does not answer as Mattermost does", "check MMZOOM_MATTERMOST_URL")
+		r.fail(err, r.t("cli.setup.not_mattermost", "URL", r.MattermostURL), r.t("cli.setup.fix_url"))
 		return "", errStop
 	case !me.HasRole("system_admin"):
-		r.report(StepFailed, "MMZOOM_MATTERMOST_ADMIN_TOKEN belongs to @%s (roles %q), who is not a system admin: setup needs a system admin's token "+
-			"(permissions manage_system, create_bot, manage_roles); use a system admin's personal access token", me.Username, me.Roles)
+		r.report(StepFailed, "cli.setup.admin_not_admin", "User", me.Username, "Roles", strconv.Quote(me.Roles))
 		return "", errStop
 	}
 	version, err := r.Admin.ServerVersion(ctx)
 	if err != nil {
-		r.fail(err, "cannot read Mattermost's version (GET /api/v4/system/ping)", "check MMZOOM_MATTERMOST_URL")
+		r.fail(err, r.t("cli.setup.no_version"), r.t("cli.setup.fix_url"))
 		return "", errStop
 	}
 	if r.cfg, err = r.Admin.Config(ctx); err != nil {
-		r.fail(err, "cannot read Mattermost's configuration (GET /api/v4/config)", "the token needs the manage_system permission (a system admin's)")
+		r.fail(err, r.t("cli.setup.no_config"), r.perm("manage_system"))
 		return "", errStop
 	}
-	r.report(StepOK, "Mattermost %s at %s accepts the admin token of @%s (system admin)", version, r.MattermostURL, me.Username)
+	r.report(StepOK, "cli.setup.admin_ok", "Version", version, "URL", r.MattermostURL, "User", me.Username)
 	return version, nil
 }
 
@@ -214,76 +228,74 @@ func (r *setupRun) bot(ctx context.Context) (*AdminUser, error) {
 	u, err := r.Admin.UserByUsername(ctx, name)
 	switch {
 	case err == nil && !u.IsBot:
-		r.report(StepFailed, "@%s is a person's account, not a bot: choose another bot name with --bot-username", name)
+		r.report(StepFailed, "cli.setup.bot_is_person", "Name", name)
 		return nil, errStop
 	case err == nil && u.DeleteAt != 0:
-		r.report(StepFailed, "the bot @%s is disabled: enable it in System Console → Integrations → Bot Accounts, then run setup again", name)
+		r.report(StepFailed, "cli.setup.bot_disabled", "Name", name)
 		return nil, errStop
 	case err == nil:
-		r.report(StepOK, "bot @%s exists", name)
+		r.report(StepOK, "cli.setup.bot_exists", "Name", name)
 		return u, nil
 	case statusOf(err) == http.StatusBadRequest:
 		// Mattermost refuses what is not a username before looking it up (Context.RequireUsername).
-		r.report(StepFailed, "%q is not a Mattermost username: --bot-username takes 1 to 64 lower-case letters, digits, '.', '-' or '_'", name)
+		r.report(StepFailed, "cli.setup.bot_bad_name", "Name", strconv.Quote(name))
 		return nil, errStop
 	case !errors.Is(err, meeting.ErrNotFound):
-		r.fail(err, "cannot look up @"+name, "check that Mattermost is up")
+		r.fail(err, r.t("cli.setup.bot_lookup_failed", "Name", name), r.t("cli.setup.fix_up"))
 		return nil, errStop
 	}
 	if !r.cfg.ServiceSettings.EnableBotAccountCreation {
-		if !r.agree("Bot account creation is off in Mattermost (ServiceSettings.EnableBotAccountCreation). Turn it on to create @" + name + "?") {
-			r.report(StepFailed, "cannot create the bot @%s: bot account creation is off (ServiceSettings.EnableBotAccountCreation); "+
-				"run setup again with --yes to turn it on, or turn on System Console → Integrations → Bot Accounts → Enable Bot Account Creation", name)
+		if !r.agree(r.t("cli.setup.ask_bot_creation", "Name", name)) {
+			r.report(StepFailed, "cli.setup.bot_creation_off", "Name", name)
 			return nil, errStop
 		}
 		cfg, err := r.Admin.PatchConfig(ctx, map[string]map[string]any{"ServiceSettings": {"EnableBotAccountCreation": true}})
 		if err != nil {
-			r.fail(err, "cannot turn on ServiceSettings.EnableBotAccountCreation", "turn it on in System Console → Integrations → Bot Accounts")
+			r.fail(err, r.t("cli.setup.bot_creation_patch_failed"), r.t("cli.setup.bot_creation_patch_fix"))
 			return nil, errStop
 		}
 		if !cfg.ServiceSettings.EnableBotAccountCreation {
-			r.report(StepFailed, "Mattermost kept ServiceSettings.EnableBotAccountCreation off: %s", pinned("ServiceSettings", "EnableBotAccountCreation", "true"))
+			r.report(StepFailed, "cli.setup.bot_creation_kept_off", "Why", r.pinned("ServiceSettings", "EnableBotAccountCreation", "true"))
 			return nil, errStop
 		}
 		r.cfg = cfg
-		r.report(StepChanged, "turned on bot account creation (ServiceSettings.EnableBotAccountCreation)")
+		r.report(StepChanged, "cli.setup.bot_creation_on")
 	}
 	u, err = r.Admin.CreateBot(ctx, name, "Zoom", "Zoom meetings (mmzoom)")
 	if err != nil {
-		r.fail(err, "cannot create the bot @"+name, "the token needs the create_bot permission (a system admin's)")
+		r.fail(err, r.t("cli.setup.bot_create_failed", "Name", name), r.perm("create_bot"))
 		return nil, errStop
 	}
-	r.report(StepChanged, "created the bot @%s", name)
+	r.report(StepChanged, "cli.setup.bot_created", "Name", name)
 	return u, nil
 }
 
 // botToken keeps the configured bot token while it still signs in as the bot, or creates one.
 func (r *setupRun) botToken(ctx context.Context, bot *AdminUser) error {
-	why := "none was configured"
+	why := r.t("cli.setup.token_why_none")
 	if r.BotToken != "" {
 		me, err := NewClient(ClientConfig{BaseURL: r.MattermostURL, BotToken: r.BotToken, HTTPClient: r.HTTPClient}).Me(ctx)
 		switch {
 		case err == nil && me.ID == bot.ID:
 			r.res.BotToken = r.BotToken
-			r.report(StepOK, "the configured bot token signs in as @%s", bot.Username)
+			r.report(StepOK, "cli.setup.token_ok", "Name", bot.Username)
 			return nil
 		case err == nil:
-			why = "the configured one belongs to @" + me.Username
+			why = r.t("cli.setup.token_why_other", "Name", me.Username)
 		case statusOf(err) == http.StatusUnauthorized:
-			why = "Mattermost refuses the configured one"
+			why = r.t("cli.setup.token_why_refused")
 		default:
-			r.fail(err, "cannot check the configured bot token", "check that Mattermost is up")
+			r.fail(err, r.t("cli.setup.token_check_failed"), r.t("cli.setup.fix_up"))
 			return errStop
 		}
 	}
 	tok, err := r.Admin.CreateToken(ctx, bot.ID, "mmzoom")
 	if err != nil {
-		r.fail(err, "cannot create an access token for @"+bot.Username,
-			"the token needs the create_user_access_token permission (a system admin's)")
+		r.fail(err, r.t("cli.setup.token_create_failed", "Name", bot.Username), r.perm("create_user_access_token"))
 		return errStop
 	}
 	r.res.BotToken = tok
-	r.report(StepChanged, "created an access token for @%s (%s)", bot.Username, why)
+	r.report(StepChanged, "cli.setup.token_created", "Name", bot.Username, "Why", why)
 	return nil
 }
 
@@ -294,26 +306,26 @@ func (r *setupRun) roles(ctx context.Context, bot *AdminUser) {
 	slices.Sort(want)
 	slices.Sort(have)
 	if slices.Equal(want, have) {
-		r.report(StepOK, "@%s has the roles %q", bot.Username, r.BotRoles)
+		r.report(StepOK, "cli.setup.roles_ok", "Name", bot.Username, "Roles", strconv.Quote(r.BotRoles))
 		return
 	}
 	roles := strings.Join(strings.Fields(r.BotRoles), " ")
 	if err := r.Admin.SetRoles(ctx, bot.ID, roles); err != nil {
-		fix := "the token needs the manage_roles permission (a system admin's)"
+		fix := r.perm("manage_roles")
 		if e, ok := MattermostError(err); ok && e.StatusCode == http.StatusBadRequest {
 			switch e.ID {
 			case "app.role.check_roles_exist.role_not_found":
-				fix = "a role in --bot-roles does not exist in Mattermost; the default is " + strconv.Quote(DefaultBotRoles)
+				fix = r.t("cli.setup.roles_fix_unknown", "Default", strconv.Quote(DefaultBotRoles))
 			case "api.user.update_user_roles.license.app_error":
-				fix = "system_manager, system_user_manager and system_read_only_admin need a Mattermost licence; the default is " + strconv.Quote(DefaultBotRoles)
+				fix = r.t("cli.setup.roles_fix_licence", "Default", strconv.Quote(DefaultBotRoles))
 			default:
-				fix = "Mattermost refused the role string; it must name existing roles and include system_user (system_admin alone is refused)"
+				fix = r.t("cli.setup.roles_fix_refused")
 			}
 		}
-		r.fail(err, fmt.Sprintf("cannot give @%s the roles %q", bot.Username, roles), fix)
+		r.fail(err, r.t("cli.setup.roles_failed", "Name", bot.Username, "Roles", strconv.Quote(roles)), fix)
 		return
 	}
-	r.report(StepChanged, "gave @%s the roles %q (it had %q)", bot.Username, roles, bot.Roles)
+	r.report(StepChanged, "cli.setup.roles_given", "Name", bot.Username, "Roles", strconv.Quote(roles), "Old", strconv.Quote(bot.Roles))
 }
 
 // teams resolves --team names, or lists every team.
@@ -321,11 +333,11 @@ func (r *setupRun) teams(ctx context.Context) ([]Team, error) {
 	if len(r.Teams) == 0 {
 		all, err := r.Admin.Teams(ctx)
 		if err != nil {
-			r.fail(err, "cannot list the teams", "check that Mattermost is up")
+			r.fail(err, r.t("cli.setup.teams_failed"), r.t("cli.setup.fix_up"))
 			return nil, errStop
 		}
 		if len(all) == 0 {
-			r.report(StepFailed, "Mattermost has no team: create one, then run setup again")
+			r.report(StepFailed, "cli.setup.no_team")
 			return nil, errStop
 		}
 		return all, nil
@@ -335,11 +347,11 @@ func (r *setupRun) teams(ctx context.Context) ([]Team, error) {
 		t, err := r.Admin.TeamByName(ctx, name)
 		// Mattermost answers 400 to what is not a team name at all (capitals, spaces: a display name).
 		if errors.Is(err, meeting.ErrNotFound) || statusOf(err) == http.StatusBadRequest {
-			r.report(StepFailed, "no team is named %q: --team takes a team's URL name (the part after the site URL)", name)
+			r.report(StepFailed, "cli.setup.team_unknown", "Name", strconv.Quote(name))
 			continue
 		}
 		if err != nil {
-			r.fail(err, "cannot look up team "+name, "check that Mattermost is up")
+			r.fail(err, r.t("cli.setup.team_lookup_failed", "Team", name), r.t("cli.setup.fix_up"))
 			return nil, errStop
 		}
 		out = append(out, *t)
@@ -350,17 +362,17 @@ func (r *setupRun) teams(ctx context.Context) ([]Team, error) {
 func (r *setupRun) membership(ctx context.Context, t Team, bot *AdminUser) {
 	ok, err := r.Admin.IsTeamMember(ctx, t.ID, bot.ID)
 	if err == nil && ok {
-		r.report(StepOK, "@%s is a member of team %s", bot.Username, t.Name)
+		r.report(StepOK, "cli.setup.member_ok", "Name", bot.Username, "Team", t.Name)
 		return
 	}
 	if err == nil {
 		err = r.Admin.AddTeamMember(ctx, t.ID, bot.ID)
 	}
 	if err != nil {
-		r.fail(err, fmt.Sprintf("cannot add @%s to team %s", bot.Username, t.Name), "the token needs the add_user_to_team permission (a system admin's)")
+		r.fail(err, r.t("cli.setup.member_failed", "Name", bot.Username, "Team", t.Name), r.perm("add_user_to_team"))
 		return
 	}
-	r.report(StepChanged, "added @%s to team %s", bot.Username, t.Name)
+	r.report(StepChanged, "cli.setup.member_added", "Name", bot.Username, "Team", t.Name)
 }
 
 // locale is the language of the command's autocomplete text: the default language of the server's users.
@@ -381,85 +393,84 @@ func (r *setupRun) command(ctx context.Context, t Team) {
 		Description: text.Description, AutoComplete: true, AutoCompleteDesc: text.Description, AutoCompleteHint: text.Hint}
 	cmds, err := r.Admin.Commands(ctx, t.ID)
 	if err != nil {
-		r.fail(err, "cannot list the slash commands of team "+t.Name, commandFix(err))
+		r.fail(err, r.t("cli.setup.commands_failed", "Team", t.Name), r.commandFix(err))
 		return
 	}
 	i := slices.IndexFunc(cmds, func(c Command) bool { return c.Trigger == "zoom" })
 	if i < 0 {
 		c, err := r.Admin.CreateCommand(ctx, &want)
 		if err != nil {
-			r.fail(err, "cannot register /zoom in team "+t.Name, commandFix(err))
+			r.fail(err, r.t("cli.setup.command_create_failed", "Team", t.Name), r.commandFix(err))
 			return
 		}
 		r.res.CommandTokens[t.Name] = c.Token
-		r.report(StepChanged, "registered /zoom in team %s (POST %s)", t.Name, want.URL)
+		r.report(StepChanged, "cli.setup.command_created", "Team", t.Name, "URL", want.URL)
 		return
 	}
 	have := cmds[i]
 	if !strings.HasSuffix(have.URL, CommandPath) {
-		r.report(StepFailed, "team %s already has a /zoom command that calls %s, which is not mmzoom: remove it (Integrations → Slash Commands) and run setup again",
-			t.Name, have.URL)
+		r.report(StepFailed, "cli.setup.command_foreign", "Team", t.Name, "URL", have.URL)
 		return
 	}
 	r.res.CommandTokens[t.Name] = have.Token
 	var diff []string
 	if have.URL != want.URL || have.Method != want.Method {
-		diff = append(diff, "request URL "+want.URL)
+		diff = append(diff, r.t("cli.setup.command_diff_url", "URL", want.URL))
 	}
 	if have.AutoComplete != want.AutoComplete || have.AutoCompleteHint != want.AutoCompleteHint || have.AutoCompleteDesc != want.AutoCompleteDesc ||
 		have.DisplayName != want.DisplayName || have.Description != want.Description {
-		diff = append(diff, "autocomplete")
+		diff = append(diff, r.t("cli.setup.command_diff_autocomplete"))
 	}
 	if len(diff) == 0 {
-		r.report(StepOK, "/zoom in team %s is up to date", t.Name)
+		r.report(StepOK, "cli.setup.command_ok", "Team", t.Name)
 		return
 	}
 	upd := have
 	upd.Method, upd.URL, upd.DisplayName, upd.Description = want.Method, want.URL, want.DisplayName, want.Description
 	upd.AutoComplete, upd.AutoCompleteDesc, upd.AutoCompleteHint = want.AutoComplete, want.AutoCompleteDesc, want.AutoCompleteHint
 	if _, err := r.Admin.UpdateCommand(ctx, &upd); err != nil {
-		r.fail(err, "cannot update /zoom in team "+t.Name, "the token needs the manage_others_slash_commands permission (a system admin's)")
+		r.fail(err, r.t("cli.setup.command_update_failed", "Team", t.Name), r.perm("manage_others_slash_commands"))
 		return
 	}
-	r.report(StepChanged, "updated /zoom in team %s (%s)", t.Name, strings.Join(diff, ", "))
+	r.report(StepChanged, "cli.setup.command_updated", "Team", t.Name, "What", strings.Join(diff, r.t("cli.list_separator")))
 }
 
 // pinned explains a patch Mattermost answered with 200 but did not apply: its configuration store puts
 // the MM_<SECTION>_<SETTING> environment variables back over every change (config.Store.Set).
-func pinned(section, key, value string) string {
+func (r *setupRun) pinned(section, key, value string) string {
 	env := "MM_" + strings.ToUpper(section) + "_" + strings.ToUpper(key)
-	return fmt.Sprintf("the environment variable %s decides it; set %s=%q where Mattermost runs and restart it, then run setup again", env, env, value)
+	return r.t("cli.setup.pinned", "Env", env, "Value", strconv.Quote(value))
 }
 
-// ShadowedAdvice says what to do when a plugin's /zoom answers before mmzoom's.
-const ShadowedAdvice = "a plugin's /zoom answers before mmzoom's (Mattermost runs plugins' commands first), most likely the Zoom plugin " +
-	"bundled with Mattermost: disable it in System Console → Plugins → Plugin Management"
+// ShadowedAdviceKey is the message key saying what to do when a plugin's /zoom answers before mmzoom's
+// (doctor says it too).
+const ShadowedAdviceKey = "cli.setup.shadowed_advice"
 
 // shadowed checks that no plugin's /zoom takes the command from mmzoom in the team.
 func (r *setupRun) shadowed(ctx context.Context, t Team) {
 	shadowed, err := r.Admin.CommandShadowed(ctx, t.ID, "zoom")
 	switch {
 	case err != nil:
-		r.fail(err, "cannot list the commands of team "+t.Name, commandFix(err))
+		r.fail(err, r.t("cli.setup.team_commands_failed", "Team", t.Name), r.commandFix(err))
 	case shadowed:
-		r.report(StepFailed, "/zoom in team %s never reaches mmzoom: %s", t.Name, ShadowedAdvice)
+		r.report(StepFailed, "cli.setup.shadowed", "Team", t.Name, "Advice", r.t(ShadowedAdviceKey))
 	}
 }
 
 // commandFix says how to get past a refusal of the commands API. Mattermost answers 501 to the listing as
 // well as to the creation when custom commands are off (app ListTeamCommands, CreateCommand).
-func commandFix(err error) string {
+func (r *setupRun) commandFix(err error) string {
 	if statusOf(err) == http.StatusNotImplemented {
-		return "custom slash commands are off: turn on ServiceSettings.EnableCommands (System Console → Integrations → Integration Management)"
+		return r.t("cli.setup.commands_off")
 	}
-	return "the token needs the manage_slash_commands permission (a system admin's)"
+	return r.perm("manage_slash_commands")
 }
 
 // reachable checks whether Mattermost's outgoing client may call MMZOOM_SITE_URL.
 func (r *setupRun) reachable(ctx context.Context) {
 	u, err := url.Parse(r.SiteURL)
 	if err != nil || u.Hostname() == "" {
-		r.report(StepFailed, "MMZOOM_SITE_URL %q is not a URL", r.SiteURL)
+		r.report(StepFailed, "cli.setup.site_not_url", "URL", strconv.Quote(r.SiteURL))
 		return
 	}
 	host := u.Hostname()
@@ -468,7 +479,7 @@ func (r *setupRun) reachable(ctx context.Context) {
 		ips = []net.IP{ip}
 	} else if r.LookupIP != nil {
 		if ips, err = r.LookupIP(ctx, host); err != nil {
-			r.report(StepAdvice, "cannot resolve %s here (%v): if Mattermost resolves it to a private address, add %q to ServiceSettings.AllowedUntrustedInternalConnections", host, err, host)
+			r.report(StepAdvice, "cli.setup.unresolved", "Host", host, "Err", err, "Quoted", strconv.Quote(host))
 			return
 		}
 	}
@@ -491,34 +502,30 @@ func (r *setupRun) reachable(ctx context.Context) {
 				cidrs = append(cidrs, ip.String()+"/128")
 			}
 		}
-		r.report(StepOK, "%s is a public address: Mattermost may call mmzoom at %s, unless mmzoom runs on Mattermost's own host, "+
-			"whose addresses Mattermost refuses like private ones (then add %q to ServiceSettings.AllowedUntrustedInternalConnections)",
-			host, r.SiteURL, strings.Join(cidrs, " "))
+		r.report(StepOK, "cli.setup.public", "Host", host, "URL", r.SiteURL, "CIDRs", strconv.Quote(strings.Join(cidrs, " ")))
 		return
 	case UntrustedAllows(setting, host, ips):
-		r.report(StepOK, "%s is a private address (%s) that ServiceSettings.AllowedUntrustedInternalConnections allows", host, strings.Join(private, ", "))
+		r.report(StepOK, "cli.setup.private_allowed", "Host", host, "IPs", strings.Join(private, ", "))
 		return
 	}
-	where := "System Console → Environment → Developer → Allow untrusted internal connections to"
-	if !r.agree(fmt.Sprintf("Mattermost refuses to call the private address %s. Add %q to ServiceSettings.AllowedUntrustedInternalConnections?", host, host)) {
-		r.report(StepFailed, "%s is a private address (%s): Mattermost refuses to call it and users see only \"Command with a trigger of 'zoom' failed\"; "+
-			"add %q to ServiceSettings.AllowedUntrustedInternalConnections (%s), or run setup again with --yes", host, strings.Join(private, ", "), host, where)
+	where := r.t("cli.setup.untrusted_where")
+	if !r.agree(r.t("cli.setup.ask_untrusted", "Host", host, "Quoted", strconv.Quote(host))) {
+		r.report(StepFailed, "cli.setup.private_refused", "Host", host, "IPs", strings.Join(private, ", "), "Quoted", strconv.Quote(host), "Where", where)
 		return
 	}
 	value := AddUntrusted(setting, host)
 	cfg, err := r.Admin.PatchConfig(ctx, map[string]map[string]any{"ServiceSettings": {"AllowedUntrustedInternalConnections": value}})
 	if err != nil {
-		r.fail(err, "cannot change ServiceSettings.AllowedUntrustedInternalConnections", "add "+host+" in "+where)
+		r.fail(err, r.t("cli.setup.untrusted_patch_failed"), r.t("cli.setup.untrusted_patch_fix", "Host", host, "Where", where))
 		return
 	}
 	if !UntrustedAllows(cfg.ServiceSettings.AllowedUntrustedInternalConnections, host, ips) {
-		r.report(StepFailed, "Mattermost kept ServiceSettings.AllowedUntrustedInternalConnections at %q: %s (or ExperimentalSettings.RestrictSystemAdmin "+
-			"forbids system admins to change it, as on Mattermost Cloud, where mmzoom needs a public address)", cfg.ServiceSettings.AllowedUntrustedInternalConnections,
-			pinned("ServiceSettings", "AllowedUntrustedInternalConnections", value))
+		r.report(StepFailed, "cli.setup.untrusted_kept", "Value", strconv.Quote(cfg.ServiceSettings.AllowedUntrustedInternalConnections),
+			"Why", r.pinned("ServiceSettings", "AllowedUntrustedInternalConnections", value))
 		return
 	}
 	r.cfg = cfg
-	r.report(StepChanged, "added %q to ServiceSettings.AllowedUntrustedInternalConnections (now %q): Mattermost may call the private address %s", host, value, host)
+	r.report(StepChanged, "cli.setup.untrusted_added", "Quoted", strconv.Quote(host), "Value", strconv.Quote(value), "Host", host)
 }
 
 // plugin uploads and enables the webapp plugin when the server takes uploads and is recent enough.
@@ -528,10 +535,11 @@ func (r *setupRun) plugin(ctx context.Context, version string) {
 	}
 	m, err := ReadPluginManifest(r.Plugin)
 	if err != nil {
-		r.report(StepFailed, "the embedded webapp plugin is unreadable: %v", err)
+		r.report(StepFailed, "cli.setup.plugin_unreadable", "Err", err)
 		return
 	}
 	download := r.SiteURL + "/plugin/" + m.ID + ".tar.gz"
+	plugin := m.ID + " " + m.Version
 	// A plugin whose min_server_version is above the server's uploads and enables but never starts (§8).
 	major, minor := 9, 0
 	if v := strings.Split(m.MinServerVersion, "."); len(v) >= 2 {
@@ -542,18 +550,17 @@ func (r *setupRun) plugin(ctx context.Context, version string) {
 		}
 	}
 	if !VersionAtLeast(version, major, minor) {
-		r.report(StepAdvice, "webapp plugin skipped: it needs Mattermost %d.%d or newer and this server is %s; /zoom and the cards work without it", major, minor, version)
+		r.report(StepAdvice, "cli.setup.plugin_too_old", "Min", fmt.Sprintf("%d.%d", major, minor), "Version", version)
 		return
 	}
 	if !r.cfg.PluginSettings.Enable {
 		// Mattermost answers 501 to every plugin call then.
-		r.report(StepAdvice, "webapp plugin %s %s not installed: plugins are off in Mattermost (PluginSettings.Enable); turn them on in "+
-			"System Console → Plugins → Plugin Management, then run setup again; /zoom and the cards work without it", m.ID, m.Version)
+		r.report(StepAdvice, "cli.setup.plugins_off", "Plugin", plugin)
 		return
 	}
 	active, inactive, err := r.Admin.Plugins(ctx)
 	if err != nil {
-		r.fail(err, "cannot list Mattermost's plugins", "the token needs the manage_system permission (a system admin's)")
+		r.fail(err, r.t("cli.setup.plugins_failed"), r.perm("manage_system"))
 		return
 	}
 	find := func(list []PluginManifest) *PluginManifest {
@@ -563,37 +570,33 @@ func (r *setupRun) plugin(ctx context.Context, version string) {
 		return nil
 	}
 	if p := find(active); p != nil && p.Version == m.Version {
-		r.report(StepOK, "webapp plugin %s %s is installed and enabled", m.ID, m.Version)
+		r.report(StepOK, "cli.setup.plugin_ok", "Plugin", plugin)
 		return
 	}
 	installed := find(inactive)
 	if installed == nil || installed.Version != m.Version {
 		ps := r.cfg.PluginSettings
 		if !ps.Enable || !ps.EnableUploads || ps.RequirePluginSignature {
-			r.report(StepAdvice, "webapp plugin %s %s not installed: Mattermost does not take plugin uploads (PluginSettings.EnableUploads must be true, "+
-				"and only config.json or MM_PLUGINSETTINGS_ENABLEUPLOADS=true can set it; restart Mattermost after), then run setup again; "+
-				"or upload %s in System Console → Plugins → Plugin Management", m.ID, m.Version, download)
+			r.report(StepAdvice, "cli.setup.plugin_no_uploads", "Plugin", plugin, "URL", download)
 			return
 		}
 		if _, err := r.Admin.UploadPlugin(ctx, r.Plugin, true); err != nil {
-			r.fail(err, "cannot upload the webapp plugin", "upload "+download+" in System Console → Plugins → Plugin Management")
+			r.fail(err, r.t("cli.setup.plugin_upload_failed"), r.t("cli.setup.plugin_upload_fix", "URL", download))
 			return
 		}
 	}
 	if err := r.Admin.EnablePlugin(ctx, m.ID); err != nil {
-		r.fail(err, "cannot enable the webapp plugin "+m.ID, "enable it in System Console → Plugins → Plugin Management")
+		r.fail(err, r.t("cli.setup.plugin_enable_failed", "ID", m.ID), r.t("cli.setup.plugin_enable_fix"))
 		return
 	}
-	r.report(StepChanged, "installed and enabled webapp plugin %s %s", m.ID, m.Version)
+	r.report(StepChanged, "cli.setup.plugin_installed", "Plugin", plugin)
 }
 
 // email explains the e-mail-matching choice; setup never turns RequireEmailVerification on.
 func (r *setupRun) email() {
 	if r.cfg.EmailSettings.RequireEmailVerification {
-		r.report(StepOK, "e-mail matching (account and s2s apps): Mattermost requires e-mail verification, so mmzoom may find users in Zoom by their e-mail")
+		r.report(StepOK, "cli.setup.email_ok")
 		return
 	}
-	r.report(StepAdvice, "e-mail matching (account and s2s apps): EmailSettings.RequireEmailVerification is off, so mmzoom finds in Zoom only users who sign in "+
-		"through SSO/LDAP; setup leaves it off because turning it on locks out every user whose e-mail is not verified; to match e-mail/password "+
-		"users, turn it on yourself or accept the risk with \"trust_unverified_email\": true in the config file (user-managed apps need neither)")
+	r.report(StepAdvice, "cli.setup.email_advice")
 }

@@ -40,6 +40,9 @@ type Summary struct {
 	// EditedDetails is the host's edit of the details in Zoom (edited_summary.summary_details, plain text);
 	// when set it replaces Details.
 	EditedDetails string
+	// Content is summary_content, the whole summary as Zoom's Markdown; a summary made from an AI Companion
+	// template has no other text (its details and next steps are empty). Shown when there are no details.
+	Content string
 	// DocURL is the full summary in Zoom (summary_doc_url).
 	DocURL   string
 	Modified time.Time // summary_last_modified_time
@@ -53,7 +56,7 @@ type SummaryDetail struct {
 
 // hasContent reports whether the summary says what was discussed (an event may carry only its metadata).
 func (s *Summary) hasContent() bool {
-	return len(s.Details) > 0 || s.EditedDetails != ""
+	return len(s.Details) > 0 || s.EditedDetails != "" || strings.TrimSpace(s.Content) != ""
 }
 
 // Recording file types mmzoom downloads.

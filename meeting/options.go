@@ -33,8 +33,9 @@ type MeetingOptions struct {
 	HostVideo             *bool          `json:"host_video,omitempty"`
 	ParticipantVideo      *bool          `json:"participant_video,omitempty"`
 	AutoRecording         *AutoRecording `json:"auto_recording,omitempty"`
-	// Passcode on asks Zoom to generate a passcode by the host's settings; off asks for none, which Zoom
-	// grants only where the account does not lock "Require a passcode".
+	// Passcode on asks Zoom for a passcode (default_password true); off leaves it to the host's "Require a
+	// passcode when scheduling new meetings" setting, which Zoom turns on for everyone: default_password
+	// defaults to false in Zoom's API and cannot remove a passcode that setting requires.
 	Passcode *bool `json:"passcode,omitempty"`
 	// Authentication is Zoom's meeting_authentication: only signed-in Zoom users may join.
 	Authentication *bool `json:"meeting_authentication,omitempty"`

@@ -30,7 +30,7 @@ const (
 )
 
 // Recurrence is a recurring meeting's rule: an end date (in the meeting's timezone) or a number of
-// occurrences; neither means Zoom's maximum.
+// occurrences; neither means Zoom's maximum (MaxOccurrences).
 type Recurrence struct {
 	Repeat Repeat
 	Until  time.Time // the last day (midnight at the end of it), zero when Count is used
@@ -64,6 +64,9 @@ type Schedule struct {
 	Occurrences   []Occurrence
 	Cancelled     bool
 	UpdatedAt     time.Time
+	// JoinURL is the meeting's Join link, kept for a subscription (which has no card) so that `/zoom list`
+	// can show it without asking Zoom.
+	JoinURL string
 }
 
 // Next is the first occurrence not cancelled that ends after now, or nil.
@@ -133,6 +136,9 @@ type ScheduleRequest struct {
 	Location   *time.Location
 	Duration   time.Duration
 	Recurrence *Recurrence
+	// Options are the meeting's settings (the admin's defaults with the user's choices) for a new meeting;
+	// ignored by UpdateMeeting, so that a moved meeting keeps its settings.
+	Options MeetingOptions
 }
 
 // ScheduledMeeting is a scheduled or recurring meeting as Zoom reports it.

@@ -24,6 +24,10 @@ const (
 	fieldUntil    = "until"
 )
 
+// DialogGeneralError is the key, among a submission's field errors, of an error about the whole dialog
+// (Mattermost's "error" beside "errors"), such as a channel where meetings may no longer be scheduled.
+const DialogGeneralError = ""
+
 // CallbackSchedule is the callback id of the schedule dialog.
 const CallbackSchedule = "mmzoom_schedule"
 
@@ -54,13 +58,27 @@ func (s *Service) OpenSchedule(ctx context.Context, req StartRequest, triggerID 
 	if s.Schedules == nil || s.Scheduler == nil || s.Dialogs == nil {
 		return &Reply{Text: s.Text.T(user.Locale, "schedule.unavailable")}, nil
 	}
+	// The channel policy governs scheduling as it governs /zoom start, with the same explanation.
+	if r, err := s.checkChannel(ctx, user, &req); r != nil || err != nil {
+		return r, err
+	}
 	if _, _, reply, err := s.host(ctx, user, nil); reply != nil || err != nil {
 		return reply, err
 	}
 	topic, _ := CleanTopic(req.Topic)
 	st := DialogState{UserID: user.ID, ChannelID: req.ChannelID, TeamID: req.TeamID, RootID: req.RootID}
 	values := map[string]string{fieldTopic: topic, fieldDuration: "30", fieldRepeat: "none"}
-	if err := s.openDialog(ctx, user, triggerID, st, values); err != nil {
+	if triggerID == "" {
+		return nil, &Error{Kind: KindActionInvalid, Err: errors.New("no trigger id to open a dialog with")}
+	}
+	st.Nonce, st.Expires = randomToken(), s.Now().Add(dialogTTL)
+	d := s.scheduleDialog(user, st, values)
+	// A big channel is not asked to confirm as /zoom start does (the dialog is already a deliberate step, and
+	// the trigger id would expire behind a question): the dialog says how many people will see the card.
+	if n := s.bigChannel(ctx, req.ChannelID); n > 0 {
+		d.Intro += "\n\n" + s.Text.T(user.Locale, "schedule.dialog.big_channel", "Members", n)
+	}
+	if err := s.Dialogs.OpenDialog(ctx, triggerID, d); err != nil {
 		return nil, err
 	}
 	return &Reply{}, nil
@@ -124,10 +142,13 @@ func (s *Service) scheduleDialog(user *ChatUser, st DialogState, values map[stri
 				{t("schedule.repeat.weekly"), "weekly"}, {t("schedule.repeat.monthly"), "monthly"}}},
 			DialogElement{Name: fieldUntil, Label: t("schedule.dialog.until"), Type: "text", Optional: true, MaxLength: 32,
 				Placeholder: t("schedule.dialog.until_placeholder"), Help: t("schedule.dialog.until_help")})
+		d.Elements = append(d.Elements, s.optionElements(l)...)
 	}
 	for i := range d.Elements {
 		e := &d.Elements[i]
-		e.Default = values[e.Name]
+		if v, ok := values[e.Name]; ok || !strings.HasPrefix(e.Name, optionFieldPrefix) {
+			e.Default = v // an option keeps the admin's default unless the user chose already
+		}
 		if e.DateTime && e.Default != "" {
 			if at, err := ParseWhen(e.Default, s.Now(), loc); err == nil {
 				e.DefaultTime = at
@@ -144,6 +165,7 @@ type parsedSchedule struct {
 	loc           *time.Location
 	duration      time.Duration
 	recurrence    *Recurrence
+	options       MeetingOptions
 }
 
 // parseSubmission checks a submission; field errors are in the user's language.
@@ -197,6 +219,9 @@ func (s *Service) parseSubmission(user *ChatUser, v map[string]string, reschedul
 	default:
 		errs[fieldRepeat] = s.Text.T(l, "schedule.error.repeat")
 	}
+	if !reschedule {
+		p.options = s.parseOptions(l, v, errs)
+	}
 	if len(errs) > 0 {
 		return nil, errs
 	}
@@ -217,6 +242,16 @@ func (s *Service) SubmitSchedule(ctx context.Context, st DialogState, values map
 	if errs != nil {
 		return errs, nil
 	}
+	if st.ScheduleID == 0 && s.Channels != nil && s.Policy != nil {
+		// The policy may have changed while the dialog was open: checked again, past any cache.
+		ref, err := s.channelRefusal(ctx, st.ChannelID, true)
+		if err != nil {
+			return nil, err
+		}
+		if ref != nil {
+			return map[string]string{DialogGeneralError: s.Text.T(user.Locale, ref.key, ref.args...)}, nil
+		}
+	}
 	// Spent only now: a submission with field errors keeps the dialog (and its state) open.
 	if err := s.Store.UseNonce(ctx, st.Nonce, st.Expires); err != nil {
 		return nil, err
@@ -232,7 +267,7 @@ func (s *Service) SubmitSchedule(ctx context.Context, st DialogState, values map
 		return nil, &Error{Kind: KindNotConnected}
 	}
 	sm, err := s.Scheduler.ScheduleMeeting(ctx, owner, host, ScheduleRequest{Topic: p.topic, Agenda: p.agenda, Start: p.start,
-		Location: p.loc, Duration: p.duration, Recurrence: p.recurrence})
+		Location: p.loc, Duration: p.duration, Recurrence: p.recurrence, Options: p.options})
 	if err != nil {
 		_, zerr := s.zoomFailed(ctx, user, owner, host, nil, err)
 		if zerr == nil {
@@ -285,6 +320,9 @@ func occurrencesOf(sm *ScheduledMeeting, d time.Duration) []Occurrence {
 			out = append(out, o)
 		}
 		return out
+	}
+	if sm.Type == 8 {
+		return nil // a series with no occurrence left (Zoom lists only those to come)
 	}
 	if sm.Duration > 0 {
 		d = sm.Duration

@@ -33,6 +33,12 @@ func (s *Service) List(ctx context.Context, userID, channelID string, mine bool)
 	}
 	var items []item
 	loc := userLocation(user)
+	// An occurrence shown by a meeting scheduled here is not listed again for a subscription to the same meeting.
+	seen := map[string]bool{}
+	occurrenceKey := func(sc *Schedule, o Occurrence) string { return itoa(sc.MeetingID) + "@" + stampMS(o.Start) }
+	upcoming := func(o Occurrence) bool {
+		return !o.Cancelled && !o.Start.IsZero() && o.Start.Add(o.Duration).After(from) && o.Start.Before(to)
+	}
 	for _, sc := range scs {
 		if sc.Cancelled || sc.Subscription || sc.CardID == 0 {
 			continue
@@ -42,11 +48,37 @@ func (s *Service) List(ctx context.Context, userID, channelID string, mine bool)
 			continue
 		}
 		for _, o := range sc.Occurrences {
-			if o.Cancelled || !o.Start.Add(o.Duration).After(from) || !o.Start.Before(to) {
+			if !upcoming(o) {
 				continue
 			}
+			seen[occurrenceKey(sc, o)] = true
 			items = append(items, item{o.Start, s.Text.T(l, "schedule.list.item", "Topic", s.Escape(sc.Topic),
 				"When", formatWhen(l, o.Start, loc), "Duration", FormatDuration(s.Text, l, o.Duration), "JoinURL", c.JoinURL)})
+		}
+	}
+	// The channel's subscriptions, from the occurrences cached when subscribing (and refreshed on
+	// meeting.updated): no call to Zoom per /zoom list. A user's own list is the meetings they scheduled.
+	var subs []*Schedule
+	if !mine {
+		if subs, err = s.Schedules.Subscriptions(ctx, channelID); err != nil {
+			return nil, err
+		}
+	}
+	for _, sc := range subs {
+		if sc.Cancelled {
+			continue
+		}
+		key := "schedule.list.item_subscribed"
+		if sc.JoinURL == "" {
+			key = "schedule.list.item_subscribed_nolink" // subscribed before mmzoom kept the link
+		}
+		for _, o := range sc.Occurrences {
+			if !upcoming(o) || seen[occurrenceKey(sc, o)] {
+				continue
+			}
+			seen[occurrenceKey(sc, o)] = true
+			items = append(items, item{o.Start, s.Text.T(l, key, "Topic", s.Escape(sc.Topic),
+				"When", formatWhen(l, o.Start, loc), "Duration", FormatDuration(s.Text, l, o.Duration), "JoinURL", sc.JoinURL)})
 		}
 	}
 	sort.SliceStable(items, func(i, j int) bool { return items[i].start.Before(items[j].start) })

@@ -33,6 +33,9 @@ func (s *Service) resync(ctx context.Context, sc *Schedule) error {
 	if sm.Topic != "" {
 		sc.Topic = sm.Topic
 	}
+	if sc.Subscription && sm.JoinURL != "" {
+		sc.JoinURL = sm.JoinURL
+	}
 	if sm.Duration > 0 {
 		sc.Duration = sm.Duration
 	}
@@ -48,7 +51,9 @@ func (s *Service) resync(ctx context.Context, sc *Schedule) error {
 		}
 	}
 	sc.Occurrences = append(kept, occ...)
-	if sc.Next(s.Now()) == nil && sm.Type == 8 {
+	// A series with nothing left is over; a subscription stays, so that occurrences the host adds later in
+	// Zoom still get their cards (a cancelled schedule is never read back).
+	if sc.Next(s.Now()) == nil && sm.Type == 8 && !sc.Subscription {
 		sc.Cancelled = true
 	}
 	if err := s.saveAndShow(ctx, sc); err != nil {
@@ -68,15 +73,33 @@ func (s *Service) scheduleChanged(ctx context.Context, ev Event) (bool, error) {
 	}
 	changed := false
 	for _, sc := range scs {
-		if sc.Subscription || sc.Cancelled {
+		if sc.Cancelled {
 			continue
 		}
 		if err := s.resync(ctx, sc); err != nil {
+			if sc.Subscription && zoomRefusesFor(err) {
+				// A subscription's cached occurrences only feed /zoom list; the meeting's own card (and the
+				// other subscriptions) must not wait forever on a subscriber whose Zoom access is gone. Zoom
+				// being down or busy, or the store failing, is retried like any event.
+				s.Logger.WarnContext(ctx, "refreshing a subscription's occurrences failed", "meeting_id", sc.MeetingID,
+					"channel_id", sc.ChannelID, "err", err)
+				continue
+			}
 			return changed, err
 		}
 		changed = true
 	}
 	return changed, nil
+}
+
+// zoomRefusesFor reports whether err is Zoom refusing the credential a schedule is read with, for good
+// (disconnected, refused credentials, no such user): asking again would not help.
+func zoomRefusesFor(err error) bool {
+	switch KindOf(err) {
+	case KindNotConnected, KindCredentialsRefused, KindAccountNotSetUp, KindZoomUserNotFound, KindZoomRejected:
+		return true
+	}
+	return false
 }
 
 // scheduledCardFor finds or makes the card a meeting.started (or a first participant_joined) event of a
@@ -116,11 +139,17 @@ func (s *Service) scheduledCardFor(ctx context.Context, ev Event) (*Card, error)
 		if err != nil {
 			return nil, err
 		}
-		if first == nil {
+		switch {
+		case first == nil:
 			first = c
-		} else if err := s.startOther(ctx, c, ev); err != nil {
-			return nil, err
+		case ev.Type == EventMeetingStarted:
+			if err := s.startOther(ctx, c, ev); err != nil {
+				return nil, err
+			}
 		}
+		// On the host's participant_joined (delivered before meeting.started) the further cards stay waiting:
+		// ApplyEvent applies the join to every card of the instance, and meeting.started, when it comes, starts
+		// them with its start time. Starting them here would leave them without one.
 	}
 	return first, nil
 }

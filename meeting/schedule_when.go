@@ -184,6 +184,12 @@ func parseClock(s string) (int, int, bool) {
 	return 0, 0, false
 }
 
+// MaxOccurrences is the most occurrences a recurring Zoom meeting has: "Recurring meetings can have a
+// maximum of 50 occurrences" (support.zoom.us article 214973206), end_times "between a value of 1 and 50"
+// (developers.zoom.us/docs/api/references/recurrence-object-definitions/). A repeat without an end asks
+// Zoom for this many, since Zoom's own default for a recurrence without an end is a single occurrence.
+const MaxOccurrences = 50
+
 // ParseUntil reads the end of a repeat: a number of times ("10", "10 times", "10回") or a last date
 // ("2027-03-31", "3/31", "3月31日"). It returns either count or the end of that day in loc.
 func ParseUntil(input string, now time.Time, loc *time.Location) (int, time.Time, error) {
@@ -192,7 +198,7 @@ func ParseUntil(input string, now time.Time, loc *time.Location) (int, time.Time
 		s = strings.TrimSuffix(s, suffix)
 	}
 	if n, err := strconv.Atoi(strings.TrimSpace(s)); err == nil {
-		if n < 1 || n > 60 {
+		if n < 1 || n > MaxOccurrences {
 			return 0, time.Time{}, errWhen
 		}
 		return n, time.Time{}, nil

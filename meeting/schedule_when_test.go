@@ -57,7 +57,7 @@ func TestParseUntil(t *testing.T) {
 		count int
 		until time.Time
 	}{
-		{"10", 10, time.Time{}}, {"4 times", 4, time.Time{}}, {"６回", 6, time.Time{}},
+		{"10", 10, time.Time{}}, {"4 times", 4, time.Time{}}, {"６回", 6, time.Time{}}, {"50", 50, time.Time{}},
 		{"2027-03-31", 0, time.Date(2027, 3, 31, 23, 59, 0, 0, berlin)},
 		{"3/31", 0, time.Date(2027, 3, 31, 23, 59, 0, 0, berlin)},
 		{"3月31日", 0, time.Date(2027, 3, 31, 23, 59, 0, 0, berlin)},
@@ -67,7 +67,7 @@ func TestParseUntil(t *testing.T) {
 			t.Errorf("ParseUntil(%q) = %d, %v, %v; want %d, %v", c.in, n, u, err, c.count, c.until)
 		}
 	}
-	for _, bad := range []string{"0", "61", "never", "-3"} {
+	for _, bad := range []string{"0", "51", "61", "never", "-3"} {
 		if _, _, err := ParseUntil(bad, now, berlin); err == nil {
 			t.Errorf("ParseUntil(%q) accepted", bad)
 		}

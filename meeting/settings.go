@@ -38,8 +38,7 @@ func (s *Service) settingsReply(loc, userID, channelID string, cur PMIPreference
 
 // Help is `/zoom help` (and plain `/zoom`).
 func (s *Service) Help(ctx context.Context, userID string) *Reply {
-	loc := s.Locale(ctx, userID)
-	return &Reply{Text: s.Text.T(loc, "help."+string(s.cfg.Kind)) + "\n" + s.Text.T(loc, "help.policy") + s.scheduleHelp(loc)}
+	return &Reply{Text: s.helpText(ctx, userID)}
 }
 
 // scheduleHelp lists the scheduling commands, when they are available.
@@ -54,6 +53,5 @@ func (s *Service) scheduleHelp(loc string) string {
 // help, so a typo is not taken for help asked for. The caller bounds sub's length.
 func (s *Service) UnknownCommand(ctx context.Context, userID, sub string) *Reply {
 	loc := s.Locale(ctx, userID)
-	return &Reply{Text: s.Text.T(loc, "command.unknown", "Command", s.Escape(sub)) + "\n\n" + s.Text.T(loc, "help."+string(s.cfg.Kind)) +
-		"\n" + s.Text.T(loc, "help.policy") + s.scheduleHelp(loc)}
+	return &Reply{Text: s.Text.T(loc, "command.unknown", "Command", s.Escape(sub)) + "\n\n" + s.helpText(ctx, userID)}
 }

@@ -21,16 +21,22 @@ func (s *Service) optionsRefused(loc string, r *OptionRefusal) *Reply {
 
 // allowedFlags lists the flags users may set, or says there are none.
 func (s *Service) allowedFlags(loc string) string {
+	flags := s.flagNames(loc)
+	if len(flags) == 0 {
+		return s.Text.T(loc, "options.none_allowed")
+	}
+	return s.Text.T(loc, "options.allowed", "Flags", strings.Join(flags, ", "))
+}
+
+// flagNames are the /zoom start flags users may set, described in loc, in OptionNames' order.
+func (s *Service) flagNames(loc string) []string {
 	var flags []string
 	for _, n := range OptionNames {
 		if s.cfg.Defaults.mayChange(n) {
 			flags = append(flags, s.Text.T(loc, "options.flag."+n))
 		}
 	}
-	if len(flags) == 0 {
-		return s.Text.T(loc, "options.none_allowed")
-	}
-	return s.Text.T(loc, "options.allowed", "Flags", strings.Join(flags, ", "))
+	return flags
 }
 
 // StartFlagsReply answers a /zoom start whose flags could not be read (err from ParseStartText).

@@ -36,7 +36,7 @@ func (s *Service) Subscribe(ctx context.Context, req StartRequest, arg string) (
 	}
 	sc := &Schedule{MeetingID: sm.ID, ChannelID: req.ChannelID, TeamID: req.TeamID, RootID: req.RootID, CreatorID: user.ID,
 		CreatorLocale: l, Subscription: true, Topic: sm.Topic, Timezone: sm.Timezone, Duration: sm.Duration,
-		Occurrences: occurrencesOf(sm, sm.Duration), UpdatedAt: s.Now()}
+		Occurrences: occurrencesOf(sm, sm.Duration), UpdatedAt: s.Now(), JoinURL: sm.JoinURL}
 	if err := s.Schedules.SaveSchedule(ctx, sc); err != nil {
 		return nil, err
 	}
@@ -116,6 +116,10 @@ func (s *Service) subscriptionTarget(ctx context.Context, req StartRequest, arg 
 	id, ok := parseMeetingID(arg)
 	if !ok {
 		return nil, nil, &Reply{Text: s.Text.T(l, "subscribe.usage")}, nil
+	}
+	// A subscription posts meeting cards here: where meetings may not start, it is refused the same way.
+	if r, err := s.checkChannel(ctx, user, &req); r != nil || err != nil {
+		return nil, nil, r, err
 	}
 	owner, host, reply, err := s.host(ctx, user, nil)
 	if reply != nil || err != nil {

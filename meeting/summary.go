@@ -99,6 +99,11 @@ func (s *Service) renderSummary(c *Card, sum *Summary) []string {
 		title = c.Topic
 	}
 	blocks := []string{t("summary.heading", "Title", s.Escape(title))}
+	if sum.EditedDetails == "" && len(sum.Details) == 0 && strings.TrimSpace(sum.Content) != "" {
+		// Only summary_content holds the text: it has the overview and the next steps too.
+		blocks = append(blocks, s.contentLines(sum.Content))
+		return s.finishSummary(c, sum, blocks)
+	}
 	if sum.Overview != "" {
 		blocks = append(blocks, t("summary.overview")+"\n"+s.escapeLines(sum.Overview))
 	}
@@ -123,6 +128,13 @@ func (s *Service) renderSummary(c *Card, sum *Summary) []string {
 		}
 		blocks = append(blocks, b.String())
 	}
+	return s.finishSummary(c, sum, blocks)
+}
+
+// finishSummary adds the link to the full summary in Zoom and splits the reply into parts within
+// Mattermost's limit.
+func (s *Service) finishSummary(c *Card, sum *Summary, blocks []string) []string {
+	t := func(key string, args ...any) string { return s.Text.T(c.CreatorLocale, key, args...) }
 	if strings.HasPrefix(sum.DocURL, "https://") || strings.HasPrefix(sum.DocURL, "http://") {
 		blocks = append(blocks, t("summary.link", "URL", sum.DocURL))
 	}

@@ -13,7 +13,7 @@ func TestSummaryHeadingDoesNotRepeatZoomsMeetingSummaryFor(t *testing.T) {
 	s := NewService(Config{}, Deps{Text: i18n.MustLoad(), Escape: func(s string) string { return s }})
 	for _, c := range []struct{ locale, title, topic, want string }{
 		{"en", "Meeting Summary for Introductory Chat", "x", "#### Meeting summary: Introductory Chat\n"},
-		{"ja", "meeting summary for 定例会議", "x", "#### 会議の要約: 定例会議\n"},
+		{"ja", "meeting summary for 定例会議", "x", "#### ミーティングの要約: 定例会議\n"},
 		{"en", "Release plan", "x", "#### Meeting summary: Release plan\n"},
 		{"en", "Meeting Summary for ", "Weekly", "#### Meeting summary: Meeting Summary for\n"}, // nothing after it: kept
 		{"en", "", "Weekly", "#### Meeting summary: Weekly\n"},

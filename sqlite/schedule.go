@@ -24,6 +24,7 @@ type scheduleData struct {
 	DurationMin   int64                `json:"duration_minutes"`
 	Recurrence    *meeting.Recurrence  `json:"recurrence,omitempty"`
 	Occurrences   []meeting.Occurrence `json:"occurrences"`
+	JoinURL       string               `json:"join_url,omitempty"`
 }
 
 const scheduleColumns = `id, card_id, meeting_id, channel_id, creator_id, subscription, cancelled, data, updated_at`
@@ -32,7 +33,7 @@ const scheduleColumns = `id, card_id, meeting_id, channel_id, creator_id, subscr
 func (s *Store) SaveSchedule(ctx context.Context, sc *meeting.Schedule) error {
 	data, err := json.Marshal(scheduleData{TeamID: sc.TeamID, RootID: sc.RootID, CreatorLocale: sc.CreatorLocale, Topic: sc.Topic,
 		Agenda: sc.Agenda, Timezone: sc.Timezone, DurationMin: int64(sc.Duration / time.Minute), Recurrence: sc.Recurrence,
-		Occurrences: sc.Occurrences})
+		Occurrences: sc.Occurrences, JoinURL: sc.JoinURL})
 	if err != nil {
 		return err
 	}
@@ -84,6 +85,7 @@ func scanSchedule(row interface{ Scan(...any) error }) (*meeting.Schedule, error
 	sc.Subscription, sc.Cancelled, sc.UpdatedAt = sub == 1, cancelled == 1, fromMS(updated)
 	sc.TeamID, sc.RootID, sc.CreatorLocale, sc.Topic, sc.Agenda, sc.Timezone = d.TeamID, d.RootID, d.CreatorLocale, d.Topic, d.Agenda, d.Timezone
 	sc.Duration, sc.Recurrence, sc.Occurrences = time.Duration(d.DurationMin)*time.Minute, d.Recurrence, d.Occurrences
+	sc.JoinURL = d.JoinURL
 	for i := range sc.Occurrences {
 		sc.Occurrences[i].Start = sc.Occurrences[i].Start.UTC()
 	}

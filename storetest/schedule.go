@@ -36,6 +36,7 @@ func RunSchedules(t *testing.T, openAt Opener[meeting.ScheduleStore]) {
 		}
 		sc.CardID = 42
 		sc.Occurrences[1].Cancelled = true
+		sc.JoinURL = "https://zoom.example/j/81234567890?pwd=abc"
 		if err := s.SaveSchedule(ctx, sc); err != nil {
 			t.Fatal(err)
 		}
@@ -46,7 +47,7 @@ func RunSchedules(t *testing.T, openAt Opener[meeting.ScheduleStore]) {
 		if got.ID != sc.ID || got.Topic != "週次定例" || got.Timezone != "Asia/Tokyo" || got.Duration != 30*time.Minute ||
 			got.Recurrence == nil || got.Recurrence.Count != 3 || !got.Recurrence.Until.Equal(sc.Recurrence.Until) ||
 			len(got.Occurrences) != 3 || !got.Occurrences[1].Cancelled || !got.Occurrences[2].Start.Equal(sc.Occurrences[2].Start) ||
-			got.CreatorLocale != "ja" || got.TeamID != "team" {
+			got.CreatorLocale != "ja" || got.TeamID != "team" || got.JoinURL != sc.JoinURL {
 			t.Errorf("read back %+v, want %+v", got, sc)
 		}
 		if byMeeting, err := s.SchedulesByMeeting(ctx, 81234567890); err != nil || len(byMeeting) != 1 {

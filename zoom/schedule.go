@@ -2,6 +2,7 @@ package zoom
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -32,6 +33,10 @@ type ScheduleRequest struct {
 	Timezone   string      `json:"timezone,omitempty"`
 	Agenda     string      `json:"agenda,omitempty"`
 	Recurrence *Recurrence `json:"recurrence,omitempty"`
+	// DefaultPassword and Settings carry the admin's meeting defaults and the user's choices, as for an
+	// instant meeting; a reschedule leaves them out, so Zoom keeps what the meeting has.
+	DefaultPassword *bool            `json:"default_password,omitempty"`
+	Settings        *MeetingSettings `json:"settings,omitempty"`
 }
 
 // MeetingOccurrence is one occurrence of a recurring meeting.
@@ -113,8 +118,14 @@ func scheduleBody(req meeting.ScheduleRequest) *ScheduleRequest {
 		case meeting.RepeatMonthly:
 			rec.Type, rec.MonthlyDay = 3, start.Day()
 		}
-		if !r.Until.IsZero() {
+		switch {
+		case !r.Until.IsZero():
 			rec.EndDateTime = r.Until.UTC().Format("2006-01-02T15:04:05Z")
+		case r.Count == 0:
+			// Zoom's end_times "defaults to 1": a recurrence sent without an end would be a single meeting.
+			// No end asks for Zoom's maximum.
+			// https://developers.zoom.us/docs/api/references/recurrence-object-definitions/
+			rec.EndTimes = meeting.MaxOccurrences
 		}
 		b.Recurrence = rec
 	}
@@ -145,6 +156,7 @@ func (m *ScheduledMeeting) domain(now time.Time) *meeting.ScheduledMeeting {
 func (g *Gateway) ScheduleMeeting(ctx context.Context, owner meeting.Owner, userID string, req meeting.ScheduleRequest) (*meeting.ScheduledMeeting, error) {
 	body := scheduleBody(req)
 	body.Type = 2
+	body.Settings, body.DefaultPassword = meetingSettings(meeting.MeetingRequest{Options: req.Options}), req.Options.Passcode
 	if req.Recurrence != nil {
 		body.Type = 8
 	}
@@ -169,9 +181,15 @@ func (g *Gateway) UpdateMeeting(ctx context.Context, owner meeting.Owner, meetin
 	return classifyMeeting(err)
 }
 
-// DeleteMeeting cancels a meeting (or one occurrence).
+// DeleteMeeting cancels a meeting (or one occurrence). An occurrence Zoom no longer has is KindNotFound, like
+// a meeting it no longer has: Zoom answers 400, code 3000 "Invalid occurrence_id." there rather than 404
+// (DELETE /meetings/{meetingId} in Zoom's Meeting API OpenAPI file).
 func (g *Gateway) DeleteMeeting(ctx context.Context, owner meeting.Owner, meetingID int64, occurrenceID string) error {
 	err := g.call(ctx, owner, func(c *Client) error { return c.DeleteOccurrence(ctx, meetingID, occurrenceID) })
+	var ze *Error
+	if occurrenceID != "" && errors.As(err, &ze) && ze.StatusCode == http.StatusBadRequest && ze.Code == 3000 {
+		return &meeting.Error{Kind: meeting.KindNotFound, Err: err}
+	}
 	return classifyMeeting(err)
 }
 

@@ -17,7 +17,8 @@ func TestScheduleBodyIsLocalTimeWithItsZone(t *testing.T) {
 		{&meeting.Recurrence{Repeat: meeting.RepeatWeekly, Count: 4}, Recurrence{Type: 2, RepeatInterval: 1, WeeklyDays: "5", EndTimes: 4}},
 		{&meeting.Recurrence{Repeat: meeting.RepeatMonthly, Until: time.Date(2027, 3, 31, 23, 59, 0, 0, tokyo)},
 			Recurrence{Type: 3, RepeatInterval: 1, MonthlyDay: 10, EndDateTime: "2027-03-31T14:59:00Z"}},
-		{&meeting.Recurrence{Repeat: meeting.RepeatDaily}, Recurrence{Type: 1, RepeatInterval: 1}},
+		// No end: Zoom's maximum, said explicitly (Zoom's default for a missing end_times is one occurrence).
+		{&meeting.Recurrence{Repeat: meeting.RepeatDaily}, Recurrence{Type: 1, RepeatInterval: 1, EndTimes: 50}},
 	}
 	for _, c := range cases {
 		b := scheduleBody(meeting.ScheduleRequest{Topic: "T", Start: start.UTC(), Location: tokyo, Duration: 45 * time.Minute, Recurrence: c.rec})
@@ -33,7 +34,7 @@ func TestParseScheduleEvents(t *testing.T) {
 		"start_time":"2026-12-10T09:00:00Z","duration":30,"timezone":"Europe/Berlin",
 		"occurrences":[{"occurrence_id":"1765357200000","start_time":"2026-12-10T09:00:00Z"}]}}}`
 	updated := `{"event":"meeting.updated","event_ts":1765180900000,"payload":{"account_id":"a","operator":"alice@example.com",
-		"operator_id":"z1","operation":"all","object":{"id":81234567890,"uuid":"u==","start_time":"2026-12-10T10:00:00Z"},
+		"operator_id":"z1","scope":"all","object":{"id":81234567890,"uuid":"u==","start_time":"2026-12-10T10:00:00Z"},
 		"old_object":{"id":81234567890,"uuid":"u==","start_time":"2026-12-10T09:00:00Z"},"time_stamp":1765180900000}}`
 	for _, body := range []string{deleted, updated} {
 		ev, err := ParseEvent([]byte(body))

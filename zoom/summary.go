@@ -23,6 +23,7 @@ type EventSummary struct {
 	NextSteps       []string
 	EditedDetails   string   // edited_summary.summary_details: the host's edit, plain text
 	EditedNextSteps []string // edited_summary.next_steps
+	Content         string   // summary_content: the whole summary in Markdown (the only text of a template summary)
 	DocURL          string   // summary_doc_url
 	Modified        time.Time
 }
@@ -43,6 +44,7 @@ type wireSummary struct {
 	SummaryTitle  string          `json:"summary_title"`
 	Overview      string          `json:"summary_overview"`
 	SummaryDocURL string          `json:"summary_doc_url"`
+	Content       string          `json:"summary_content"`
 	LastModified  flexTime        `json:"summary_last_modified_time"`
 	RawDetails    json.RawMessage `json:"summary_details"`
 	RawNextSteps  json.RawMessage `json:"next_steps"`
@@ -51,7 +53,7 @@ type wireSummary struct {
 
 func (w *wireSummary) summary() *EventSummary {
 	s := &EventSummary{MeetingID: int64(w.MeetingID), MeetingUUID: w.MeetingUUID, Topic: w.MeetingTopic, Title: w.SummaryTitle,
-		Overview: w.Overview, DocURL: w.SummaryDocURL, Modified: time.Time(w.LastModified)}
+		Overview: w.Overview, Content: w.Content, DocURL: w.SummaryDocURL, Modified: time.Time(w.LastModified)}
 	s.Details = details(w.RawDetails)
 	s.NextSteps = stringList(w.RawNextSteps)
 	var edited struct {
@@ -89,7 +91,7 @@ func stringList(raw json.RawMessage) []string {
 // Domain is the summary as the domain takes it: the host's edits win over Zoom's original text.
 func (s *EventSummary) Domain() *meeting.Summary {
 	out := &meeting.Summary{Title: s.Title, Overview: s.Overview, NextSteps: s.NextSteps, EditedDetails: strings.TrimSpace(s.EditedDetails),
-		DocURL: s.DocURL, Modified: s.Modified}
+		Content: s.Content, DocURL: s.DocURL, Modified: s.Modified}
 	if s.EditedNextSteps != nil {
 		out.NextSteps = s.EditedNextSteps
 	}

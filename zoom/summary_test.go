@@ -35,3 +35,17 @@ func TestMeetingSummaryDoubleEncodesTheUUID(t *testing.T) {
 		t.Errorf("summary %+v", s)
 	}
 }
+
+// summary_content (Markdown; Zoom's changelog of 2025-04-24) reaches the domain, from an event or the
+// endpoint alike; a template summary has nothing else.
+func TestSummaryContentIsRead(t *testing.T) {
+	ev, err := ParseEvent([]byte(`{"event":"meeting.summary_completed","event_ts":1765180800000,"payload":{"account_id":"a",
+		"object":{"meeting_id":81234567890,"meeting_uuid":"u==","summary_title":"Plan","summary_details":[],"next_steps":[],
+		"summary_content":"## Quick recap\n\nWe agreed."}}}`))
+	if err != nil || ev.Summary == nil || ev.Summary.Content != "## Quick recap\n\nWe agreed." {
+		t.Fatalf("ParseEvent: %+v %v", ev, err)
+	}
+	if d := ev.Summary.Domain(); d.Content != ev.Summary.Content || len(d.Details) != 0 {
+		t.Errorf("domain summary %+v", d)
+	}
+}

@@ -249,7 +249,7 @@ func TestJapaneseSummaryPassesThroughIntact(t *testing.T) {
 		t.Fatalf("replies %+v", w.threadReplies(w.Town, card))
 	}
 	msg := replies[0].Message
-	for _, want := range []string{"#### 会議の要約: 定例会議のまとめ", "**概要**", sum.Overview, "##### スケジュール",
+	for _, want := range []string{"#### ミーティングの要約: 定例会議のまとめ", "**概要**", sum.Overview, "##### スケジュール",
 		"健二さんが木曜日までに翻訳を終える。\n次回は月曜日。", "**次のステップ**", "- [ ] リリースノートを翻訳する（健二）", "Zoom で要約の全文を開く"} {
 		if !strings.Contains(msg, want) {
 			t.Errorf("lacks %q:\n%s", want, msg)

@@ -4,10 +4,10 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io/fs"
 	"net/url"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -87,8 +87,14 @@ type fileConfig struct {
 // loadConfig reads the configuration from getenv (and the file it names). It returns every problem found,
 // one line each, naming the variable; no problem line ever contains a secret's value.
 func loadConfig(getenv func(string) string, readFile func(string) ([]byte, error)) (*config, []string) {
+	return loadConfigIn(cliText{}, getenv, readFile)
+}
+
+// loadConfigIn is loadConfig with the problems in the admin's language (tx).
+func loadConfigIn(tx cliText, getenv func(string) string, readFile func(string) ([]byte, error)) (*config, []string) {
+	tx = tx.orEnglish()
 	var problems []string
-	bad := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
+	bad := func(key string, args ...any) { problems = append(problems, tx.T(key, args...)) }
 	get := func(name, def string) string {
 		if v := strings.TrimSpace(getenv(name)); v != "" {
 			return v
@@ -123,7 +129,7 @@ func loadConfig(getenv func(string) string, readFile func(string) ([]byte, error
 	}
 	required := func(name, value string) {
 		if value == "" {
-			bad("%s is required", name)
+			bad("cli.config.required", "Name", name)
 		}
 	}
 	checkURL := func(name, value string) {
@@ -132,7 +138,7 @@ func loadConfig(getenv func(string) string, readFile func(string) ([]byte, error
 		}
 		u, err := url.Parse(value)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil {
-			bad("%s must be an http(s) URL like https://host[:port][/path] without user or password, got %q", name, redactDSN(value))
+			bad("cli.config.bad_url", "Name", name, "Value", strconv.Quote(redactDSN(value)))
 		}
 	}
 	required("MMZOOM_SITE_URL", c.SiteURL)
@@ -144,9 +150,9 @@ func loadConfig(getenv func(string) string, readFile func(string) ([]byte, error
 	required("MMZOOM_ZOOM_WEBHOOK_SECRET", c.WebhookSecret)
 	switch {
 	case c.Kind == "":
-		bad("MMZOOM_ZOOM_APP_KIND is required: user, account or s2s")
+		bad("cli.config.kind_required")
 	case !c.Kind.Valid():
-		bad("MMZOOM_ZOOM_APP_KIND must be user, account or s2s, got %q", string(c.Kind))
+		bad("cli.config.kind_bad", "Value", strconv.Quote(string(c.Kind)))
 	}
 	required("MMZOOM_ZOOM_CLIENT_ID", c.ClientID)
 	required("MMZOOM_ZOOM_CLIENT_SECRET", c.ClientSecret)
@@ -154,9 +160,9 @@ func loadConfig(getenv func(string) string, readFile func(string) ([]byte, error
 		required("MMZOOM_ZOOM_ACCOUNT_ID", c.AccountID)
 	}
 	if raw := getenv("MMZOOM_ENCRYPTION_KEY"); raw == "" {
-		bad("MMZOOM_ENCRYPTION_KEY is required (32 random bytes, base64; `mmzoom keygen` prints one)")
+		bad("cli.config.key_required")
 	} else if k, err := seal.ParseKey(strings.TrimSpace(raw)); err != nil {
-		bad("MMZOOM_ENCRYPTION_KEY is invalid: %v", err)
+		bad("cli.config.key_invalid", "Err", err)
 	} else {
 		c.EncryptionKey = k
 	}
@@ -166,41 +172,40 @@ func loadConfig(getenv func(string) string, readFile func(string) ([]byte, error
 		}
 		k, err := seal.ParseKey(raw)
 		if err != nil {
-			bad("MMZOOM_ENCRYPTION_OLD_KEYS entry %d is invalid: %v", i+1, err)
+			bad("cli.config.old_key_invalid", "N", i+1, "Err", err)
 			continue
 		}
 		c.OldKeys = append(c.OldKeys, k)
 	}
 	if _, err := parseDatabase(c.Database); err != nil {
-		bad("%v", err)
+		problems = append(problems, databaseProblem(tx, err))
 	}
 	if path := getenv("MMZOOM_CONFIG"); path != "" {
-		problems = append(problems, c.applyFile(path, readFile)...)
+		problems = append(problems, c.applyFile(tx, path, readFile)...)
 	}
 	if c.BotToken == "" {
-		bad("MMZOOM_MATTERMOST_BOT_TOKEN is required (or mattermost_bot_token in the MMZOOM_CONFIG file, which mmzoom setup writes)")
+		bad("cli.config.bot_token_required")
 	}
 	if len(c.CommandTokens) == 0 {
-		bad("MMZOOM_MATTERMOST_COMMAND_TOKENS is required: comma-separated tokens of the /zoom command, one per team " +
-			"(or mattermost_command_tokens in the MMZOOM_CONFIG file, which mmzoom setup writes)")
+		bad("cli.config.command_tokens_required")
 	}
 	return c, problems
 }
 
 // applyFile applies the JSON configuration file at path.
-func (c *config) applyFile(path string, readFile func(string) ([]byte, error)) []string {
+func (c *config) applyFile(tx cliText, path string, readFile func(string) ([]byte, error)) []string {
 	b, err := readFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		return []string{fmt.Sprintf("MMZOOM_CONFIG names %s, which does not exist", path)}
+		return []string{tx.T("cli.config.file_missing", "Path", path)}
 	}
 	if err != nil {
-		return []string{fmt.Sprintf("MMZOOM_CONFIG: cannot read %s: %v", path, err)}
+		return []string{tx.T("cli.config.file_unreadable", "Path", path, "Err", err)}
 	}
 	var f fileConfig
 	dec := json.NewDecoder(strings.NewReader(string(b)))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&f); err != nil {
-		return []string{fmt.Sprintf("MMZOOM_CONFIG: %s is not valid: %v", path, err)}
+		return []string{tx.T("cli.config.file_invalid", "Path", path, "Err", err)}
 	}
 	var problems []string
 	dur := func(name, v string, into *time.Duration) {
@@ -209,7 +214,7 @@ func (c *config) applyFile(path string, readFile func(string) ([]byte, error)) [
 		}
 		d, err := time.ParseDuration(v)
 		if err != nil || d <= 0 {
-			problems = append(problems, fmt.Sprintf("MMZOOM_CONFIG: %s must be a positive duration like 3h or 2.5s, got %q", name, v))
+			problems = append(problems, tx.T("cli.config.bad_duration", "Name", name, "Value", strconv.Quote(v)))
 			return
 		}
 		*into = d
@@ -249,14 +254,14 @@ func (c *config) applyFile(path string, readFile func(string) ([]byte, error)) [
 	}
 	if f.MaxDownloadMB != nil {
 		if *f.MaxDownloadMB < 1 || *f.MaxDownloadMB > 1024 {
-			problems = append(problems, fmt.Sprintf("MMZOOM_CONFIG: max_download_mb must be between 1 and 1024, got %d", *f.MaxDownloadMB))
+			problems = append(problems, tx.T("cli.config.bad_max_download", "Value", *f.MaxDownloadMB))
 		} else {
 			c.MaxDownloadBytes = *f.MaxDownloadMB << 20
 		}
 	}
 	if m := f.ReminderMinutes; m != nil {
 		if *m < 0 || *m > 24*60 {
-			problems = append(problems, fmt.Sprintf("MMZOOM_CONFIG: reminder_minutes must be 0 (no reminders) to 1440, got %d", *m))
+			problems = append(problems, tx.T("cli.config.bad_reminder_minutes", "Value", *m))
 		} else {
 			c.ReminderLead = time.Duration(*m) * time.Minute
 		}
@@ -267,14 +272,14 @@ func (c *config) applyFile(path string, readFile func(string) ([]byte, error)) [
 	dur("recent_meeting_window", f.RecentMeetingWindow, &c.RecentWindow)
 	dur("start_budget", f.StartBudget, &c.StartBudget)
 	dur("retry_max_backoff", f.RetryMaxBackoff, &c.RetryMaxBackoff)
-	problems = append(problems, c.applyPolicy(f)...)
+	problems = append(problems, c.applyPolicy(tx, f)...)
 	dur("job_lease", f.JobLease, &c.JobLease)
 	switch f.LogLevel {
 	case "":
 	case "debug", "info", "warn", "error":
 		c.LogLevel = f.LogLevel
 	default:
-		problems = append(problems, fmt.Sprintf("MMZOOM_CONFIG: log_level must be debug, info, warn or error, got %q", f.LogLevel))
+		problems = append(problems, tx.T("cli.config.bad_log_level", "Value", strconv.Quote(f.LogLevel)))
 	}
 	return problems
 }

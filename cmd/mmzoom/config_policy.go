@@ -2,7 +2,7 @@ package main
 
 import (
 	"errors"
-	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/mmzoom/mmzoom/meeting"
@@ -18,14 +18,14 @@ type meetingDefaultsFile struct {
 // applyPolicy applies the admin's meeting defaults and big-channel threshold from the config file. Zoom's
 // rule that one security option stays on is enforced here, at startup, rather than discovered at the first
 // meeting (Zoom would silently turn an option back on).
-func (c *config) applyPolicy(f fileConfig) []string {
+func (c *config) applyPolicy(tx cliText, f fileConfig) []string {
 	var problems []string
-	bad := func(format string, args ...any) {
-		problems = append(problems, "MMZOOM_CONFIG: "+fmt.Sprintf(format, args...))
+	bad := func(key string, args ...any) {
+		problems = append(problems, "MMZOOM_CONFIG: "+tx.T(key, args...))
 	}
 	if f.BigChannelThreshold != nil {
 		if *f.BigChannelThreshold < 0 {
-			bad("big_channel_threshold must be 0 (never ask) or a member count, got %d", *f.BigChannelThreshold)
+			bad("cli.config.bad_big_channel", "Value", *f.BigChannelThreshold)
 		} else {
 			c.BigChannel = *f.BigChannelThreshold
 		}
@@ -37,14 +37,13 @@ func (c *config) applyPolicy(f fileConfig) []string {
 	err := d.MeetingOptions.Check()
 	switch {
 	case errors.Is(err, meeting.ErrInsecureOptions):
-		bad("meeting_defaults turns passcode, waiting_room and meeting_authentication all off, but Zoom requires at least one " +
-			"of them (it would silently turn one back on): set one of them to true, or leave it out to keep the Zoom account's setting")
+		bad("cli.config.insecure_defaults")
 	case err != nil:
-		bad("meeting_defaults: %v", err)
+		bad("cli.config.bad_defaults", "Err", err)
 	}
 	for _, name := range d.UsersMayChange {
 		if !meeting.ValidOption(name) {
-			bad("meeting_defaults.users_may_change: unknown option %q (options: %s)", name, strings.Join(meeting.OptionNames, ", "))
+			bad("cli.config.unknown_option", "Name", strconv.Quote(name), "Options", strings.Join(meeting.OptionNames, ", "))
 		}
 	}
 	c.Defaults = meeting.MeetingDefaults{Options: d.MeetingOptions, UsersMayChange: d.UsersMayChange}

@@ -2,7 +2,7 @@ package main
 
 import (
 	"context"
-	"fmt"
+	"errors"
 	"strings"
 	"time"
 
@@ -30,13 +30,34 @@ func parseDatabase(s string) (database, error) {
 	case strings.HasPrefix(s, "sqlite://"):
 		s = strings.TrimPrefix(s, "sqlite://")
 	case strings.Contains(s, "://"):
-		return database{}, fmt.Errorf("MMZOOM_DATABASE must be postgres://…, postgresql://…, sqlite://<path> or a file path; %s:// is none of them",
-			s[:strings.Index(s, "://")])
+		return database{}, &databaseError{scheme: s[:strings.Index(s, "://")]}
 	}
 	if s == "" {
-		return database{}, fmt.Errorf("MMZOOM_DATABASE names no SQLite file (sqlite://<path>)")
+		return database{}, &databaseError{}
 	}
 	return database{target: s}, nil
+}
+
+// databaseError is an MMZOOM_DATABASE that names no database: an unknown scheme, or no SQLite file ("").
+type databaseError struct{ scheme string }
+
+func (e *databaseError) Error() string { return e.text(cliText{}) }
+
+// text says what is wrong in the admin's language.
+func (e *databaseError) text(tx cliText) string {
+	if e.scheme == "" {
+		return tx.T("cli.config.database_no_file")
+	}
+	return tx.T("cli.config.database_scheme", "Scheme", e.scheme)
+}
+
+// databaseProblem is an error of parseDatabase in the admin's language.
+func databaseProblem(tx cliText, err error) string {
+	var de *databaseError
+	if errors.As(err, &de) {
+		return de.text(tx)
+	}
+	return err.Error()
 }
 
 // store is what the wiring needs of either store.

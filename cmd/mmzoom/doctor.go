@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -20,20 +21,6 @@ import (
 	"github.com/mmzoom/mmzoom/sqlite"
 	"github.com/mmzoom/mmzoom/zoom"
 )
-
-const doctorHelp = `usage: mmzoom doctor [flags]
-
-Checks mmzoom's configuration and everything it depends on, one line per check: ✔ when it is fine,
-✘ with the fix when it is not, ! for something to know that does not stop mmzoom. It reads the same
-environment (and MMZOOM_CONFIG file) as serve, and may run while serve runs: it changes nothing.
-
-With MMZOOM_MATTERMOST_ADMIN_TOKEN (a system admin's token) it also checks each command token against
-Mattermost's slash commands. Secrets are never printed.
-
-Exit status: 0 when no check failed, 1 when one did (for monitoring, with --json), 2 on a usage error.
-
-flags:
-`
 
 // doctorFlags are mmzoom doctor's flags.
 type doctorFlags struct {
@@ -57,22 +44,38 @@ const (
 	checkWarn checkStatus = "warn"
 )
 
-// check is one line of doctor's report.
+// check is one line of doctor's report. Name is a stable English key for monitoring (--json); label is the
+// name in the admin's language, for the text report.
 type check struct {
 	Name   string      `json:"name"`
 	Status checkStatus `json:"status"`
 	Detail string      `json:"detail"`
 	Fix    string      `json:"fix,omitempty"`
+	label  string
 }
 
 // doctorReport is every check, in order.
 type doctorReport struct {
 	OK     bool    `json:"ok"`
 	Checks []check `json:"checks"`
+	text   cliText
 }
 
 func (r *doctorReport) add(name string, st checkStatus, detail, fix string) {
-	r.Checks = append(r.Checks, check{Name: name, Status: st, Detail: detail, Fix: fix})
+	r.Checks = append(r.Checks, check{Name: name, Status: st, Detail: detail, Fix: fix, label: r.label(name)})
+}
+
+// label is a check's name in the admin's language: "command token 2" is the key cli.doctor.check.command_token
+// with its number, "bot token" is cli.doctor.check.bot_token.
+func (r *doctorReport) label(name string) string {
+	if n, ok := strings.CutPrefix(name, "command token "); ok && n != "" && strings.Trim(n, "0123456789") == "" {
+		return r.text.T("cli.doctor.check.command_token", "N", n)
+	}
+	key := "cli.doctor.check." + strings.ReplaceAll(strings.ToLower(name), " ", "_")
+	if !r.text.has(key) {
+		return name
+	}
+	return r.text.T(key)
 }
 func (r *doctorReport) ok(name, detail string)        { r.add(name, checkOK, detail, "") }
 func (r *doctorReport) fail(name, detail, fix string) { r.add(name, checkFail, detail, fix) }
@@ -82,7 +85,11 @@ func (r *doctorReport) warn(name, detail, fix string) { r.add(name, checkWarn, d
 func (r *doctorReport) print(w io.Writer) {
 	for _, c := range r.Checks {
 		mark := map[checkStatus]string{checkOK: "✔", checkFail: "✘", checkWarn: "!"}[c.Status]
-		line := mark + " " + c.Name + ": " + c.Detail
+		name := c.label
+		if name == "" {
+			name = c.Name
+		}
+		line := mark + " " + name + ": " + c.Detail
 		if c.Fix != "" {
 			line += " → " + c.Fix
 		}
@@ -95,6 +102,8 @@ type doctorDeps struct {
 	httpClient *http.Client
 	now        func() time.Time
 	readFile   func(string) ([]byte, error)
+	// text is the language of the report (the zero value is English); --json keeps English names.
+	text cliText
 }
 
 // errDoctorFailed says a check failed; its line was printed.
@@ -111,8 +120,9 @@ func runDoctor(ctx context.Context, fl doctorFlags, getenv func(string) string, 
 	if d.readFile == nil {
 		d.readFile = os.ReadFile
 	}
-	r := &doctorReport{}
-	dc := &doctor{report: r, deps: d, zoomUser: strings.TrimSpace(*fl.zoomUser), adminToken: strings.TrimSpace(getenv("MMZOOM_MATTERMOST_ADMIN_TOKEN"))}
+	tx := d.text.orEnglish()
+	r := &doctorReport{text: tx}
+	dc := &doctor{report: r, deps: d, tx: tx, zoomUser: strings.TrimSpace(*fl.zoomUser), adminToken: strings.TrimSpace(getenv("MMZOOM_MATTERMOST_ADMIN_TOKEN"))}
 	dc.cfg, dc.problems = loadConfig(getenv, d.readFile)
 	dc.run(ctx)
 	r.OK = true
@@ -146,14 +156,18 @@ type doctor struct {
 	health *sqlite.Health
 	bot    *meeting.ChatUser
 	mm     *mattermost.Client
+	tx     cliText
 }
+
+// t is a message in the admin's language.
+func (dc *doctor) t(key string, args ...any) string { return dc.tx.T(key, args...) }
 
 func (dc *doctor) run(ctx context.Context) {
 	r, cfg := dc.report, dc.cfg
 	if len(dc.problems) == 0 {
-		r.ok("configuration", fmt.Sprintf("complete for the %s app kind", cfg.Kind))
+		r.ok("configuration", dc.t("cli.doctor.config_ok", "Kind", cfg.Kind))
 	} else {
-		r.fail("configuration", strings.Join(dc.problems, "; "), "set the variables named (README, Environment)")
+		r.fail("configuration", strings.Join(dc.problems, dc.t("cli.problem_separator")), dc.t("cli.doctor.config_fix"))
 	}
 	dc.database(ctx)
 	dc.mattermost(ctx)
@@ -167,17 +181,17 @@ func (dc *doctor) run(ctx context.Context) {
 func (dc *doctor) database(ctx context.Context) {
 	r, cfg := dc.report, dc.cfg
 	if cfg.EncryptionKey.Bytes() == nil {
-		r.fail("encryption key", "MMZOOM_ENCRYPTION_KEY is missing or invalid, so the database cannot be read", "set the key mmzoom serve runs with")
+		r.fail("encryption key", dc.t("cli.doctor.key_missing"), dc.t("cli.doctor.key_missing_fix"))
 		return
 	}
 	box, err := seal.NewBox(cfg.EncryptionKey, cfg.OldKeys...)
 	if err != nil {
-		r.fail("encryption key", err.Error(), "set MMZOOM_ENCRYPTION_KEY to 32 random bytes in base64 (mmzoom keygen)")
+		r.fail("encryption key", err.Error(), dc.t("cli.doctor.key_invalid_fix"))
 		return
 	}
 	path, ok := strings.CutPrefix(cfg.Database, "sqlite://")
 	if !ok || path == "" {
-		r.fail("database", "MMZOOM_DATABASE is not sqlite://<path>", "set MMZOOM_DATABASE")
+		r.fail("database", dc.t("cli.doctor.db_not_sqlite"), dc.t("cli.doctor.db_not_sqlite_fix"))
 		return
 	}
 	ictx, cancel := context.WithTimeout(ctx, 15*time.Second)
@@ -185,26 +199,25 @@ func (dc *doctor) database(ctx context.Context) {
 	h, err := sqlite.Inspect(ictx, path, box)
 	switch {
 	case sqlite.IsMissing(err):
-		r.fail("database", path+" does not exist", "check MMZOOM_DATABASE (mmzoom serve creates the file when it first starts)")
+		r.fail("database", dc.t("cli.doctor.db_missing", "Path", path), dc.t("cli.doctor.db_missing_fix"))
 		return
 	case err != nil:
-		r.fail("database", "cannot read "+path+": "+err.Error(), "check MMZOOM_DATABASE and the file's permissions")
+		r.fail("database", dc.t("cli.doctor.db_unreadable", "Path", path, "Err", err), dc.t("cli.doctor.db_unreadable_fix"))
 		return
 	case len(h.Pending) > 0:
-		r.fail("database", fmt.Sprintf("%s lacks %d migration(s) (%s)", path, len(h.Pending), strings.Join(h.Pending, ", ")),
-			"start mmzoom serve once: it applies them before it listens")
+		r.fail("database", dc.t("cli.doctor.db_pending", "Path", path, "Count", len(h.Pending), "List", strings.Join(h.Pending, ", ")),
+			dc.t("cli.doctor.db_pending_fix"))
 		return
 	}
 	dc.health = h
-	r.ok("database", path+" answers and its schema is up to date")
+	r.ok("database", dc.t("cli.doctor.db_ok", "Path", path))
 	switch {
 	case !h.SealedChecked:
-		r.ok("encryption key", "valid (no stored Zoom token yet to try it on)")
+		r.ok("encryption key", dc.t("cli.doctor.key_unchecked"))
 	case h.SealedOpen:
-		r.ok("encryption key", "opens the stored Zoom tokens")
+		r.ok("encryption key", dc.t("cli.doctor.key_ok"))
 	default:
-		r.fail("encryption key", "does not open the stored Zoom tokens: it is not the key they were stored with",
-			"set MMZOOM_ENCRYPTION_KEY to the key mmzoom serve used (during a rotation, the old one in MMZOOM_ENCRYPTION_OLD_KEYS)")
+		r.fail("encryption key", dc.t("cli.doctor.key_wrong"), dc.t("cli.doctor.key_wrong_fix"))
 	}
 }
 
@@ -216,29 +229,28 @@ func (dc *doctor) mattermost(ctx context.Context) {
 	dc.mm = mattermost.NewClient(mattermost.ClientConfig{BaseURL: cfg.MattermostURL, BotToken: cfg.BotToken, HTTPClient: dc.deps.httpClient, Now: dc.deps.now})
 	version, err := dc.mm.Ping(ctx)
 	if err != nil {
-		r.fail("Mattermost", "cannot reach Mattermost at "+cfg.MattermostURL+": "+plainError(err), "check MMZOOM_MATTERMOST_URL and that Mattermost is up")
+		r.fail("Mattermost", dc.t("cli.doctor.mm_unreachable", "URL", cfg.MattermostURL, "Err", plainError(err)), dc.t("cli.doctor.mm_unreachable_fix"))
 		dc.mm = nil
 		return
 	}
-	r.ok("Mattermost", fmt.Sprintf("%s answers (version %s)", cfg.MattermostURL, version))
+	r.ok("Mattermost", dc.t("cli.doctor.mm_ok", "URL", cfg.MattermostURL, "Version", version))
 	if cfg.BotToken == "" {
 		return
 	}
 	me, err := dc.mm.Me(ctx)
 	if e, ok := mattermost.MattermostError(err); ok && e.StatusCode == http.StatusUnauthorized {
-		r.fail("bot token", "Mattermost refuses MMZOOM_MATTERMOST_BOT_TOKEN (HTTP 401): it is wrong or was revoked",
-			"run mmzoom setup (it creates a new token), or create one in Integrations → Bot Accounts")
+		r.fail("bot token", dc.t("cli.doctor.bot_refused"), dc.t("cli.doctor.bot_refused_fix"))
 		return
 	}
 	if err != nil {
-		r.fail("bot token", "cannot check it: "+plainError(err), "check that Mattermost is up")
+		r.fail("bot token", dc.t("cli.doctor.cannot_check", "Err", plainError(err)), dc.t("cli.setup.fix_up"))
 		return
 	}
 	dc.bot = me
 	if !me.IsBot {
-		r.warn("bot token", "it belongs to @"+me.Username+", a person, not a bot: cards are posted as that user", "run mmzoom setup to create a bot")
+		r.warn("bot token", dc.t("cli.doctor.bot_is_person", "User", me.Username), dc.t("cli.doctor.bot_is_person_fix"))
 	} else {
-		r.ok("bot token", "signs in as the bot @"+me.Username)
+		r.ok("bot token", dc.t("cli.doctor.bot_ok", "User", me.Username))
 	}
 	roles := strings.Fields(me.Roles)
 	has := func(role string) bool {
@@ -251,16 +263,15 @@ func (dc *doctor) mattermost(ctx context.Context) {
 	}
 	switch {
 	case has("system_admin"):
-		r.warn("bot roles", fmt.Sprintf("%q: broader rights than mmzoom needs", me.Roles), "give it \"system_user system_post_all\" (mmzoom setup)")
+		r.warn("bot roles", dc.t("cli.doctor.roles_broad", "Roles", strconv.Quote(me.Roles)), dc.t("cli.doctor.roles_fix"))
 	case has("system_post_all"):
 		r.ok("bot roles", fmt.Sprintf("%q", me.Roles))
 	default:
-		r.warn("bot roles", fmt.Sprintf("%q: the bot cannot post cards in private channels, direct or group messages it is not in", me.Roles),
-			"give it \"system_user system_post_all\" (mmzoom setup)")
+		r.warn("bot roles", dc.t("cli.doctor.roles_narrow", "Roles", strconv.Quote(me.Roles)), dc.t("cli.doctor.roles_fix"))
 	}
 	teams, err := dc.mm.MyTeams(ctx)
 	if err != nil {
-		r.fail("bot teams", "cannot list them: "+plainError(err), "check that Mattermost is up")
+		r.fail("bot teams", dc.t("cli.doctor.teams_failed", "Err", plainError(err)), dc.t("cli.setup.fix_up"))
 		return
 	}
 	var names []string
@@ -281,12 +292,11 @@ func (dc *doctor) mattermost(ctx context.Context) {
 	sort.Strings(missing)
 	switch {
 	case len(missing) > 0:
-		r.fail("bot teams", "the bot is not a member of team(s) "+strings.Join(missing, ", ")+", where /zoom is used",
-			"run mmzoom setup, or add the bot to those teams")
+		r.fail("bot teams", dc.t("cli.doctor.teams_missing", "Teams", strings.Join(missing, ", ")), dc.t("cli.doctor.teams_missing_fix"))
 	case len(teams) == 0:
-		r.fail("bot teams", "the bot is in no team, so it cannot join channels to update cards", "run mmzoom setup, or add the bot to each team that uses /zoom")
+		r.fail("bot teams", dc.t("cli.doctor.teams_none"), dc.t("cli.doctor.teams_none_fix"))
 	default:
-		r.ok("bot teams", "member of "+strings.Join(names, ", "))
+		r.ok("bot teams", dc.t("cli.doctor.teams_ok", "Teams", strings.Join(names, ", ")))
 	}
 }
 
@@ -303,8 +313,7 @@ func (dc *doctor) commands(ctx context.Context) {
 		admin := mattermost.NewAdmin(cfg.MattermostURL, dc.adminToken, dc.deps.httpClient)
 		teams, err := admin.Teams(ctx)
 		if err != nil {
-			r.fail("command tokens", "cannot list Mattermost's teams with MMZOOM_MATTERMOST_ADMIN_TOKEN: "+plainError(err),
-				"use a system admin's token, or unset MMZOOM_MATTERMOST_ADMIN_TOKEN")
+			r.fail("command tokens", dc.t("cli.doctor.admin_teams_failed", "Err", plainError(err)), dc.t("cli.doctor.admin_teams_fix"))
 			return
 		}
 		known = map[string]found{}
@@ -312,19 +321,18 @@ func (dc *doctor) commands(ctx context.Context) {
 			cmds, err := admin.Commands(ctx, t.ID)
 			if e, ok := mattermost.MattermostError(err); ok && e.StatusCode == http.StatusNotImplemented {
 				// Mattermost answers 501 to the listing when custom commands are off: /zoom cannot work.
-				r.fail("command tokens", "custom slash commands are off in Mattermost (ServiceSettings.EnableCommands)",
-					"turn them on in System Console → Integrations → Integration Management")
+				r.fail("command tokens", dc.t("cli.doctor.commands_off"), dc.t("cli.doctor.commands_off_fix"))
 				return
 			}
 			if err != nil {
-				r.fail("command tokens", "cannot list the slash commands of team "+t.Name+": "+plainError(err), "use a system admin's token")
+				r.fail("command tokens", dc.t("cli.doctor.commands_failed", "Team", t.Name, "Err", plainError(err)), dc.t("cli.doctor.admin_token_fix"))
 				return
 			}
 			for _, c := range cmds {
 				known[c.Token] = found{t, c}
 			}
 			if shadowed, err := admin.CommandShadowed(ctx, t.ID, "zoom"); err == nil && shadowed {
-				r.fail("command tokens", "/zoom in team "+t.Name+" never reaches mmzoom", mattermost.ShadowedAdvice)
+				r.fail("command tokens", dc.t("cli.doctor.shadowed", "Team", t.Name), dc.t(mattermost.ShadowedAdviceKey))
 			}
 		}
 	}
@@ -336,9 +344,9 @@ func (dc *doctor) commands(ctx context.Context) {
 		}
 		if known == nil {
 			if bound != "" {
-				r.ok(name, "bound to team "+bound+" (the team it was first used from)")
+				r.ok(name, dc.t("cli.doctor.token_bound", "Team", bound))
 			} else {
-				r.warn(name, "not used yet, so not bound to a team", "set MMZOOM_MATTERMOST_ADMIN_TOKEN to check it against Mattermost's slash commands")
+				r.warn(name, dc.t("cli.doctor.token_unused"), dc.t("cli.doctor.token_unused_fix"))
 			}
 			continue
 		}
@@ -346,14 +354,13 @@ func (dc *doctor) commands(ctx context.Context) {
 		want := cfg.SiteURL + mattermost.CommandPath
 		switch {
 		case !ok:
-			r.fail(name, "no slash command in Mattermost has this token", "run mmzoom setup, or copy the /zoom command's token from Integrations → Slash Commands")
+			r.fail(name, dc.t("cli.doctor.token_unknown"), dc.t("cli.doctor.token_unknown_fix"))
 		case f.cmd.URL != want:
-			r.fail(name, fmt.Sprintf("/%s in team %s calls %s, not %s", f.cmd.Trigger, f.team.Name, f.cmd.URL, want), "run mmzoom setup to update the command")
+			r.fail(name, dc.t("cli.doctor.token_wrong_url", "Trigger", f.cmd.Trigger, "Team", f.team.Name, "URL", f.cmd.URL, "Want", want), dc.t("cli.doctor.token_wrong_url_fix"))
 		case bound != "" && bound != f.team.ID:
-			r.fail(name, fmt.Sprintf("/%s is registered in team %s but bound to team %s", f.cmd.Trigger, f.team.Name, bound),
-				"use one token per team: run mmzoom setup, which writes each team's token")
+			r.fail(name, dc.t("cli.doctor.token_other_team", "Trigger", f.cmd.Trigger, "Team", f.team.Name, "Bound", bound), dc.t("cli.doctor.token_other_team_fix"))
 		default:
-			r.ok(name, fmt.Sprintf("/%s in team %s, calling %s", f.cmd.Trigger, f.team.Name, want))
+			r.ok(name, dc.t("cli.doctor.token_ok", "Trigger", f.cmd.Trigger, "Team", f.team.Name, "URL", want))
 		}
 	}
 }
@@ -362,12 +369,12 @@ func (dc *doctor) emailTrust(ctx context.Context) {
 	r, cfg := dc.report, dc.cfg
 	switch {
 	case cfg.Kind == meeting.KindUser:
-		r.ok("e-mail trust", "not needed: each user connects their own Zoom account")
+		r.ok("e-mail trust", dc.t("cli.doctor.email_not_needed"))
 		return
 	case !cfg.Kind.Valid():
 		return
 	case cfg.TrustUnverified:
-		r.ok("e-mail trust", "trust_unverified_email is set: every Mattermost e-mail is trusted (the risk was accepted)")
+		r.ok("e-mail trust", dc.t("cli.doctor.email_trusted"))
 		return
 	case dc.bot == nil:
 		return
@@ -375,12 +382,11 @@ func (dc *doctor) emailTrust(ctx context.Context) {
 	verify, err := dc.mm.RequireEmailVerification(ctx)
 	switch {
 	case err != nil:
-		r.fail("e-mail trust", "cannot read EmailSettings.RequireEmailVerification: "+plainError(err), "check that Mattermost is up")
+		r.fail("e-mail trust", dc.t("cli.doctor.email_failed", "Err", plainError(err)), dc.t("cli.setup.fix_up"))
 	case verify:
-		r.ok("e-mail trust", "Mattermost requires e-mail verification: users are matched to Zoom by e-mail")
+		r.ok("e-mail trust", dc.t("cli.doctor.email_ok"))
 	default:
-		r.warn("e-mail trust", "EmailSettings.RequireEmailVerification is off: only users signing in through SSO/LDAP are matched to Zoom by e-mail",
-			"turn it on (it locks out users whose e-mail is not verified), or accept the risk with \"trust_unverified_email\": true in the config file")
+		r.warn("e-mail trust", dc.t("cli.doctor.email_off"), dc.t("cli.doctor.email_off_fix"))
 	}
 }
 
@@ -390,38 +396,37 @@ func (dc *doctor) zoom(ctx context.Context) {
 	if !cfg.Kind.Valid() || cfg.ClientID == "" || cfg.ClientSecret == "" {
 		return
 	}
-	credsFix := "copy the Client ID and Client Secret again from the app's App Credentials page in the Zoom App Marketplace"
+	credsFix := dc.t("cli.doctor.creds_fix")
 	if cfg.Kind == meeting.KindS2S {
 		tok, err := zoom.S2SToken(ctx, hc, cfg.ZoomURL, cfg.AccountID, cfg.ClientID, cfg.ClientSecret, now)
 		var oe *zoom.OAuthError
 		switch {
 		case errors.As(err, &oe) && oe.ClientRefused():
-			r.fail("Zoom credentials", fmt.Sprintf("Zoom refused MMZOOM_ZOOM_CLIENT_ID/MMZOOM_ZOOM_CLIENT_SECRET (HTTP %d %s: %s)", oe.StatusCode, oe.Code, oe.Reason), credsFix)
+			r.fail("Zoom credentials", dc.t("cli.doctor.creds_refused", "Status", oe.StatusCode, "Code", oe.Code, "Reason", oe.Reason), credsFix)
 			return
 		case errors.As(err, &oe):
-			r.fail("Zoom credentials", fmt.Sprintf("Zoom refused the Server-to-Server token request (HTTP %d %s: %s)", oe.StatusCode, oe.Code, oe.Reason),
-				"check MMZOOM_ZOOM_ACCOUNT_ID (App Credentials page) and that the app is activated")
+			r.fail("Zoom credentials", dc.t("cli.doctor.s2s_refused", "Status", oe.StatusCode, "Code", oe.Code, "Reason", oe.Reason), dc.t("cli.doctor.s2s_refused_fix"))
 			return
 		case err != nil:
-			r.fail("Zoom credentials", "cannot reach Zoom: "+plainError(err), "check MMZOOM_ZOOM_URL and the network")
+			r.fail("Zoom credentials", dc.t("cli.doctor.zoom_unreachable", "Err", plainError(err)), dc.t("cli.doctor.zoom_unreachable_fix"))
 			return
 		}
-		r.ok("Zoom credentials", "Zoom issued a Server-to-Server token for account "+cfg.AccountID)
+		r.ok("Zoom credentials", dc.t("cli.doctor.s2s_ok", "Account", cfg.AccountID))
 		dc.zoomUserCheck(ctx, tok.AccessToken, dc.zoomUser)
-		dc.scopes("the Server-to-Server app", tok.Scope)
+		dc.scopes(dc.t("cli.doctor.scopes_of_s2s"), tok.Scope)
 		return
 	}
 	err := zoom.CheckClient(ctx, hc, cfg.ZoomURL, cfg.ClientID, cfg.ClientSecret, cfg.SiteURL+"/oauth2/complete")
 	var oe *zoom.OAuthError
 	switch {
 	case errors.As(err, &oe):
-		r.fail("Zoom credentials", fmt.Sprintf("Zoom refused MMZOOM_ZOOM_CLIENT_ID/MMZOOM_ZOOM_CLIENT_SECRET (HTTP %d %s: %s)", oe.StatusCode, oe.Code, oe.Reason), credsFix)
+		r.fail("Zoom credentials", dc.t("cli.doctor.creds_refused", "Status", oe.StatusCode, "Code", oe.Code, "Reason", oe.Reason), credsFix)
 		return
 	case err != nil:
-		r.fail("Zoom credentials", "cannot reach Zoom: "+plainError(err), "check MMZOOM_ZOOM_URL and the network")
+		r.fail("Zoom credentials", dc.t("cli.doctor.zoom_unreachable", "Err", plainError(err)), dc.t("cli.doctor.zoom_unreachable_fix"))
 		return
 	}
-	r.ok("Zoom credentials", "Zoom's token endpoint knows the app (client ID and secret accepted)")
+	r.ok("Zoom credentials", dc.t("cli.doctor.creds_ok"))
 	if dc.health == nil {
 		return
 	}
@@ -429,11 +434,10 @@ func (dc *doctor) zoom(ctx context.Context) {
 		acct := dc.health.Account
 		switch {
 		case acct == nil:
-			r.fail("Zoom account", "no Zoom account is connected", "a Mattermost system admin runs /zoom connect and authorizes the admin-managed app")
+			r.fail("Zoom account", dc.t("cli.doctor.account_none"), dc.t("cli.doctor.account_none_fix"))
 			return
 		case !acct.Expiry.IsZero() && !now().Before(acct.Expiry):
-			r.warn("Zoom account", fmt.Sprintf("connected by %s; its access token expired at %s and is refreshed when mmzoom next uses it",
-				acct.ZoomEmail, acct.Expiry.UTC().Format(time.RFC3339)), "")
+			r.warn("Zoom account", dc.t("cli.doctor.account_expired", "Email", acct.ZoomEmail, "Time", acct.Expiry.UTC().Format(time.RFC3339)), "")
 		default:
 			user := dc.zoomUser
 			if user == "" {
@@ -441,7 +445,7 @@ func (dc *doctor) zoom(ctx context.Context) {
 			}
 			dc.zoomUserCheck(ctx, acct.AccessToken, user)
 		}
-		dc.scopes("the account connection", acct.Scope)
+		dc.scopes(dc.t("cli.doctor.scopes_of_account"), acct.Scope)
 		return
 	}
 	// User-managed apps: each user's consent carries its own scopes.
@@ -458,47 +462,49 @@ func (dc *doctor) zoom(ctx context.Context) {
 	}
 	switch {
 	case n == 0:
-		r.ok("Zoom scopes", "no user has connected yet; each user's scopes come with their consent at /zoom connect")
+		r.ok("Zoom scopes", dc.t("cli.doctor.scopes_no_user"))
 	case len(short) > 0:
 		missing := zoom.MissingFeatureScopes(meeting.KindUser, dc.features(), dc.health.Tokens[meeting.Owner(short[0])])
-		r.fail("Zoom scopes", fmt.Sprintf("%d of %d connected users granted too few scopes (e.g. %s)", len(short), n, scopeList(missing)),
-			"add the scopes to the app (README, Scopes); those users run /zoom connect again")
+		r.fail("Zoom scopes", dc.t("cli.doctor.scopes_users_short", "Short", len(short), "Total", n, "Scopes", dc.scopeList(missing)), dc.t("cli.doctor.scopes_users_fix"))
 	default:
-		r.ok("Zoom scopes", fmt.Sprintf("the %d connected users granted what mmzoom needs", n))
+		r.ok("Zoom scopes", dc.t("cli.doctor.scopes_users_ok", "Count", n))
 	}
 }
 
 func (dc *doctor) zoomUserCheck(ctx context.Context, accessToken, user string) {
 	r, cfg := dc.report, dc.cfg
 	if user == "" {
-		r.warn("Zoom user", "not checked", "pass --zoom-user <e-mail> to check that Zoom finds a Mattermost user's e-mail address")
+		r.warn("Zoom user", dc.t("cli.doctor.user_unchecked"), dc.t("cli.doctor.user_unchecked_fix"))
 		return
 	}
 	u, err := zoom.UserWithToken(ctx, dc.deps.httpClient, cfg.ZoomAPIURL, accessToken, user, dc.deps.now)
 	var ze *zoom.Error
 	switch {
 	case errors.As(err, &ze) && ze.StatusCode == http.StatusNotFound:
-		r.fail("Zoom user", fmt.Sprintf("Zoom has no user %s (code %d)", user, ze.Code), "use the e-mail address of a user of this Zoom account")
+		r.fail("Zoom user", dc.t("cli.doctor.user_unknown", "User", user, "Code", ze.Code), dc.t("cli.doctor.user_unknown_fix"))
 	case err != nil:
-		r.fail("Zoom user", "cannot look up "+user+": "+plainError(err), "check the app's user:read scope and MMZOOM_ZOOM_API_URL")
+		r.fail("Zoom user", dc.t("cli.doctor.user_failed", "User", user, "Err", plainError(err)), dc.t("cli.doctor.user_failed_fix"))
 	default:
-		kind := map[int]string{1: "Basic", 2: "Licensed", 4: "Unassigned"}[u.Type]
-		r.ok("Zoom user", fmt.Sprintf("mmzoom acts as %s (%s) in Zoom account %s", u.Email, kind, u.AccountID))
+		kind := ""
+		if k := map[int]string{1: "basic", 2: "licensed", 4: "unassigned"}[u.Type]; k != "" {
+			kind = dc.t("cli.doctor.zoom_user_type." + k)
+		}
+		r.ok("Zoom user", dc.t("cli.doctor.user_ok", "Email", u.Email, "Type", kind, "Account", u.AccountID))
 	}
 }
 
 func (dc *doctor) scopes(what, granted string) {
 	missing := zoom.MissingFeatureScopes(dc.cfg.Kind, dc.features(), granted)
 	if len(missing) == 0 {
-		dc.report.ok("Zoom scopes", what+" has the scopes mmzoom needs")
+		dc.report.ok("Zoom scopes", dc.t("cli.doctor.scopes_ok", "What", what))
 		return
 	}
-	fix := "add them to the app in the Zoom App Marketplace (Scopes; README lists them)"
+	fix := dc.t("cli.doctor.scopes_fix")
 	if len(missing) > len(zoom.MissingScopes(dc.cfg.Kind, granted)) {
 		// An optional feature's scope is missing: the admin may rather turn the feature off.
-		fix += ", or turn off in the config file the feature that needs them"
+		fix = dc.t("cli.doctor.scopes_fix_feature")
 	}
-	dc.report.fail("Zoom scopes", what+" lacks "+scopeList(missing), fix)
+	dc.report.fail("Zoom scopes", dc.t("cli.doctor.scopes_missing", "What", what, "Scopes", dc.scopeList(missing)), fix)
 }
 
 // features are the optional features the configuration turns on, whose scopes doctor checks too.
@@ -506,19 +512,39 @@ func (dc *doctor) features() zoom.Features {
 	return zoom.Features{Summaries: dc.cfg.PostSummaries, Transcripts: dc.cfg.PostTranscripts, Chat: dc.cfg.PostChat}
 }
 
-func scopeList(needs []zoom.ScopeNeed) string {
+// scopeList names the missing scopes and what each is for, in the admin's language.
+func (dc *doctor) scopeList(needs []zoom.ScopeNeed) string {
 	var parts []string
 	for _, n := range needs {
-		parts = append(parts, fmt.Sprintf("%s (for %s)", strings.Join(n.AnyOf, " or "), n.For))
+		parts = append(parts, dc.t("cli.doctor.scope_need", "Scopes", strings.Join(n.AnyOf, dc.t("cli.doctor.scope_or")), "For", dc.scopeFor(n.For)))
 	}
 	return strings.Join(parts, ", ")
+}
+
+// scopeFor is what a scope is for (zoom.ScopeNeed.For, English) in the admin's language; a need without a
+// translation (one added to the zoom package after this table) stays in English.
+func (dc *doctor) scopeFor(what string) string {
+	key, ok := scopeForKeys[what]
+	if !ok {
+		return what
+	}
+	return dc.t(key)
+}
+
+// scopeForKeys maps each zoom.ScopeNeed.For to its message (TestEveryScopeNeedIsTranslated keeps it whole).
+var scopeForKeys = map[string]string{
+	"finding users (GET /users)":                                           "cli.doctor.scope_for.users",
+	"starting meetings":                                                    "cli.doctor.scope_for.start",
+	"checking meetings whose end was never heard of":                       "cli.doctor.scope_for.reconcile",
+	"reading ended meetings' times":                                        "cli.doctor.scope_for.past",
+	"AI Companion summaries, post_summaries":                               "cli.doctor.scope_for.summaries",
+	"transcripts and the meeting chat, post_transcripts/post_meeting_chat": "cli.doctor.scope_for.recordings",
 }
 
 func (dc *doctor) webhook(ctx context.Context) {
 	r, cfg := dc.report, dc.cfg
 	if cfg.WebhookSecret == "" {
-		r.fail("Zoom webhook", "MMZOOM_ZOOM_WEBHOOK_SECRET is not set, so every Zoom event would be refused",
-			"copy the Secret Token from the Zoom app's Features → Access page into MMZOOM_ZOOM_WEBHOOK_SECRET")
+		r.fail("Zoom webhook", dc.t("cli.doctor.webhook_no_secret"), dc.t("cli.doctor.webhook_no_secret_fix"))
 		return
 	}
 	if cfg.SiteURL == "" {
@@ -526,10 +552,10 @@ func (dc *doctor) webhook(ctx context.Context) {
 	}
 	u := cfg.SiteURL + "/zoom/webhook"
 	if err := zoom.ValidateWebhook(ctx, dc.deps.httpClient, u, cfg.WebhookSecret, dc.deps.now); err != nil {
-		r.fail("Zoom webhook", u+" failed Zoom's URL validation: "+err.Error(), "check that mmzoom serve runs and that MMZOOM_SITE_URL reaches it")
+		r.fail("Zoom webhook", dc.t("cli.doctor.webhook_failed", "URL", u, "Err", err), dc.t("cli.doctor.webhook_failed_fix"))
 		return
 	}
-	r.ok("Zoom webhook", u+" answers Zoom's URL validation with this secret")
+	r.ok("Zoom webhook", dc.t("cli.doctor.webhook_ok", "URL", u))
 }
 
 func (dc *doctor) queue() {
@@ -543,17 +569,16 @@ func (dc *doctor) queue() {
 	}
 	switch {
 	case h.QueueDepth == 0:
-		r.ok("queue", "empty")
+		r.ok("queue", dc.t("cli.doctor.queue_empty"))
 	case age > 15*time.Minute:
-		r.warn("queue", fmt.Sprintf("%d update(s) waiting, the oldest for %s", h.QueueDepth, age),
-			"check that mmzoom serve runs and that Mattermost accepts the bot's updates (the log says why they wait)")
+		r.warn("queue", dc.t("cli.doctor.queue_waiting", "Count", h.QueueDepth, "Age", age), dc.t("cli.doctor.queue_fix"))
 	default:
-		r.ok("queue", fmt.Sprintf("%d update(s) waiting, the oldest for %s", h.QueueDepth, age))
+		r.ok("queue", dc.t("cli.doctor.queue_waiting", "Count", h.QueueDepth, "Age", age))
 	}
 	if h.DeadLetters == 0 {
-		r.ok("dead letters", "none")
+		r.ok("dead letters", dc.t("cli.doctor.dead_none"))
 	} else {
-		r.warn("dead letters", fmt.Sprintf("%d card update(s) could never be delivered", h.DeadLetters), "mmzoom dead-letters lists them")
+		r.warn("dead letters", dc.t("cli.doctor.dead_some", "Count", h.DeadLetters), dc.t("cli.doctor.dead_fix"))
 	}
 }
 

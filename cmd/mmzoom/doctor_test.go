@@ -44,6 +44,12 @@ func doctorWorld(t *testing.T, kind meeting.AppKind) (*world, map[string]string)
 
 func (w *world) doctor(t *testing.T, env map[string]string, args ...string) (string, error) {
 	t.Helper()
+	return w.doctorIn(t, cliText{}, env, args...)
+}
+
+// doctorIn runs doctor in a language (the zero cliText is English).
+func (w *world) doctorIn(t *testing.T, text cliText, env map[string]string, args ...string) (string, error) {
+	t.Helper()
 	flags := flag.NewFlagSet("mmzoom doctor", flag.ContinueOnError)
 	fl := newDoctorFlags(flags)
 	if err := flags.Parse(args); err != nil {
@@ -51,7 +57,7 @@ func (w *world) doctor(t *testing.T, env map[string]string, args ...string) (str
 	}
 	var out strings.Builder
 	err := runDoctor(context.Background(), fl, func(k string) string { return env[k] }, &out,
-		doctorDeps{httpClient: &http.Client{Timeout: 10 * time.Second}, now: w.clock.Now})
+		doctorDeps{httpClient: &http.Client{Timeout: 10 * time.Second}, now: w.clock.Now, text: text})
 	got := out.String()
 	for _, secret := range []string{env["MMZOOM_MATTERMOST_BOT_TOKEN"], env["MMZOOM_ZOOM_CLIENT_SECRET"], env["MMZOOM_ZOOM_WEBHOOK_SECRET"],
 		env["MMZOOM_MATTERMOST_ADMIN_TOKEN"], env["MMZOOM_ENCRYPTION_KEY"], env["MMZOOM_MATTERMOST_COMMAND_TOKENS"]} {

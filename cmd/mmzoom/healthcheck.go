@@ -2,23 +2,16 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 )
-
-const healthcheckHelp = `usage: mmzoom healthcheck [flags]
-
-Asks a running mmzoom whether it is up (GET /healthz) and exits 0 if it answers 200 OK, 1 otherwise.
-It is the container image's HEALTHCHECK: the image has no shell and no curl. By default it calls the
-address of MMZOOM_LISTEN (default :8090) on loopback.
-
-flags:
-`
 
 // healthcheckFlags are the flags of 'mmzoom healthcheck'.
 type healthcheckFlags struct {
@@ -35,7 +28,7 @@ func newHealthcheckFlags(fs *flag.FlagSet) healthcheckFlags {
 
 // healthcheck GETs mmzoom's /healthz and returns nil on 200 OK. A failure is one sentence saying what was
 // asked and what came back; a bad MMZOOM_LISTEN or -url is a *usageError.
-func healthcheck(ctx context.Context, f healthcheckFlags, getenv func(string) string, stdout io.Writer) error {
+func healthcheck(ctx context.Context, tx cliText, f healthcheckFlags, getenv func(string) string, stdout io.Writer) error {
 	url := *f.url
 	if url == "" {
 		listen := strings.TrimSpace(getenv("MMZOOM_LISTEN"))
@@ -44,29 +37,29 @@ func healthcheck(ctx context.Context, f healthcheckFlags, getenv func(string) st
 		}
 		var err error
 		if url, err = healthURL(listen); err != nil {
-			return err
+			return &usageError{tx.T("cli.health.bad_listen", "Value", strconv.Quote(listen))}
 		}
 	} else if !strings.HasPrefix(url, "http://") && !strings.HasPrefix(url, "https://") {
-		return &usageError{fmt.Sprintf("-url must be an http:// or https:// URL, got %q", url)}
+		return &usageError{tx.T("cli.health.bad_url", "Value", strconv.Quote(url))}
 	}
 	ctx, cancel := context.WithTimeout(ctx, *f.timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
-		return &usageError{fmt.Sprintf("cannot request %s: %v", url, err)}
+		return &usageError{tx.T("cli.health.bad_request", "URL", url, "Err", err)}
 	}
 	// No proxy from the environment: the check is about this host's mmzoom, never about a proxy's answer.
 	client := &http.Client{Transport: &http.Transport{Proxy: nil}}
 	resp, err := client.Do(req)
 	if err != nil {
-		return fmt.Errorf("%s is not answering: %w", url, err)
+		return fmt.Errorf("%s%w", tx.T("cli.health.no_answer", "URL", url), err)
 	}
 	defer resp.Body.Close()
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 4<<10))
 	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("%s answered %s, want 200 OK", url, resp.Status)
+		return errors.New(tx.T("cli.health.bad_status", "URL", url, "Status", resp.Status))
 	}
-	fmt.Fprintf(stdout, "ok: %s answered 200 OK\n", url)
+	fmt.Fprintln(stdout, tx.T("cli.health.ok", "URL", url))
 	return nil
 }
 

@@ -14,31 +14,6 @@ import (
 	"time"
 )
 
-const loadtestHelp = `usage: mmzoom loadtest [flags]
-
-Measures mmzoom through its real HTTP surface. It starts the Zoom and Mattermost simulators on loopback
-(with the round-trip times given), starts -replicas mmzoom processes (this executable, 'mmzoom serve')
-against them, and then, with a bounded number of requests:
-
-  1. cold start: time from starting each replica to its first 200 on /healthz; resident memory when idle;
-  2. /zoom start: every one of -users users starts a meeting at the same moment (after one unmeasured
-     round that warms the caches), as Mattermost would call mmzoom; latency ÷ (Zoom RTT + Mattermost RTT)
-     at p50 and p99, upstream calls per start, errors, resident memory under that load;
-  3. webhook ingest: -webhooks signed Zoom events from -senders concurrent senders, spread over the
-     replicas; events/s and p99, compared with a bare handler process that only checks the HMAC (the two
-     take turns on quarters of the events, so that a drifting machine affects both alike).
-
-Replicas you run yourself (another host layout, a profiler attached) are driven through -urls: the harness
-writes the environment they must run with to -env-file (add MMZOOM_LISTEN), waits for their /healthz, and
-reads their memory and CPU when -pids gives their process ids.
-
-Several replicas share one database: -database must then be a postgres:// DSN (SQLite serves one process).
-Performance depends on the machine: run it under 'nice' on an otherwise idle machine and compare figures
-of one run with each other. Resident memory is read from /proc (Linux).
-
-flags:
-`
-
 // loadFlags are the flags of `mmzoom loadtest`.
 type loadFlags struct {
 	replicas, users, webhooks, senders *int

@@ -12,17 +12,6 @@ import (
 	"github.com/mmzoom/mmzoom/meeting"
 )
 
-const revokeHelp = `usage: mmzoom revoke --user NAME [--user NAME…] | --all [--yes]
-
-Revokes Zoom connections at Zoom (/oauth/revoke) and deletes their tokens, as /zoom admin revoke and
-/zoom admin revoke-all do in Mattermost; each user is told by direct message, in their language. NAME is
-a Mattermost username (with or without @) or user id. --all revokes every stored connection, the
-account-level one included, and does nothing without --yes (it says how many it would revoke).
-It reads the same MMZOOM_* environment as serve (database, encryption key, Zoom app, Mattermost bot).
-
-flags:
-`
-
 // revokeFlags are the flags of `mmzoom revoke`.
 type revokeFlags struct {
 	users    *userList
@@ -53,16 +42,16 @@ func newRevokeFlags(fs *flag.FlagSet) revokeFlags {
 }
 
 // runRevoke is `mmzoom revoke`.
-func runRevoke(ctx context.Context, f revokeFlags, getenv func(string) string, stdout io.Writer) error {
+func runRevoke(ctx context.Context, tx cliText, f revokeFlags, getenv func(string) string, stdout io.Writer) error {
 	if (len(*f.users) == 0) == !*f.all {
-		return &usageError{"give either --user NAME (one or more) or --all"}
+		return &usageError{tx.T("cli.revoke.usage")}
 	}
-	cfg, problems := loadConfig(getenv, os.ReadFile)
+	cfg, problems := loadConfigIn(tx, getenv, os.ReadFile)
 	if len(problems) > 0 {
-		return &usageError{"invalid configuration:\n  " + strings.Join(problems, "\n  ")}
+		return &usageError{tx.T("cli.serve.invalid_config") + "\n  " + strings.Join(problems, "\n  ")}
 	}
 	if cfg.Kind == meeting.KindS2S {
-		return &usageError{"a Server-to-Server app (MMZOOM_ZOOM_APP_KIND=s2s) has no stored connections to revoke: deactivate the app in the Zoom App Marketplace instead"}
+		return &usageError{tx.T("cli.revoke.s2s")}
 	}
 	a, err := build(ctx, cfg, slog.New(slog.DiscardHandler), options{})
 	if err != nil {
@@ -75,16 +64,16 @@ func runRevoke(ctx context.Context, f revokeFlags, getenv func(string) string, s
 			return err
 		}
 		if !*f.yes {
-			return &usageError{fmt.Sprintf("this would revoke every stored Zoom connection (%d); run 'mmzoom revoke --all --yes' to revoke them", len(grants))}
+			return &usageError{tx.T("cli.revoke.confirm_all", "Count", len(grants))}
 		}
 		res, err := a.svc.RevokeAll(ctx)
 		if err != nil {
 			return err
 		}
-		printRevoked(stdout, res)
+		printRevoked(tx, stdout, res)
 		return nil
 	}
-	owners, err := resolveOwners(ctx, a, *f.users)
+	owners, err := resolveOwners(ctx, tx, a, *f.users)
 	if err != nil {
 		return err
 	}
@@ -92,13 +81,13 @@ func runRevoke(ctx context.Context, f revokeFlags, getenv func(string) string, s
 	if err != nil {
 		return err
 	}
-	printRevoked(stdout, res)
+	printRevoked(tx, stdout, res)
 	return nil
 }
 
 // resolveOwners finds the token owners of users given by Mattermost user id or username. Only users with a
 // stored connection are looked up, so a username is matched against them, one Mattermost lookup each.
-func resolveOwners(ctx context.Context, a *app, users []string) ([]meeting.Owner, error) {
+func resolveOwners(ctx context.Context, tx cliText, a *app, users []string) ([]meeting.Owner, error) {
 	grants, err := a.store.Grants(ctx)
 	if err != nil {
 		return nil, err
@@ -127,14 +116,14 @@ func resolveOwners(ctx context.Context, a *app, users []string) ([]meeting.Owner
 		}
 	}
 	if len(unknown) > 0 {
-		return nil, &usageError{fmt.Sprintf("no stored Zoom connection for %s", strings.Join(unknown, ", "))}
+		return nil, &usageError{tx.T("cli.revoke.unknown", "Users", strings.Join(unknown, ", "))}
 	}
 	return owners, nil
 }
 
-func printRevoked(w io.Writer, res meeting.RevokeResult) {
-	fmt.Fprintf(w, "Zoom connections revoked: %d (tokens deleted; each user was told by direct message).\n", res.Revoked)
+func printRevoked(tx cliText, w io.Writer, res meeting.RevokeResult) {
+	fmt.Fprintln(w, tx.T("cli.revoke.done", "Count", res.Revoked))
 	if res.NotAtZoom > 0 {
-		fmt.Fprintf(w, "Of these, not confirmed revoked by Zoom: %d (issued by a previous Zoom app, or Zoom refused); their tokens are deleted all the same.\n", res.NotAtZoom)
+		fmt.Fprintln(w, tx.T("cli.revoke.not_at_zoom", "Count", res.NotAtZoom))
 	}
 }

@@ -21,8 +21,8 @@ var scheduleDay = time.Date(2026, 12, 7, 0, 0, 0, 0, time.UTC)
 
 // newScheduleWorld is an s2s world on scheduleDay: kenji schedules from Tokyo (Japanese), alice from
 // Berlin, and maria reads in Berlin; all three are in Town Square.
-func newScheduleWorld(t *testing.T) *world {
-	w := newWorld(t, meeting.KindS2S)
+func newScheduleWorld(t *testing.T, opts ...func(*demoSetup)) *world {
+	w := newWorld(t, meeting.KindS2S, opts...)
 	w.clock.mu.Lock()
 	w.clock.t = scheduleDay
 	w.clock.mu.Unlock()

@@ -201,16 +201,13 @@ func checkBot(ctx context.Context, mm *mattermost.Client, mattermostURL string, 
 	switch {
 	case err == nil:
 	case errors.As(err, &mmErr) && mmErr.StatusCode == http.StatusUnauthorized:
-		return fmt.Errorf("Mattermost at %s refused MMZOOM_MATTERMOST_BOT_TOKEN (HTTP 401 %s): the token is wrong or was revoked; "+
-			"create a new access token for the bot (Integrations → Bot Accounts) and set it", mattermostURL, mmErr.ID)
+		return &botCheckError{key: "cli.serve.bot_refused", args: []any{"URL", mattermostURL, "ID", mmErr.ID}}
 	case errors.As(err, &mmErr):
-		return fmt.Errorf("Mattermost at %s answered GET /api/v4/users/me with HTTP %d %s: "+
-			"check that MMZOOM_MATTERMOST_URL is Mattermost's site URL", mattermostURL, mmErr.StatusCode, mmErr.ID)
+		return &botCheckError{key: "cli.serve.bot_status", args: []any{"URL", mattermostURL, "Status", mmErr.StatusCode, "ID", mmErr.ID}}
 	case meeting.KindOf(err) == meeting.KindChatUnavailable:
-		return fmt.Errorf("cannot reach Mattermost at %s (MMZOOM_MATTERMOST_URL): %v", mattermostURL, cause)
+		return &botCheckError{key: "cli.serve.mm_unreachable", args: []any{"URL", mattermostURL, "Err", cause}}
 	default:
-		return fmt.Errorf("%s does not answer GET /api/v4/users/me as Mattermost does (%v): "+
-			"check that MMZOOM_MATTERMOST_URL is Mattermost's site URL", mattermostURL, cause)
+		return &botCheckError{key: "cli.serve.not_mattermost", args: []any{"URL", mattermostURL, "Err", cause}}
 	}
 	if !me.IsBot {
 		logger.Warn("MMZOOM_MATTERMOST_BOT_TOKEN belongs to a user, not a bot account: cards are posted as that user",
@@ -219,3 +216,15 @@ func checkBot(ctx context.Context, mm *mattermost.Client, mattermostURL string, 
 	logger.Info("Mattermost accepts the bot token", "bot", me.Username, "roles", me.Roles)
 	return nil
 }
+
+// botCheckError is why serve's check of the bot token failed, said in the admin's language when printed
+// (text); Error is the English.
+type botCheckError struct {
+	key  string
+	args []any
+}
+
+func (e *botCheckError) Error() string { return e.text(cliText{}) }
+
+// text is the message in tx's language.
+func (e *botCheckError) text(tx cliText) string { return tx.T(e.key, e.args...) }

@@ -22,26 +22,9 @@ import (
 	"github.com/mmzoom/mmzoom/mattermost"
 )
 
-const setupHelp = `usage: mmzoom setup [flags]
-
-Prepares Mattermost for mmzoom with a system admin's token: creates or finds the bot, gives it a token,
-its roles and team memberships, registers or updates /zoom in each team, checks that Mattermost may call
-MMZOOM_SITE_URL, uploads and enables the webapp plugin when the server allows it, and writes the bot token
-and the command tokens to the config file (MMZOOM_CONFIG, default mmzoom.json; mode 0600), which serve
-reads. Each step prints one line; a second run changes nothing and says so.
-
-It reads MMZOOM_MATTERMOST_URL, MMZOOM_SITE_URL and MMZOOM_MATTERMOST_ADMIN_TOKEN (a system admin's
-personal access token; never a flag, so it stays out of the shell history; it is not stored).
-
-Exit status: 0 when every step succeeded, 1 when one failed (its line says how to fix it), 2 on a usage
-error.
-
-flags:
-`
-
 // commandHint is the /zoom command's autocomplete hint: the sub-commands, which are the same words in every
 // language.
-const commandHint = "[start|connect|disconnect|settings|channel|admin|help]"
+const commandHint = "[start|schedule|list|subscribe|unsubscribe|subscriptions|connect|disconnect|settings|channel|admin|help]"
 
 // setupFlags are mmzoom setup's flags.
 type setupFlags struct {
@@ -81,31 +64,34 @@ type setupDeps struct {
 	lookupIP   func(ctx context.Context, host string) ([]net.IP, error)
 	confirm    func(question string) bool
 	readFile   func(string) ([]byte, error)
+	// text is the language of every line printed (the zero value is English).
+	text cliText
 }
 
 // runSetup is mmzoom setup. It returns an error (a *usageError for the environment) only when it could not
 // run; a failed step makes it return errSetupFailed after its line.
 func runSetup(ctx context.Context, fl setupFlags, getenv func(string) string, stdout io.Writer, d setupDeps) error {
+	tx := d.text.orEnglish()
 	mmURL := strings.TrimRight(strings.TrimSpace(getenv("MMZOOM_MATTERMOST_URL")), "/")
 	siteURL := strings.TrimRight(strings.TrimSpace(getenv("MMZOOM_SITE_URL")), "/")
 	token := strings.TrimSpace(getenv("MMZOOM_MATTERMOST_ADMIN_TOKEN"))
 	var problems []string
 	for _, v := range []struct{ name, value string }{{"MMZOOM_MATTERMOST_URL", mmURL}, {"MMZOOM_SITE_URL", siteURL}} {
 		if u, err := url.Parse(v.value); v.value == "" || err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			problems = append(problems, v.name+" is required: an http(s) URL")
+			problems = append(problems, tx.T("cli.setup.url_required", "Name", v.name))
 		}
 	}
 	if token == "" {
-		problems = append(problems, "MMZOOM_MATTERMOST_ADMIN_TOKEN is required: a system admin's personal access token (Profile → Security → Personal Access Tokens)")
+		problems = append(problems, tx.T("cli.setup.admin_token_required"))
 	}
 	if len(problems) > 0 {
-		return &usageError{strings.Join(problems, "; ")}
+		return &usageError{strings.Join(problems, tx.T("cli.problem_separator"))}
 	}
 	path := strings.TrimSpace(getenv("MMZOOM_CONFIG"))
 	if path == "" {
 		path = "mmzoom.json"
 	}
-	file, err := readSetupFile(path, d.readFile)
+	file, err := readSetupFile(tx, path, d.readFile)
 	if err != nil {
 		return &usageError{err.Error()}
 	}
@@ -129,30 +115,30 @@ func runSetup(ctx context.Context, fl setupFlags, getenv func(string) string, st
 		},
 		LookupIP: d.lookupIP,
 		Report:   func(st mattermost.Step) { fmt.Fprintln(stdout, stepMark(st.Status)+" "+st.Text) },
+		Text:     tx.T,
 	}
 	res, runErr := s.Run(ctx)
 	if runErr == nil && res.BotToken != "" {
 		changed, err := writeSetupFile(path, file, res)
 		switch {
 		case err != nil:
-			fmt.Fprintf(stdout, "✘ cannot write %s: %v; check the directory's permissions or set MMZOOM_CONFIG to another path\n", path, err)
+			fmt.Fprintln(stdout, "✘ "+tx.T("cli.setup.write_failed", "Path", path, "Err", err))
 			res.Failed = true
 		case changed:
-			fmt.Fprintf(stdout, "✔ wrote the bot token and %d command token(s) to %s (mode 0600); serve reads it with MMZOOM_CONFIG=%s\n",
-				len(res.CommandTokens), path, path)
+			fmt.Fprintln(stdout, "✔ "+tx.T("cli.setup.wrote", "Count", len(res.CommandTokens), "Path", path))
 			res.Changes++
 		default:
-			fmt.Fprintf(stdout, "✔ %s is up to date\n", path)
+			fmt.Fprintln(stdout, "✔ "+tx.T("cli.setup.file_ok", "Path", path))
 		}
 	}
 	switch {
 	case res.Failed:
-		fmt.Fprintln(stdout, "Setup is not complete: fix the ✘ lines above and run mmzoom setup again.")
+		fmt.Fprintln(stdout, tx.T("cli.setup.incomplete"))
 		return errSetupFailed
 	case res.Changes == 0:
-		fmt.Fprintln(stdout, "Nothing changed: Mattermost and "+path+" were already set up for mmzoom.")
+		fmt.Fprintln(stdout, tx.T("cli.setup.unchanged", "Path", path))
 	default:
-		fmt.Fprintf(stdout, "Done: %d change(s). Run mmzoom doctor once mmzoom serve is up.\n", res.Changes)
+		fmt.Fprintln(stdout, tx.T("cli.setup.done", "Count", res.Changes))
 	}
 	return nil
 }
@@ -172,7 +158,7 @@ func stepMark(s mattermost.StepStatus) string {
 
 // readSetupFile reads the config file as generic JSON, so that setup keeps every setting it does not own; a
 // missing file is empty.
-func readSetupFile(path string, readFile func(string) ([]byte, error)) (map[string]any, error) {
+func readSetupFile(tx cliText, path string, readFile func(string) ([]byte, error)) (map[string]any, error) {
 	if readFile == nil {
 		readFile = os.ReadFile
 	}
@@ -181,11 +167,11 @@ func readSetupFile(path string, readFile func(string) ([]byte, error)) (map[stri
 		return map[string]any{}, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("cannot read %s: %v", path, err)
+		return nil, errors.New(tx.T("cli.setup.read_failed", "Path", path, "Err", err))
 	}
 	m := map[string]any{}
 	if err := json.Unmarshal(b, &m); err != nil {
-		return nil, fmt.Errorf("%s (MMZOOM_CONFIG) is not valid JSON: %v", path, err)
+		return nil, errors.New(tx.T("cli.setup.bad_json", "Path", path, "Err", err))
 	}
 	return m, nil
 }

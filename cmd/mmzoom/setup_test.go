@@ -28,7 +28,8 @@ type setupWorld struct {
 	adminToken, userToken string
 	teams                 []mmsim.Team
 	dir, configPath       string
-	siteURL               string // MMZOOM_SITE_URL; "" is mmzoom on a private address
+	siteURL               string  // MMZOOM_SITE_URL; "" is mmzoom on a private address
+	text                  cliText // the language setup prints in (zero: English)
 }
 
 func newSetupWorld(t *testing.T) *setupWorld {
@@ -64,6 +65,7 @@ func (w *setupWorld) run(token string, args ...string) (string, error) {
 	}
 	var out bytes.Buffer
 	err := runSetup(context.Background(), fl, func(k string) string { return env[k] }, &out, setupDeps{
+		text: w.text,
 		lookupIP: func(_ context.Context, host string) ([]net.IP, error) {
 			if host == "mmzoom.internal" {
 				return []net.IP{net.ParseIP("10.1.2.3")}, nil
@@ -117,7 +119,7 @@ func TestSetupOnEmptyMattermostThenAgainChangesNothing(t *testing.T) {
 		}
 		cmds := w.sim.Commands(team.ID)
 		if len(cmds) != 1 || cmds[0].URL != "https://mmzoom.internal:8443/mattermost/command" || cmds[0].Method != "P" ||
-			!cmds[0].AutoComplete || cmds[0].AutoCompleteHint != "[start|connect|disconnect|settings|channel|admin|help]" ||
+			!cmds[0].AutoComplete || cmds[0].AutoCompleteHint != "[start|schedule|list|subscribe|unsubscribe|subscriptions|connect|disconnect|settings|channel|admin|help]" ||
 			cmds[0].AutoCompleteDesc != "Start a Zoom meeting in this channel" {
 			t.Fatalf("team %s commands = %+v", team.Name, cmds)
 		}

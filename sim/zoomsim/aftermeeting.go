@@ -23,6 +23,10 @@ type Summary struct {
 	Overview  string
 	Details   []SummaryDetail
 	NextSteps []string
+	// Content is summary_content, the whole summary in Markdown, which Zoom added to meeting.summary_completed
+	// and meeting.summary_updated on 2025-04-24 (developers.zoom.us/changelog/meetings/april-24-2025) and
+	// which the meeting_summary endpoint answers too; empty makes one from the fields above.
+	Content string
 }
 
 // SummaryDetail is one topic of a summary (summary_details[]: label and summary).
@@ -48,13 +52,20 @@ type storedSummary struct {
 	editedDetails         string // edited_summary.summary_details, after an edit in Zoom
 	editedNextSteps       []string
 	summaryStart, summEnd time.Time
+	contentOnly           bool
 }
 
-// simFile is a file behind a download URL that needs its download token.
+// simFile is a file behind a download URL that needs its download token, until the token expires.
 type simFile struct {
 	content []byte
 	token   string
+	expires time.Time
 }
+
+// downloadTokenTTL is how long an event's download_token opens its files: 24 hours from the event (Workato's
+// Zoom connector documentation and notes of a real integration both say 24 hours; Zoom states no other
+// figure). A receiver that waits longer must fetch a fresh link through the recordings API.
+const downloadTokenTTL = 24 * time.Hour
 
 // Download is one request for a recording file.
 type Download struct {
@@ -68,6 +79,10 @@ type Download struct {
 type SummaryOptions struct {
 	// Partial sends the event without summary_details and next_steps (the receiver must fetch them).
 	Partial bool
+	// ContentOnly makes a summary whose only text is summary_content: summary_overview absent and
+	// summary_details and next_steps empty, in the event and the endpoint alike, as a summary made from one of
+	// AI Companion's templates is (the older fields are the deprecated ones).
+	ContentOnly bool
 }
 
 // SummaryCompleted makes the AI Companion summary of the meeting's last ended instance:
@@ -80,7 +95,8 @@ func (s *Server) SummaryCompleted(ctx context.Context, id int64, sum Summary, o 
 		return fmt.Errorf("zoomsim: meeting %d has not ended", id)
 	}
 	now := s.opts.Now().UTC()
-	st := &storedSummary{Summary: sum, past: p, docID: randomID(22), created: now, modified: now, summaryStart: p.Start, summEnd: p.End}
+	st := &storedSummary{Summary: sum, past: p, docID: randomID(22), created: now, modified: now, summaryStart: p.Start, summEnd: p.End,
+		contentOnly: o.ContentOnly}
 	s.summaries[p.UUID] = st
 	obj := s.summaryObject(st, !o.Partial)
 	s.mu.Unlock()
@@ -168,11 +184,34 @@ func (s *Server) summaryContent(st *storedSummary, obj map[string]any) {
 	if steps == nil {
 		steps = []string{}
 	}
-	if st.Overview != "" {
+	obj["summary_content"] = st.markdown()
+	if st.contentOnly {
+		details, steps = []map[string]any{}, []string{}
+	} else if st.Overview != "" {
 		obj["summary_overview"] = st.Overview
 	}
 	obj["summary_details"], obj["next_steps"] = details, steps
 	obj["summary_doc_url"] = s.baseURL + "/doc/" + st.docID
+}
+
+// markdown is the summary's summary_content: its Content, or Markdown made of the other fields (a heading per
+// part, a bullet per next step).
+func (st *storedSummary) markdown() string {
+	if st.Content != "" {
+		return st.Content
+	}
+	var b strings.Builder
+	b.WriteString("## Quick recap\n\n" + st.Overview + "\n")
+	for _, d := range st.Details {
+		b.WriteString("\n### " + d.Label + "\n\n" + d.Summary + "\n")
+	}
+	if len(st.NextSteps) > 0 {
+		b.WriteString("\n## Next steps\n\n")
+		for _, n := range st.NextSteps {
+			b.WriteString("- " + n + "\n")
+		}
+	}
+	return b.String()
 }
 
 // getMeetingSummary serves GET /v2/meetings/{meetingId}/meeting_summary: a meeting UUID (a meeting id
@@ -219,7 +258,7 @@ func (s *Server) TranscriptCompleted(ctx context.Context, id int64, vtt string) 
 	}
 	token := randomToken()
 	fileID := randomID(20)
-	s.files[fileID] = &simFile{content: []byte(vtt), token: token}
+	s.files[fileID] = &simFile{content: []byte(vtt), token: token, expires: s.opts.Now().Add(downloadTokenTTL)}
 	obj := map[string]any{"id": p.ID, "uuid": p.UUID, "host_id": p.HostID, "account_id": "simAccount", "topic": p.Topic, "type": p.Type,
 		"start_time": p.Start.Format(time.RFC3339), "timezone": "Asia/Tokyo", "host_email": p.HostEmail,
 		"duration": int(p.End.Sub(p.Start).Minutes()), "share_url": s.baseURL + "/rec/share/" + randomID(20), "total_size": len(vtt),
@@ -248,7 +287,7 @@ func (s *Server) chatFile(p *pastMeeting, token string) map[string]any {
 		return nil
 	}
 	fileID := randomID(20)
-	s.files[fileID] = &simFile{content: []byte(chat), token: token}
+	s.files[fileID] = &simFile{content: []byte(chat), token: token, expires: s.opts.Now().Add(downloadTokenTTL)}
 	return map[string]any{"id": randomID(16), "meeting_id": p.UUID, "recording_start": p.Start.Format(time.RFC3339),
 		"recording_end": p.End.Format(time.RFC3339), "recording_type": "chat_file", "file_type": "CHAT", "file_size": len(chat),
 		"file_extension": "TXT", "download_url": s.baseURL + "/rec/download/" + fileID, "status": "completed"}
@@ -276,6 +315,10 @@ func (s *Server) downloadFile(w http.ResponseWriter, r *http.Request) {
 	case !bearer:
 		status = http.StatusUnauthorized
 		zoomError(w, status, 124, "Invalid access token.")
+		return
+	case !s.opts.Now().Before(f.expires):
+		status = http.StatusUnauthorized
+		zoomError(w, status, 124, "Access token is expired.")
 		return
 	}
 	w.Header().Set("Content-Type", "application/octet-stream")

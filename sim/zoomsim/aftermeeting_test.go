@@ -213,6 +213,12 @@ func TestRecordingFilesNeedTheDownloadTokenAsBearer(t *testing.T) {
 		if st, body := get(u, token); st != 200 || !strings.Contains(body, c.content) {
 			t.Errorf("%s with the token: %d %q", c.fileType, st, body)
 		}
+		// The token opens the file for 24 hours.
+		e.now = e.now.Add(24 * time.Hour)
+		if st, _ := get(u, token); st != 401 {
+			t.Errorf("%s with a token a day old: %d", c.fileType, st)
+		}
+		e.now = e.now.Add(-24 * time.Hour)
 	}
 	var bearer int
 	for _, d := range e.sim.Downloads() {
@@ -220,7 +226,29 @@ func TestRecordingFilesNeedTheDownloadTokenAsBearer(t *testing.T) {
 			bearer++
 		}
 	}
-	if bearer != 2 {
+	if bearer != 4 { // two good downloads and two with a day-old token
 		t.Errorf("downloads %+v", e.sim.Downloads())
+	}
+}
+
+// summary_content carries the whole summary in Markdown (changelog 2025-04-24); a template summary has no
+// other text: summary_details and next_steps empty, no summary_overview, in the event and the endpoint.
+func TestSummaryContentOnly(t *testing.T) {
+	rec, hook := newRecorder(t)
+	e := newEnv(t, hook)
+	tok := e.s2sToken(t)
+	id := e.endedMeeting(t, tok, "contentUUID==")
+	ctx := context.Background()
+	md := "## Quick recap\n\nWe agreed to ship.\n\n## Next steps\n\n- **Alice**: fix the bugs\n"
+	if err := e.sim.SummaryCompleted(ctx, id, Summary{Title: "Plan", Content: md}, SummaryOptions{ContentOnly: true}); err != nil {
+		t.Fatal(err)
+	}
+	_ = e.sim.WaitDeliveries(ctx)
+	_, obj := rec.last(t, EventSummaryCompleted)
+	_, _, body := e.api(t, "GET", "/meetings/"+url.PathEscape(url.PathEscape("contentUUID=="))+"/meeting_summary", tok, "")
+	for name, o := range map[string]map[string]any{"event": obj, "endpoint": body} {
+		if o["summary_content"] != md || len(o["summary_details"].([]any)) != 0 || len(o["next_steps"].([]any)) != 0 || o["summary_overview"] != nil {
+			t.Errorf("%s: %v", name, o)
+		}
 	}
 }

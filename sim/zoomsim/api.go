@@ -153,7 +153,7 @@ func (s *Server) createMeeting(w http.ResponseWriter, r *http.Request) {
 		zoomError(w, http.StatusBadRequest, 300, "Request Body should be a valid JSON object.")
 		return
 	}
-	set, bad := parseSettings(req.RawSettings, req.DefaultPassword)
+	set, bad := parseSettings(req.RawSettings, req.DefaultPassword, !u.PasscodeNotRequired)
 	if bad != nil {
 		writeInvalidField(w, bad)
 		return
@@ -174,15 +174,10 @@ func (s *Server) createMeeting(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	now := s.opts.Now().UTC()
-	if day := now.Format("2006-01-02"); day != s.createdDay {
-		s.createdDay, s.created = day, map[string]int{}
-	}
-	if s.dailyLimit >= 0 && s.created[u.ID] >= s.dailyLimit {
+	if !s.countCreateOrUpdate(w, u.ID) {
 		s.mu.Unlock()
-		zoomError(w, http.StatusTooManyRequests, 429, fmt.Sprintf("You have exceeded the daily rate limit (%d) of Meeting Create/Update API requests permitted for this particular user. You may resume these requests at GMT 00:00:00.", s.dailyLimit))
 		return
 	}
-	s.created[u.ID]++
 	id := 80000000000 + randomInt(9999999999)
 	if req.Settings.UsePMI {
 		id = u.PMI
@@ -212,6 +207,23 @@ func (s *Server) createMeeting(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusCreated, out)
 }
 
+// countCreateOrUpdate counts a create or an update against the host's daily limit, or answers 429 when it is
+// reached: "100 create/update requests per day (UTC) per user … Applies to all Meeting/Webinar IDs hosted
+// by the user" (developers.zoom.us/docs/api/rate-limits/); PATCH /meetings/{meetingId} lists "A maximum of
+// {rateLimitNumber} meetings can be created/updated for a single user in one day" among its errors (Zoom's
+// Meeting API OpenAPI file). Callers hold s.mu.
+func (s *Server) countCreateOrUpdate(w http.ResponseWriter, hostID string) bool {
+	if day := s.opts.Now().UTC().Format("2006-01-02"); day != s.createdDay {
+		s.createdDay, s.created = day, map[string]int{}
+	}
+	if s.dailyLimit >= 0 && s.created[hostID] >= s.dailyLimit {
+		zoomError(w, http.StatusTooManyRequests, 429, fmt.Sprintf("You have exceeded the daily rate limit (%d) of Meeting Create/Update API requests permitted for this particular user. You may resume these requests at GMT 00:00:00.", s.dailyLimit))
+		return false
+	}
+	s.created[hostID]++
+	return true
+}
+
 // meetingJSON is a meeting as Zoom's create and get answers show it: id a number, pmi a string.
 func (s *Server) meetingJSON(m *Meeting) map[string]any {
 	out := map[string]any{
@@ -225,7 +237,7 @@ func (s *Server) meetingJSON(m *Meeting) map[string]any {
 	if m.Personal {
 		out["pmi"] = strconv.FormatInt(m.ID, 10)
 	}
-	scheduleJSON(m, out, "")
+	scheduleJSON(m, out, "", nil)
 	return out
 }
 
@@ -251,7 +263,12 @@ func (s *Server) getMeeting(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		out := s.meetingJSON(m)
-		scheduleJSON(m, out, occ)
+		var before *time.Time
+		if r.URL.Query().Get("show_previous_occurrences") != "true" {
+			now := s.opts.Now()
+			before = &now
+		}
+		scheduleJSON(m, out, occ, before)
 		s.mu.Unlock()
 		writeJSON(w, http.StatusOK, out)
 	}
@@ -283,7 +300,11 @@ func (s *Server) patchMeeting(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var req scheduleFields
-	if err := json.NewDecoder(io.LimitReader(r.Body, 1<<20)).Decode(&req); err != nil {
+	var withSettings struct {
+		Settings json.RawMessage `json:"settings"`
+	}
+	body, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+	if json.Unmarshal(body, &req) != nil || json.Unmarshal(body, &withSettings) != nil {
 		zoomError(w, http.StatusBadRequest, 300, "Request Body should be a valid JSON object.")
 		return
 	}
@@ -294,7 +315,21 @@ func (s *Server) patchMeeting(w http.ResponseWriter, r *http.Request) {
 		zoomError(w, http.StatusBadRequest, 3000, "You cannot update or delete meetings that have started using this method.")
 		return
 	}
+	// The settings are validated as on a create, before anything changes: a refused PATCH changes nothing.
+	set, bad := patchSettings(m.Settings, withSettings.Settings)
+	if bad != nil {
+		s.mu.Unlock()
+		writeInvalidField(w, bad)
+		return
+	}
+	if !s.countCreateOrUpdate(w, m.HostID) {
+		s.mu.Unlock()
+		return
+	}
 	ch, ferr := s.patch(m, req, occ)
+	if ferr == nil {
+		m.Settings = set
+	}
 	s.mu.Unlock()
 	if ferr != nil {
 		ferr.write(w)

@@ -35,8 +35,14 @@ type Occurrence struct {
 	Status   string // "available" or "deleted"
 }
 
-// maxOccurrences is Zoom's limit on end_times.
-const maxOccurrences = 60
+// maxOccurrences is Zoom's limit on a recurring meeting's occurrences: end_times is "between a value of 1
+// and 50" and "defaults to 1" (https://developers.zoom.us/docs/api/references/recurrence-object-definitions/),
+// and "Recurring meetings can have a maximum of 50 occurrences" (support.zoom.us article 214973206).
+const maxOccurrences = 50
+
+// maxRepeatInterval is repeat_interval's maximum by recurrence type: 90 days, 12 weeks, 3 months (same
+// recurrence object definitions).
+var maxRepeatInterval = map[int]int{1: 90, 2: 12, 3: 3}
 
 // scheduleFields are the scheduling fields of a create or patch body.
 type scheduleFields struct {
@@ -146,6 +152,9 @@ func occurrences(start time.Time, duration int, tz string, r Recurrence) ([]Occu
 	if interval <= 0 {
 		interval = 1
 	}
+	if interval > maxRepeatInterval[r.Type] && maxRepeatInterval[r.Type] > 0 {
+		return nil, &fieldError{"recurrence.repeat_interval", "Invalid field."}
+	}
 	if r.EndTimes > maxOccurrences || r.EndTimes < 0 {
 		return nil, &fieldError{"recurrence.end_times", "Invalid field."}
 	}
@@ -158,8 +167,13 @@ func occurrences(start time.Time, duration int, tz string, r Recurrence) ([]Occu
 			return nil, &fieldError{"recurrence.end_date_time", "Invalid field."}
 		}
 	}
+	// end_times "defaults to 1": a recurrence without end_times or end_date_time has one occurrence. With
+	// end_date_time, the occurrences up to that date, at most the maximum.
 	count := r.EndTimes
-	if count == 0 {
+	switch {
+	case count == 0 && r.EndDateTime == "":
+		count = 1
+	case count == 0:
 		count = maxOccurrences
 	}
 	local := start.In(loc)
@@ -169,7 +183,11 @@ func occurrences(start time.Time, duration int, tz string, r Recurrence) ([]Occu
 	case 1:
 	case 2:
 		days = map[time.Weekday]bool{}
-		for _, d := range strings.Split(r.WeeklyDays, ",") {
+		weekly := r.WeeklyDays
+		if weekly == "" {
+			weekly = "1" // weekly_days "defaults to 1" (Sunday)
+		}
+		for _, d := range strings.Split(weekly, ",") {
 			n, err := strconv.Atoi(strings.TrimSpace(d))
 			if err != nil || n < 1 || n > 7 {
 				return nil, &fieldError{"recurrence.weekly_days", "Invalid field."}
@@ -245,8 +263,11 @@ func occurrencesJSON(occ []Occurrence) []map[string]any {
 	return out
 }
 
-// scheduleJSON adds a meeting's schedule to its REST representation; callers hold s.mu.
-func scheduleJSON(m *Meeting, out map[string]any, occurrenceID string) {
+// scheduleJSON adds a meeting's schedule to its REST representation; callers hold s.mu. GET leaves out the
+// occurrences that are over unless show_previous_occurrences is true ("Set the value of this field to true
+// if you would like to view meeting details of all previous occurrences", Zoom's Meeting API OpenAPI file);
+// before nil lists them all (the create answer).
+func scheduleJSON(m *Meeting, out map[string]any, occurrenceID string, before *time.Time) {
 	if m.Type == 1 {
 		return
 	}
@@ -258,7 +279,16 @@ func scheduleJSON(m *Meeting, out map[string]any, occurrenceID string) {
 		return
 	}
 	out["recurrence"] = m.Recurrence
-	out["occurrences"] = occurrencesJSON(m.Occurrences)
+	occ := m.Occurrences
+	if before != nil {
+		occ = nil
+		for _, o := range m.Occurrences {
+			if o.Start.Add(time.Duration(o.Duration) * time.Minute).After(*before) {
+				occ = append(occ, o)
+			}
+		}
+	}
+	out["occurrences"] = occurrencesJSON(occ)
 	if o := m.occurrence(occurrenceID); o != nil {
 		out["start_time"] = o.Start.Format(time.RFC3339)
 		out["duration"] = o.Duration
@@ -325,15 +355,18 @@ func (s *Server) patch(m *Meeting, f scheduleFields, occurrenceID string) (*meet
 }
 
 // notifyUpdated sends meeting.updated as Zoom documents it: payload.object holds the meeting id and what
-// changed, payload.old_object the same fields before, with the operator and time_stamp (milliseconds).
+// changed, payload.old_object the same fields before, with the operator and time_stamp (milliseconds). Whether
+// one occurrence or the whole series changed is payload.scope ("single" or "all"); meeting.updated has no
+// "operation", which is meeting.deleted's name for it (Rivet's MeetingUpdatedEvent and MeetingDeletedEvent,
+// generated from Zoom's webhook definitions).
 func (s *Server) notifyUpdated(m *Meeting, ch *meetingChange, operator *User, occurrenceID string) {
-	op := "all"
+	scope := "all"
 	if occurrenceID != "" {
-		op = "single"
+		scope = "single"
 	}
 	s.notifyBody("meeting.updated", map[string]any{"event": "meeting.updated", "event_ts": s.opts.Now().UnixMilli(),
 		"payload": map[string]any{"account_id": "simAccount", "operator": operator.Email, "operator_id": operator.ID,
-			"operation": op, "scope": op, "object": ch.new, "old_object": ch.old, "time_stamp": s.opts.Now().UnixMilli()}})
+			"scope": scope, "object": ch.new, "old_object": ch.old, "time_stamp": s.opts.Now().UnixMilli()}})
 }
 
 // notifyDeleted sends meeting.deleted: the whole meeting (operation "all") or the deleted occurrences
@@ -416,9 +449,11 @@ func (s *Server) remove(m *Meeting, occurrenceID string) ([]Occurrence, int, str
 		return nil, 3007, "Sorry, you cannot delete this meeting since it has ended."
 	}
 	if occurrenceID != "" {
+		// DELETE /meetings/{meetingId} documents 400, code 3000 "Invalid occurrence_id." (Zoom's Meeting API
+		// OpenAPI file); an occurrence already deleted is no longer one to delete.
 		o := m.occurrence(occurrenceID)
 		if o == nil || o.Status == "deleted" {
-			return nil, 3001, fmt.Sprintf("Meeting %d is not found or has expired.", m.ID)
+			return nil, 3000, "Invalid occurrence_id."
 		}
 		o.Status = "deleted"
 		return []Occurrence{*o}, 0, ""

@@ -62,7 +62,8 @@ func TestScheduledMeetingKeepsItsStartAndTimezone(t *testing.T) {
 		{"bad start", `{"type":2,"start_time":"tomorrow"}`, "start_time"},
 		{"bad timezone", `{"type":2,"start_time":"2026-12-10T14:30:00","timezone":"Mars/Base"}`, "timezone"},
 		{"recurring without recurrence", `{"type":8,"start_time":"2026-12-10T14:30:00"}`, "recurrence"},
-		{"too many occurrences", `{"type":8,"start_time":"2026-12-10T14:30:00","recurrence":{"type":1,"end_times":61}}`, "recurrence.end_times"},
+		{"too many occurrences", `{"type":8,"start_time":"2026-12-10T14:30:00","recurrence":{"type":1,"end_times":51}}`, "recurrence.end_times"},
+		{"interval over 12 weeks", `{"type":8,"start_time":"2026-12-10T14:30:00","recurrence":{"type":2,"repeat_interval":13,"weekly_days":"5","end_times":2}}`, "recurrence.repeat_interval"},
 	} {
 		st, _, body := e.api(t, "POST", "/users/alice@example.com/meetings", tok, c.body)
 		errs, _ := body["errors"].([]any)
@@ -136,7 +137,7 @@ func TestPatchAndDeleteAnswerAsZoomDocuments(t *testing.T) {
 	p := rec.last(t, "meeting.updated")
 	newOcc := p["object"].(map[string]any)["occurrences"].([]any)[0].(map[string]any)
 	oldOcc := p["old_object"].(map[string]any)["occurrences"].([]any)[0].(map[string]any)
-	if p["operation"] != "single" || p["operator"] != "alice@example.com" || p["object"].(map[string]any)["id"] != float64(id) ||
+	if p["scope"] != "single" || p["operation"] != nil || p["operator"] != "alice@example.com" || p["object"].(map[string]any)["id"] != float64(id) ||
 		newOcc["start_time"] != "2026-12-03T10:00:00Z" || oldOcc["start_time"] != "2026-12-03T09:00:00Z" || p["time_stamp"] == nil {
 		t.Errorf("meeting.updated payload %v", p)
 	}
@@ -147,15 +148,19 @@ func TestPatchAndDeleteAnswerAsZoomDocuments(t *testing.T) {
 	_ = e.sim.WaitDeliveries(ctx)
 	p = rec.last(t, "meeting.updated")
 	obj, old := p["object"].(map[string]any), p["old_object"].(map[string]any)
-	if p["operation"] != "all" || obj["topic"] != "Daily sync" || old["topic"] != "Weekly" || obj["duration"] != 45.0 || old["duration"] != 30.0 || obj["agenda"] != nil {
+	if p["scope"] != "all" || p["operation"] != nil || obj["topic"] != "Daily sync" || old["topic"] != "Weekly" || obj["duration"] != 45.0 || old["duration"] != 30.0 || obj["agenda"] != nil {
 		t.Errorf("meeting.updated payload %v", p)
 	}
 	// One occurrence deleted.
 	if st, _, _ := e.api(t, "DELETE", path+"?occurrence_id="+first, tok, ""); st != 204 {
 		t.Fatalf("DELETE occurrence: %d", st)
 	}
-	if st, _, b := e.api(t, "DELETE", path+"?occurrence_id="+first, tok, ""); st != 404 || b["code"] != 3001.0 {
-		t.Errorf("DELETE a deleted occurrence: %d %v", st, b)
+	// An occurrence id the meeting does not have (or no longer has) is 400 code 3000 "Invalid occurrence_id.",
+	// as DELETE /meetings/{meetingId} documents it (Zoom's Meeting API OpenAPI file), not 404.
+	for _, bad := range []string{first, "1"} {
+		if st, _, b := e.api(t, "DELETE", path+"?occurrence_id="+bad, tok, ""); st != 400 || b["code"] != 3000.0 || b["message"] != "Invalid occurrence_id." {
+			t.Errorf("DELETE occurrence %s: %d %v", bad, st, b)
+		}
 	}
 	_ = e.sim.WaitDeliveries(ctx)
 	p = rec.last(t, "meeting.deleted")
@@ -238,5 +243,87 @@ func TestOnlyTheHostsGrantChangesAMeeting(t *testing.T) {
 	}
 	if _, ok := e.sim.Meeting(int64(m["id"].(float64))); !ok {
 		t.Error("the meeting was deleted")
+	}
+}
+
+// A recurrence without end_times or end_date_time has one occurrence: end_times "defaults to 1", between 1
+// and 50 (https://developers.zoom.us/docs/api/references/recurrence-object-definitions/; support.zoom.us
+// 214973206: "Recurring meetings can have a maximum of 50 occurrences"). An end date gives at most 50.
+func TestRecurrenceEndDefaultsToOneOccurrence(t *testing.T) {
+	e := newEnv(t, "")
+	tok := e.s2sToken(t)
+	for _, c := range []struct {
+		name, recurrence string
+		want             int
+	}{
+		{"no end", `{"type":1}`, 1},
+		{"weekly, no days, no end", `{"type":2}`, 1},
+		{"fifty times", `{"type":1,"end_times":50}`, 50},
+		{"end date far away", `{"type":1,"end_date_time":"2028-12-31T00:00:00Z"}`, 50},
+		{"end date", `{"type":1,"end_date_time":"2026-12-12T23:59:00Z"}`, 3},
+	} {
+		st, _, m := e.api(t, "POST", "/users/alice@example.com/meetings", tok,
+			`{"type":8,"start_time":"2026-12-10T09:00:00Z","recurrence":`+c.recurrence+`}`)
+		occ, _ := m["occurrences"].([]any)
+		if st != 201 || len(occ) != c.want {
+			t.Errorf("%s: %d, %d occurrences, want %d", c.name, st, len(occ), c.want)
+		}
+	}
+	// weekly_days defaults to "1" (Sunday): 2026-12-10 is a Thursday, the first Sunday after it the 13th.
+	_, _, m := e.api(t, "POST", "/users/alice@example.com/meetings", tok,
+		`{"type":8,"start_time":"2026-12-10T09:00:00Z","recurrence":{"type":2,"end_times":1}}`)
+	if occ, _ := m["occurrences"].([]any); len(occ) != 1 || occ[0].(map[string]any)["start_time"] != "2026-12-13T09:00:00Z" {
+		t.Errorf("weekly without days: %v", m["occurrences"])
+	}
+}
+
+// GET /meetings/{meetingId} lists the occurrences still to come; those that are over only with
+// show_previous_occurrences=true ("Set the value of this field to true if you would like to view meeting
+// details of all previous occurrences", Zoom's Meeting API OpenAPI file). One of them stays readable by id.
+func TestGetMeetingListsPreviousOccurrencesOnlyWhenAsked(t *testing.T) {
+	e := newEnv(t, "")
+	tok := e.s2sToken(t)
+	_, _, m := e.api(t, "POST", "/users/alice@example.com/meetings", tok,
+		`{"type":8,"start_time":"2026-12-03T09:00:00Z","duration":30,"recurrence":{"type":2,"weekly_days":"5","end_times":3}}`)
+	if occ, _ := m["occurrences"].([]any); len(occ) != 3 {
+		t.Fatalf("created with %v", m["occurrences"])
+	}
+	first := m["occurrences"].([]any)[0].(map[string]any)["occurrence_id"].(string)
+	path := fmt.Sprintf("/meetings/%d", int64(m["id"].(float64)))
+	e.now = time.Date(2026, 12, 3, 9, 31, 0, 0, time.UTC) // the first one is over
+	tok = e.s2sToken(t)
+	if _, _, g := e.api(t, "GET", path, tok, ""); len(g["occurrences"].([]any)) != 2 ||
+		g["occurrences"].([]any)[0].(map[string]any)["start_time"] != "2026-12-10T09:00:00Z" {
+		t.Errorf("GET: %v, want the two still to come", g["occurrences"])
+	}
+	if _, _, g := e.api(t, "GET", path+"?show_previous_occurrences=true", tok, ""); len(g["occurrences"].([]any)) != 3 {
+		t.Errorf("GET with show_previous_occurrences: %v, want all three", g["occurrences"])
+	}
+	if st, _, g := e.api(t, "GET", path+"?occurrence_id="+first, tok, ""); st != 200 || g["start_time"] != "2026-12-03T09:00:00Z" {
+		t.Errorf("GET the past occurrence: %d %v", st, g)
+	}
+}
+
+// Creates and updates share the host's daily limit ("100 create/update requests per day (UTC) per user",
+// developers.zoom.us/docs/api/rate-limits/; PATCH lists the limit among its errors); a new UTC day resets it.
+func TestCreatesAndUpdatesShareTheDailyLimit(t *testing.T) {
+	e := newEnv(t, "")
+	e.sim.SetDailyLimit(2)
+	tok := e.s2sToken(t)
+	_, _, m := e.api(t, "POST", "/users/alice@example.com/meetings", tok, `{"type":2,"start_time":"2026-12-10T09:00:00Z"}`)
+	path := fmt.Sprintf("/meetings/%d", int64(m["id"].(float64)))
+	if st, _, b := e.api(t, "PATCH", path, tok, `{"duration":45}`); st != 204 {
+		t.Fatalf("first PATCH: %d %v", st, b)
+	}
+	if st, _, b := e.api(t, "PATCH", path, tok, `{"duration":50}`); st != 429 {
+		t.Errorf("PATCH over the limit: %d %v", st, b)
+	}
+	if st, _, b := e.api(t, "POST", "/users/alice@example.com/meetings", tok, `{"type":1}`); st != 429 {
+		t.Errorf("create over the limit: %d %v", st, b)
+	}
+	e.now = e.now.Add(24 * time.Hour)
+	tok = e.s2sToken(t)
+	if st, _, b := e.api(t, "PATCH", path, tok, `{"duration":50}`); st != 204 {
+		t.Errorf("PATCH the next day: %d %v", st, b)
 	}
 }

@@ -17,10 +17,14 @@ type Settings struct {
 	ParticipantVideo      bool
 	AutoRecording         string // "none", "local" or "cloud"
 	MeetingAuthentication bool
-	// Passcode says whether the meeting has one (from default_password, or forced by the security rule).
+	// Passcode says whether the meeting has one: the host's "Require a passcode" setting, default_password
+	// true, or the security rule.
 	Passcode bool
-	// Sent lists the settings fields the create request carried, for tests to check what reached Zoom.
+	// Sent lists the settings fields the create request carried (and later PATCHes), for tests to check what
+	// reached Zoom.
 	Sent map[string]any
+	// Patched lists the settings fields the last PATCH carried (nil when no PATCH named any).
+	Patched map[string]any
 }
 
 // invalidField is Zoom's answer to a body field of the wrong type or value: 400, code 300.
@@ -28,24 +32,58 @@ type invalidField struct{ message string }
 
 // parseSettings validates the create request's settings the way Zoom's API does: every field has a JSON type
 // (booleans are booleans, jbh_time a number among 0, 5, 10, auto_recording one of its strings), and a wrong
-// type or value is refused with 400 code 300. defaultPassword is the top-level default_password field.
-func parseSettings(raw json.RawMessage, defaultPassword json.RawMessage) (Settings, *invalidField) {
-	set := Settings{AutoRecording: "none", Passcode: true, Sent: map[string]any{}}
+// type or value is refused with 400 code 300. defaultPassword is the top-level default_password field;
+// requirePasscode the host's "Require a passcode when scheduling new meetings" setting.
+//
+// default_password is "Whether to generate a default password using the user's settings. This value
+// defaults to false." (Zoom's Meeting API OpenAPI file): false is what leaving it out means, not a request
+// for no passcode. Where the host's setting requires one, Zoom generates a passcode for a meeting created
+// without one ("a password (a six-digit numeric code) is automatically generated", Zoom Developer Blog,
+// 2019-09-11), whatever default_password says.
+func parseSettings(raw json.RawMessage, defaultPassword json.RawMessage, requirePasscode bool) (Settings, *invalidField) {
+	set := Settings{AutoRecording: "none", Passcode: requirePasscode, Sent: map[string]any{}}
 	if len(defaultPassword) > 0 {
 		var b bool
 		if json.Unmarshal(defaultPassword, &b) != nil {
 			return set, &invalidField{"Invalid field: default_password."}
 		}
-		// No passcode only when asked for none: this simulated account requires a passcode by default but does
-		// not lock the setting.
-		set.Passcode = b
+		set.Passcode = set.Passcode || b
 	}
 	if len(raw) == 0 || string(raw) == "null" {
 		return set, nil
 	}
+	bad := set.apply(raw, set.Sent)
+	return set, bad
+}
+
+// patchSettings applies a PATCH body's settings to a meeting's: the fields the body names change, with the
+// same validation as a create; the others stay. A refused patch changes nothing.
+func patchSettings(cur Settings, raw json.RawMessage) (Settings, *invalidField) {
+	if len(raw) == 0 || string(raw) == "null" {
+		return cur, nil
+	}
+	next := cur
+	patched := map[string]any{}
+	if bad := next.apply(raw, patched); bad != nil {
+		return cur, bad
+	}
+	next.Sent = make(map[string]any, len(cur.Sent)+len(patched))
+	for k, v := range cur.Sent {
+		next.Sent[k] = v
+	}
+	for k, v := range patched {
+		next.Sent[k] = v
+	}
+	next.Patched = patched
+	return next, nil
+}
+
+// apply validates a settings object and sets the fields it names, recording them in sent; then Zoom's rules
+// that tie settings together.
+func (set *Settings) apply(raw json.RawMessage, sent map[string]any) *invalidField {
 	var fields map[string]json.RawMessage
 	if json.Unmarshal(raw, &fields) != nil {
-		return set, &invalidField{"Invalid field: settings."}
+		return &invalidField{"Invalid field: settings."}
 	}
 	bools := map[string]*bool{
 		"use_pmi": &set.UsePMI, "waiting_room": &set.WaitingRoom, "join_before_host": &set.JoinBeforeHost,
@@ -55,10 +93,10 @@ func parseSettings(raw json.RawMessage, defaultPassword json.RawMessage) (Settin
 	for name, v := range fields {
 		var parsed any
 		_ = json.Unmarshal(v, &parsed)
-		set.Sent[name] = parsed
+		sent[name] = parsed
 		if into, ok := bools[name]; ok {
 			if json.Unmarshal(v, into) != nil {
-				return set, &invalidField{"Invalid field: settings." + name + "."}
+				return &invalidField{"Invalid field: settings." + name + "."}
 			}
 			continue
 		}
@@ -66,13 +104,13 @@ func parseSettings(raw json.RawMessage, defaultPassword json.RawMessage) (Settin
 		case "jbh_time":
 			var n float64
 			if json.Unmarshal(v, &n) != nil || (n != 0 && n != 5 && n != 10) {
-				return set, &invalidField{"Invalid field: settings.jbh_time."}
+				return &invalidField{"Invalid field: settings.jbh_time."}
 			}
 			set.JBHTime = int(n)
 		case "auto_recording":
 			var s string
 			if json.Unmarshal(v, &s) != nil || (s != "none" && s != "local" && s != "cloud") {
-				return set, &invalidField{"Invalid field: settings.auto_recording."}
+				return &invalidField{"Invalid field: settings.auto_recording."}
 			}
 			set.AutoRecording = s
 		}
@@ -87,7 +125,7 @@ func parseSettings(raw json.RawMessage, defaultPassword json.RawMessage) (Settin
 		// turn one back on; this simulator turns the passcode back on.
 		set.Passcode = true
 	}
-	return set, nil
+	return nil
 }
 
 // writeInvalidField answers a create request with a field Zoom refuses.

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -54,10 +55,13 @@ func TestCreateMeetingSettings(t *testing.T) {
 					t.Errorf("settings %v", s)
 				}
 			}},
-		{name: "no passcode asked", status: 201, body: `{"topic":"x","type":1,"default_password":false,"settings":{"waiting_room":true}}`,
+		// default_password "defaults to false" (Zoom's Meeting API OpenAPI file): false asks for nothing, and a
+		// host whose setting requires a passcode gets one generated.
+		{name: "default_password false, passcode required by the host's setting", status: 201,
+			body: `{"topic":"x","type":1,"default_password":false,"settings":{"waiting_room":true}}`,
 			check: func(t *testing.T, _, out map[string]any) {
-				if out["password"] != "" || strings.Contains(out["join_url"].(string), "pwd=") {
-					t.Errorf("a passcode was set: %v %v", out["password"], out["join_url"])
+				if out["password"] == "" || !strings.Contains(out["join_url"].(string), "pwd=") {
+					t.Errorf("no passcode: %v %v", out["password"], out["join_url"])
 				}
 			}},
 		{name: "no security option left: Zoom turns the passcode back on", status: 201,
@@ -73,6 +77,24 @@ func TestCreateMeetingSettings(t *testing.T) {
 		{name: "unknown recording", status: 400, body: `{"topic":"x","settings":{"auto_recording":"yes"}}`},
 		{name: "default_password as a string", status: 400, body: `{"topic":"x","default_password":"false"}`},
 	}
+	// A host whose "Require a passcode" setting is off gets a meeting without one unless default_password asks
+	// for one.
+	e.sim.AddUser(User{Email: "bob@example.com", PasscodeNotRequired: true})
+	for _, c := range []struct {
+		body     string
+		passcode bool
+	}{
+		{`{"topic":"x","type":1,"settings":{"waiting_room":true}}`, false},
+		{`{"topic":"x","type":1,"default_password":false,"settings":{"waiting_room":true}}`, false},
+		{`{"topic":"x","type":1,"default_password":true,"settings":{"waiting_room":true}}`, true},
+		// No security option left: Zoom turns the passcode back on.
+		{`{"topic":"x","type":1,"settings":{"waiting_room":false,"meeting_authentication":false}}`, true},
+	} {
+		st, _, out := e.api(t, "POST", "/users/bob@example.com/meetings", access, c.body)
+		if st != 201 || (out["password"] != "") != c.passcode {
+			t.Errorf("%s for a host not required to have a passcode: %d, password %q", c.body, st, out["password"])
+		}
+	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			status, out := create(c.body)
@@ -85,6 +107,65 @@ func TestCreateMeetingSettings(t *testing.T) {
 			if c.check != nil {
 				s, _ := out["settings"].(map[string]any)
 				c.check(t, s, out)
+			}
+		})
+	}
+}
+
+// TestScheduledMeetingSettings pins that scheduled (type 2) and recurring (type 8) creates validate and keep
+// their settings as instant ones do, and that PATCH validates the settings it names (400 code 300, nothing
+// changed), changes only those, and keeps them all when it names none (a reschedule).
+func TestScheduledMeetingSettings(t *testing.T) {
+	e := newEnv(t, "")
+	tok := e.s2sToken(t)
+	settingsOf := func(id int64) map[string]any {
+		t.Helper()
+		st, _, m := e.api(t, "GET", "/meetings/"+strconv.FormatInt(id, 10), tok, "")
+		if st != 200 {
+			t.Fatalf("GET: %d %v", st, m)
+		}
+		return m["settings"].(map[string]any)
+	}
+	for _, c := range []struct{ name, schedule string }{
+		{"scheduled", `"type":2,"start_time":"2026-12-10T14:30:00","timezone":"Asia/Tokyo"`},
+		{"recurring", `"type":8,"start_time":"2026-12-10T14:30:00","timezone":"Asia/Tokyo","recurrence":{"type":2,"weekly_days":"5","end_times":3}`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			for _, bad := range []string{`{"waiting_room":"true"}`, `{"jbh_time":7}`, `{"auto_recording":"yes"}`} {
+				if st, _, b := e.api(t, "POST", "/users/alice@example.com/meetings", tok, `{"topic":"x",`+c.schedule+`,"settings":`+bad+`}`); st != 400 || b["code"] != 300.0 {
+					t.Errorf("create with settings %s: %d %v, want 400 code 300", bad, st, b)
+				}
+			}
+			st, _, m := e.api(t, "POST", "/users/alice@example.com/meetings", tok,
+				`{"topic":"x",`+c.schedule+`,"default_password":false,"settings":{"waiting_room":true,"mute_upon_entry":true,"auto_recording":"cloud"}}`)
+			if st != 201 || m["password"] == "" {
+				t.Fatalf("create: %d %v (default_password false leaves the passcode the host's setting requires)", st, m)
+			}
+			id := int64(m["id"].(float64))
+			path := "/meetings/" + strconv.FormatInt(id, 10)
+			if s := settingsOf(id); s["waiting_room"] != true || s["mute_upon_entry"] != true || s["auto_recording"] != "cloud" {
+				t.Errorf("created with settings %v", s)
+			}
+			// A PATCH with a setting of the wrong type changes nothing, not even the start.
+			if st, _, b := e.api(t, "PATCH", path, tok, `{"start_time":"2026-12-11T10:00:00","settings":{"mute_upon_entry":1}}`); st != 400 || b["code"] != 300.0 {
+				t.Errorf("PATCH with a bad setting: %d %v", st, b)
+			}
+			if _, _, got := e.api(t, "GET", path, tok, ""); got["start_time"] != "2026-12-10T05:30:00Z" {
+				t.Errorf("a refused PATCH moved the meeting to %v", got["start_time"])
+			}
+			// Moving the meeting without settings keeps them all.
+			if st, _, b := e.api(t, "PATCH", path, tok, `{"start_time":"2026-12-11T10:00:00","duration":45}`); st != 204 {
+				t.Fatalf("PATCH: %d %v", st, b)
+			}
+			if s := settingsOf(id); s["waiting_room"] != true || s["mute_upon_entry"] != true || s["auto_recording"] != "cloud" {
+				t.Errorf("a reschedule changed the settings: %v", s)
+			}
+			// A PATCH naming a setting changes that one only.
+			if st, _, b := e.api(t, "PATCH", path, tok, `{"settings":{"auto_recording":"local"}}`); st != 204 {
+				t.Fatalf("PATCH settings: %d %v", st, b)
+			}
+			if s := settingsOf(id); s["waiting_room"] != true || s["mute_upon_entry"] != true || s["auto_recording"] != "local" {
+				t.Errorf("after PATCH of auto_recording: %v", s)
 			}
 		})
 	}

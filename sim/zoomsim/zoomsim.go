@@ -46,6 +46,10 @@ type User struct {
 	Admin bool
 	// EmbedPasswordInJoinLink is the account setting that puts the passcode (encrypted) in join links.
 	EmbedPasswordInJoinLink bool
+	// PasscodeNotRequired turns off the user's "Require a passcode when scheduling new meetings" setting,
+	// which Zoom turns on for everyone (passcodes by default since 2020): only then can a meeting created
+	// through the API have no passcode.
+	PasscodeNotRequired bool
 }
 
 // Meeting is a simulated meeting.
@@ -401,7 +405,9 @@ func (s *Server) JoinMeeting(ctx context.Context, id int64, name string) (string
 	m.present[pid] = name
 	m.Participants = len(m.present) // the host included
 	obj := s.eventObject(m)
-	obj["participant"] = map[string]any{"user_id": randomID(16), "user_name": name, "id": "", "participant_uuid": pid,
+	// user_id is the participant's id within this meeting, digits in a string (as the host's above and Zoom's
+	// examples, "16778240"); id and participant_user_id are a signed-in Zoom user's id, empty for a guest.
+	obj["participant"] = map[string]any{"user_id": fmt.Sprint(16778240 + randomInt(1000000)), "user_name": name, "id": "", "participant_uuid": pid,
 		"join_time": s.opts.Now().UTC().Format(time.RFC3339), "email": ""}
 	s.mu.Unlock()
 	s.notify("meeting.participant_joined", obj)

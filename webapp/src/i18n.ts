@@ -52,7 +52,7 @@ export const messages: Record<'en' | 'ja', Record<string, string>> = {
         startButton: 'Zoom ミーティングを開始',
         startFailed: 'Zoom ミーティングを開始できませんでした: {error}',
         updatesInThread: 'このミーティングの更新はスレッドに投稿されます。',
-        'summary.title': '会議の要約',
+        'summary.title': 'ミーティングの要約',
         'summary.show': '要約を表示',
         'summary.hide': '閉じる',
         'status.scheduled': '予定',

@@ -72,12 +72,12 @@ describe('summary replies', () => {
         };
         const {Summary} = setup({...world, locale: 'ja'}, utils);
         const {getByRole, container} = render(<Summary post={reply('ja')}/>);
-        expect(getByRole('button').textContent).toContain('会議の要約: 定例会議のまとめ');
+        expect(getByRole('button').textContent).toContain('ミーティングの要約: 定例会議のまとめ');
         expect(getByRole('button').textContent).toContain('要約を表示');
         fireEvent.click(getByRole('button'));
         expect(getByRole('button').textContent).toContain('閉じる');
         expect(formatted[0]).toContain('- [ ] リリースノートを翻訳する');
-        expect(formatted[0]).not.toContain('会議の要約: 定例会議のまとめ'); // the heading is the section's title
+        expect(formatted[0]).not.toContain('ミーティングの要約: 定例会議のまとめ'); // the heading is the section's title
         expect(container.querySelector('.rendered')?.textContent).toContain('健二さんが翻訳を終える。');
     });
 
