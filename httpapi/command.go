@@ -42,8 +42,7 @@ func (s *Server) command(w http.ResponseWriter, r *http.Request) {
 		_ = json.NewEncoder(w).Encode(&mattermost.CommandResponse{ResponseType: "ephemeral", Text: s.text.T("", "error.team")})
 		return
 	}
-	sub, rest, _ := strings.Cut(strings.TrimSpace(req.Text), " ")
-	rest = strings.TrimSpace(rest)
+	sub, rest := splitSubcommand(req.Text)
 	var reply *meeting.Reply
 	switch strings.ToLower(sub) {
 	case "start":

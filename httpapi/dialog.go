@@ -12,8 +12,8 @@ import (
 
 // dialog serves POST /mattermost/dialog, the schedule dialog's submissions. Mattermost sends no credentials
 // and takes the state from the user's client, so the signed state is the only proof: it must have been made
-// for this user in this channel and not have expired, or the submission is refused with 403 and changes
-// nothing. A replayed state (its nonce spent by an earlier submission) is refused by the service.
+// for this user and not have expired, or the submission is refused with 403 and changes nothing (the
+// channel it names is where the meeting goes; the submission's channel is just the one the user views). A replayed state (its nonce spent by an earlier submission) is refused by the service.
 func (s *Server) dialog(w http.ResponseWriter, r *http.Request) {
 	sub, values, err := mattermost.ParseDialogSubmission(r)
 	if err != nil {
@@ -25,7 +25,7 @@ func (s *Server) dialog(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusOK)
 		return
 	}
-	st, err := s.signer.VerifyState(sub.State, sub.UserID, sub.ChannelID)
+	st, err := s.signer.VerifyState(sub.State, sub.UserID)
 	if errors.Is(err, mattermost.ErrStateExpired) && sub.CallbackID == meeting.CallbackSchedule {
 		// The user's own dialog, left open too long: say so, in the dialog, and change nothing.
 		writeJSON(w, http.StatusOK, map[string]string{"error": s.text.T(s.svc.Locale(r.Context(), sub.UserID), "schedule.dialog.expired")})

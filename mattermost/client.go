@@ -178,7 +178,7 @@ func (c *Client) do(hc *http.Client, req *http.Request, v any) (*http.Response, 
 		switch {
 		case resp.StatusCode == http.StatusForbidden:
 			kind = meeting.KindForbidden
-		case resp.StatusCode == http.StatusNotFound, e.ID == errRootGone:
+		case resp.StatusCode == http.StatusNotFound, e.ID == errRootGone, archivedChannelErrors[e.ID]:
 			kind = meeting.KindNotFound
 		case resp.StatusCode == http.StatusUnauthorized, resp.StatusCode == http.StatusTooManyRequests, resp.StatusCode >= 500:
 			kind = meeting.KindChatUnavailable

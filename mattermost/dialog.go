@@ -97,7 +97,9 @@ type dialogOption struct {
 	Value string `json:"value"`
 }
 
-// clipRunes keeps the first n characters of s: Mattermost refuses a dialog whose labels are too long.
+// clipRunes keeps the first n characters of s. Mattermost does not refuse a dialog whose labels are too long:
+// it opens it and logs "Interactive dialog is invalid" (app/integration_action.go), and its limits count
+// bytes, so a Japanese label over 8 characters is logged even when clipped here; the client shows it whole.
 func clipRunes(s string, n int) string {
 	r := []rune(s)
 	if len(r) <= n {
@@ -162,10 +164,10 @@ type stateJSON struct {
 	Expires  int64  `json:"e"`
 }
 
-// ErrBadState is a dialog state that is forged, altered, or sent by the wrong user or channel.
+// ErrBadState is a dialog state that is forged, altered, or sent by the wrong user.
 var ErrBadState = errors.New("mattermost: invalid dialog state")
 
-// ErrStateExpired is a genuine dialog state, for this user and channel, that has expired.
+// ErrStateExpired is a genuine dialog state, for this user, that has expired.
 var ErrStateExpired = errors.New("mattermost: dialog state expired")
 
 // SignState encodes st and its HMAC. Mattermost hands the state to the user's client and takes it back from
@@ -183,8 +185,11 @@ func (s *Signer) stateMAC(payload string) string {
 	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
 }
 
-// VerifyState checks a dialog state that came back with a submission by userID in channelID.
-func (s *Signer) VerifyState(raw, userID, channelID string) (meeting.DialogState, error) {
+// VerifyState checks a dialog state that came back with a submission by userID. The submission's channel is
+// not compared: Mattermost's client sends the channel it shows at submission time (mattermost-redux
+// submitInteractiveDialog), which is another one when the command ran in a thread of another channel, and
+// the meeting's channel is the one the signed state names.
+func (s *Signer) VerifyState(raw, userID string) (meeting.DialogState, error) {
 	payload, mac, ok := strings.Cut(raw, ".")
 	if !ok || len(raw) > 2048 || !hmac.Equal([]byte(mac), []byte(s.stateMAC(payload))) {
 		return meeting.DialogState{}, ErrBadState
@@ -195,7 +200,7 @@ func (s *Signer) VerifyState(raw, userID, channelID string) (meeting.DialogState
 		return meeting.DialogState{}, ErrBadState
 	}
 	exp := time.Unix(st.Expires, 0)
-	if st.User != userID || st.Channel != channelID || st.Nonce == "" {
+	if st.User != userID || st.Channel == "" || st.Nonce == "" {
 		return meeting.DialogState{}, ErrBadState
 	}
 	if !s.now().Before(exp) {

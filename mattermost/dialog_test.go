@@ -10,30 +10,30 @@ import (
 	"github.com/mmzoom/mmzoom/meeting"
 )
 
-func TestDialogStateIsBoundToUserChannelAndTime(t *testing.T) {
+func TestDialogStateIsBoundToUserAndTime(t *testing.T) {
 	now := time.Date(2026, 12, 6, 9, 0, 0, 0, time.UTC)
 	s := NewSigner([]byte("k1"), "https://mmzoom.example/mattermost/action", func() time.Time { return now })
 	st := meeting.DialogState{UserID: "u1", ChannelID: "c1", TeamID: "t1", ScheduleID: 7, Nonce: "n1", Expires: now.Add(time.Hour)}
 	raw := s.SignState(st)
-	got, err := s.VerifyState(raw, "u1", "c1")
-	if err != nil || got.ScheduleID != 7 || got.Nonce != "n1" || got.TeamID != "t1" {
+	got, err := s.VerifyState(raw, "u1")
+	if err != nil || got.ScheduleID != 7 || got.Nonce != "n1" || got.TeamID != "t1" || got.ChannelID != "c1" {
 		t.Fatalf("VerifyState = %+v, %v", got, err)
 	}
 	other := NewSigner([]byte("k2"), "", func() time.Time { return now })
 	tampered := raw[:len(raw)-2] + "xx"
 	for name, c := range map[string]struct {
-		s          *Signer
-		raw, u, ch string
+		s      *Signer
+		raw, u string
 	}{
-		"other user": {s, raw, "u2", "c1"}, "other channel": {s, raw, "u1", "c2"}, "altered": {s, tampered, "u1", "c1"},
-		"other key": {other, raw, "u1", "c1"}, "garbage": {s, "s1", "u1", "c1"}, "empty": {s, "", "u1", "c1"},
+		"other user": {s, raw, "u2"}, "altered": {s, tampered, "u1"},
+		"other key": {other, raw, "u1"}, "garbage": {s, "s1", "u1"}, "empty": {s, "", "u1"},
 	} {
-		if _, err := c.s.VerifyState(c.raw, c.u, c.ch); err == nil {
+		if _, err := c.s.VerifyState(c.raw, c.u); err == nil {
 			t.Errorf("%s: accepted", name)
 		}
 	}
 	now = now.Add(2 * time.Hour)
-	if _, err := s.VerifyState(raw, "u1", "c1"); !errors.Is(err, ErrStateExpired) {
+	if _, err := s.VerifyState(raw, "u1"); !errors.Is(err, ErrStateExpired) {
 		t.Errorf("expired state: %v, want ErrStateExpired", err)
 	}
 }
@@ -76,7 +76,7 @@ func FuzzParseDialogSubmission(f *testing.F) {
 			return
 		}
 		// A state nobody signed never verifies.
-		if _, err := s.VerifyState(d.State, d.UserID, d.ChannelID); err == nil {
+		if _, err := s.VerifyState(d.State, d.UserID); err == nil {
 			t.Errorf("unsigned state %q verified", d.State)
 		}
 	})

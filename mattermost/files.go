@@ -12,6 +12,14 @@ import (
 	"github.com/mmzoom/mmzoom/meeting"
 )
 
+// uploadsOff are Mattermost's refusals of an upload by a server that takes no files: FileSettings.
+// EnableFileAttachments off (api4/file.go: 501 on older servers, 403 on current ones) or no file storage
+// driver (app/file.go UploadFileX: 501).
+var uploadsOff = map[string]bool{
+	"api.file.attachments.disabled.app_error": true,
+	"api.file.upload_file.storage.app_error":  true,
+}
+
 // errRootGone is Mattermost's answer (400) to a reply whose thread root was deleted: for mmzoom, the card
 // is gone, which no retry brings back.
 const errRootGone = "api.post.create_post.root_id.app_error"
@@ -58,6 +66,11 @@ func (c *Client) UploadFile(ctx context.Context, channelID, name string, content
 	var mmErr *Error
 	if errors.As(err, &mmErr) && mmErr.StatusCode == http.StatusRequestEntityTooLarge {
 		return "", fmt.Errorf("%w: %v", meeting.ErrTooLarge, err)
+	}
+	if errors.As(err, &mmErr) && uploadsOff[mmErr.ID] {
+		// A server that takes no files refuses for good; older servers say so with 501, which would
+		// otherwise read as Mattermost being down and be retried for days.
+		return "", &meeting.Error{Kind: meeting.KindForbidden, Err: err}
 	}
 	if err != nil {
 		return "", err

@@ -23,7 +23,9 @@ type CommandRequest struct {
 	// RootID is the thread the command was run in; only newer Mattermost servers send it.
 	RootID string
 	// ChannelMentionIDs and UserMentionIDs are the ids of the ~channels and @users the text names, as
-	// Mattermost resolves them for the user who typed it (repeated channel_mentions_ids / user_mentions_ids).
+	// Mattermost resolves them (repeated channel_mentions_ids / user_mentions_ids): only the team's public,
+	// unarchived channels and the team's members; a private channel is never resolved, not even for its
+	// members (app/command.go), so a private ~name stays plain text.
 	ChannelMentionIDs, UserMentionIDs []string
 }
 

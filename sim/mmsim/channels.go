@@ -58,9 +58,11 @@ func (s *Server) readOnlyFor(u *User, ch *Channel) bool {
 // townSquareReadOnlyFor reports whether a read-only Town Square (TeamSettings.ExperimentalTownSquareIsReadOnly)
 // refuses u's post: Mattermost checks it when a post is created (403 api.post.create_post.town_square_read_only)
 // for anyone without manage_system, bots included, and not through permissions, so members may still run slash
-// commands there (the caller holds s.mu).
+// commands there. It is a licensed option: app/post.go CreatePost checks License() != nil first, so an
+// unlicensed server ignores it (the caller holds s.mu).
 func (s *Server) townSquareReadOnlyFor(u *User, ch *Channel) bool {
-	return ch.Name == "town-square" && s.config["ExperimentalTownSquareIsReadOnly"] == "true" && !hasRole(u, "system_admin")
+	return ch.Name == "town-square" && s.config["ExperimentalTownSquareIsReadOnly"] == "true" && s.config["IsLicensed"] != "false" &&
+		!hasRole(u, "system_admin")
 }
 
 // channelStats is GET /api/v4/channels/{id}/stats: member_count (active members, bots included) for anyone
@@ -114,24 +116,48 @@ var (
 	userMentionRE    = regexp.MustCompile(`@([a-z0-9._-]+)`)
 )
 
-// addMentions adds what Mattermost adds to a slash command's form when the text names channels or users:
-// channel_mentions/channel_mentions_ids for ~names of channels of the team the user may see, and
-// user_mentions/user_mentions_ids for @names of users (the caller holds s.mu).
-func (s *Server) addMentions(form url.Values, u *User, teamID, text string) {
+// addMentions adds what Mattermost adds to a slash command's form when the text names channels or users
+// (server/channels/app/command.go, MentionsToPublicChannels and MentionsToTeamMembers): channel_mentions/
+// channel_mentions_ids for ~names of the team's public channels that are not archived (a private channel is
+// left out even for its members), and user_mentions/user_mentions_ids for @names of the team's members.
+// The text itself is delivered as typed (the caller holds s.mu).
+func (s *Server) addMentions(form url.Values, teamID, text string) {
+	// Both are maps in Mattermost (model.ChannelMentionMap, UserMentionMap): a name mentioned twice is sent once.
+	seen := map[string]bool{}
 	for _, m := range channelMentionRE.FindAllStringSubmatch(strings.ToLower(text), -1) {
 		for _, c := range s.channels {
-			if c.TeamID == teamID && c.Name == m[1] && (c.Type == "O" || s.isMember(c, u.ID)) {
+			if c.TeamID == teamID && c.Name == m[1] && c.Type == "O" && s.archived[c.ID] == 0 && !seen[c.ID] {
+				seen[c.ID] = true
 				form.Add("channel_mentions", c.Name)
 				form.Add("channel_mentions_ids", c.ID)
 			}
 		}
 	}
 	for _, m := range userMentionRE.FindAllStringSubmatch(strings.ToLower(text), -1) {
-		for _, o := range s.users {
-			if strings.ToLower(o.Username) == strings.TrimRight(m[1], ".") {
-				form.Add("user_mentions", o.Username)
-				form.Add("user_mentions_ids", o.ID)
+		// The whole name first; only when nobody has it, the name without its trailing '.', '-' or '_', one
+		// at a time (trimUsernameSpecialChar). A user found who is not in the team ends the search.
+		for name := m[1]; name != ""; name = name[:len(name)-1] {
+			if o := s.userNamed(name); o != nil {
+				if s.teamMembers[teamID][o.ID] && !seen[o.ID] {
+					seen[o.ID] = true
+					form.Add("user_mentions", name)
+					form.Add("user_mentions_ids", o.ID)
+				}
+				break
+			}
+			if !strings.ContainsAny(name[len(name)-1:], ".-_") {
+				break
 			}
 		}
 	}
+}
+
+// userNamed finds a user by username, case-insensitively (the caller holds s.mu).
+func (s *Server) userNamed(name string) *User {
+	for _, o := range s.users {
+		if strings.ToLower(o.Username) == name {
+			return o
+		}
+	}
+	return nil
 }

@@ -19,11 +19,11 @@ import (
 // POSTed to the url, without credentials, as {"type":"dialog_submission", …}. An answer of {"errors":{…}}
 // keeps the dialog open with the errors under their fields and everything the user typed; {} closes it.
 
-// Trigger ids live for OutgoingIntegrationRequestsTimeout (the simulator's CommandTimeout) and open one dialog.
+// Trigger ids live for OutgoingIntegrationRequestsTimeout (the simulator's CommandTimeout) on 9.0 and later, and
+// for 3 s before (model/integration_action.go, DecodeAndVerifyTriggerId).
 type trigger struct {
-	userID  string
-	expires time.Time
-	used    bool
+	userID string
+	issued time.Time
 }
 
 // Dialog is a dialog open in a user's client.
@@ -87,7 +87,7 @@ func (s *Server) newTrigger(userID string) string {
 	if s.triggers == nil {
 		s.triggers = map[string]*trigger{}
 	}
-	s.triggers[id] = &trigger{userID: userID, expires: s.opts.Now().Add(s.opts.CommandTimeout)}
+	s.triggers[id] = &trigger{userID: userID, issued: s.opts.Now()}
 	return id
 }
 
@@ -115,30 +115,6 @@ func (s *Server) openDialog(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d := req.Dialog
-	if d.Title == "" || len([]rune(d.Title)) > 24 {
-		appError(w, http.StatusBadRequest, "model.dialog.title.app_error", "Invalid dialog title.")
-		return
-	}
-	for _, e := range d.Elements {
-		if e.Name == "" || e.DisplayName == "" || len([]rune(e.DisplayName)) > 24 || len([]rune(e.HelpText)) > 150 ||
-			len([]rune(e.Placeholder)) > 150 || e.Type != "textarea" && len([]rune(e.Default)) > 150 {
-			appError(w, http.StatusBadRequest, "model.dialog.element.app_error", "Invalid dialog element "+e.Name+".")
-			return
-		}
-		switch {
-		case e.Type == "text", e.Type == "textarea", e.Type == "select", e.Type == "bool", e.Type == "radio":
-		case (e.Type == "date" || e.Type == "datetime") && s.versionAtLeast(11, 1):
-			if e.Type == "datetime" && e.Default != "" {
-				if _, err := time.Parse(time.RFC3339, e.Default); err != nil {
-					appError(w, http.StatusBadRequest, "model.dialog.element.app_error", "Invalid default for datetime element "+e.Name+".")
-					return
-				}
-			}
-		default:
-			appError(w, http.StatusBadRequest, "model.dialog.element.app_error", "Invalid dialog element type "+e.Type+".")
-			return
-		}
-	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	t := s.triggers[req.TriggerID]
@@ -146,16 +122,24 @@ func (s *Server) openDialog(w http.ResponseWriter, r *http.Request) {
 	case t == nil:
 		appError(w, http.StatusBadRequest, "interactive_message.decode_trigger_id.verify_signature_failed", "Signature verification failed for trigger ID for interactive dialog.")
 		return
-	case !s.opts.Now().Before(t.expires):
+	case !s.opts.Now().Before(t.issued.Add(s.triggerLifetime())):
 		appError(w, http.StatusBadRequest, "interactive_message.decode_trigger_id.expired",
-			"Trigger ID for interactive dialog is expired. Trigger IDs live for a maximum of "+s.opts.CommandTimeout.String()+".")
-		return
-	case t.used:
-		// The webapp opens a dialog only for the trigger id it is waiting for, once.
-		appError(w, http.StatusBadRequest, "interactive_message.decode_trigger_id.expired", "Trigger ID for interactive dialog was already used.")
+			"Trigger ID for interactive dialog is expired. Trigger IDs live for a maximum of "+s.triggerLifetime().String()+".")
 		return
 	}
-	t.used = true
+	// Mattermost keeps no record of trigger ids (a signed user id and time): the same one opens the dialog
+	// again while it lives. An invalid dialog is only logged ("Interactive dialog is invalid") and still sent
+	// to the client, which leaves out the elements it cannot show.
+	if problems := dialogProblems(d.Title, d.Elements, s.versionAtLeastLocked(11, 1)); len(problems) > 0 {
+		s.dialogWarnings = append(s.dialogWarnings, problems...)
+	}
+	shown := make([]DialogElement, 0, len(d.Elements))
+	for _, e := range d.Elements {
+		if clientShows(e.Type, s.versionAtLeastLocked(11, 1)) {
+			shown = append(shown, e)
+		}
+	}
+	d.Elements = shown
 	values := map[string]string{}
 	for _, e := range d.Elements {
 		if e.Default != "" {
@@ -172,11 +156,10 @@ func (s *Server) openDialog(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]string{"status": "OK"})
 }
 
-// versionAtLeast compares the simulated server's Version (client config) with major.minor.
-func (s *Server) versionAtLeast(major, minor int) bool {
-	s.mu.Lock()
+// versionAtLeastLocked compares the simulated server's Version (client config) with major.minor. Callers hold
+// s.mu.
+func (s *Server) versionAtLeastLocked(major, minor int) bool {
 	v := s.config["Version"]
-	s.mu.Unlock()
 	var ma, mi int
 	if _, err := fmt.Sscanf(v, "%d.%d", &ma, &mi); err != nil {
 		return false
@@ -222,14 +205,21 @@ func (s *Server) SubmitDialog(ctx context.Context, userID string, values map[str
 	}
 	if cancelled {
 		delete(s.dialogs, userID)
-		submission = map[string]any{}
+		// The client sends only url, callback_id, state and cancelled: the server's SubmitDialogRequest then
+		// marshals "submission":null.
+		submission = nil
 		if !d.NotifyOnCancel {
 			s.mu.Unlock()
 			return &DialogResult{Status: http.StatusOK, Closed: true}, nil
 		}
 	}
+	// The web client fills channel_id and team_id with the channel and team it shows when the user submits
+	// (mattermost-redux submitInteractiveDialog: getCurrentChannelId, getCurrentTeamId), not where the dialog
+	// was opened: a command run in the thread of another channel (the right-hand side) is submitted with
+	// the channel in view.
+	view := s.dialogChannel[userID]
 	body, _ := json.Marshal(map[string]any{"type": "dialog_submission", "callback_id": d.CallbackID, "state": d.State,
-		"user_id": userID, "channel_id": d.ChannelID, "team_id": d.TeamID, "submission": submission, "cancelled": cancelled})
+		"user_id": userID, "channel_id": view[0], "team_id": view[1], "submission": submission, "cancelled": cancelled})
 	url := d.URL
 	s.mu.Unlock()
 	return s.postDialog(ctx, userID, url, body, cancelled)
@@ -250,22 +240,25 @@ func (s *Server) postDialog(ctx context.Context, userID, url string, body []byte
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Accept", "application/json")
+	// app/integration_action.go (DoActionRequest, SubmitInteractiveDialog): an integration that cannot be
+	// reached or answers other than 200 is a 400 "Action integration error."; an empty body closes the dialog;
+	// a body that is not JSON (whitespace included) is a 500.
 	resp, err := s.opts.HTTPClient.Do(req)
 	if err != nil {
-		return &DialogResult{Status: http.StatusInternalServerError, Error: "Unable to complete the interactive dialog."}, nil
+		return &DialogResult{Status: http.StatusBadRequest, Error: "Action integration error."}, nil
 	}
 	defer resp.Body.Close()
 	raw, _ := io.ReadAll(io.LimitReader(resp.Body, maxIntegrationResponse))
 	if resp.StatusCode != http.StatusOK {
-		return &DialogResult{Status: http.StatusInternalServerError, Error: "Unable to complete the interactive dialog."}, nil
+		return &DialogResult{Status: http.StatusBadRequest, Error: "Action integration error."}, nil
 	}
 	var out struct {
 		Errors map[string]string `json:"errors"`
 		Error  string            `json:"error"`
 	}
-	if len(bytes.TrimSpace(raw)) > 0 {
+	if len(raw) > 0 {
 		if err := json.Unmarshal(raw, &out); err != nil {
-			return &DialogResult{Status: http.StatusInternalServerError, Error: "Unable to complete the interactive dialog."}, nil
+			return &DialogResult{Status: http.StatusInternalServerError, Error: "Encountered an error decoding the JSON response of the interactive dialog."}, nil
 		}
 	}
 	res := &DialogResult{Status: http.StatusOK, Errors: out.Errors, Error: out.Error}

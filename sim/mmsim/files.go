@@ -1,6 +1,7 @@
 package mmsim
 
 import (
+	"encoding/json"
 	"io"
 	"mime"
 	"net/http"
@@ -11,9 +12,9 @@ import (
 )
 
 // File uploads (POST /api/v4/files) and post deletion (DELETE /api/v4/posts/{id}) as Mattermost serves
-// them (server/channels/api4/file.go and post.go): a multipart form with channel_id and one or more files
-// (optional client_ids, one per file), answered 201 with file_infos and client_ids; FileSettings.MaxFileSize
-// (100 MB by default) refused with 413; the upload_file permission of the channel, which channel members
+// them (server/channels/api4/file.go and post.go): a multipart form with channel_id and files (optional
+// client_ids, one per file), answered 201 with file_infos and client_ids (both empty when the form holds no
+// file); a file over FileSettings.MaxFileSize (100 MB by default) refused with 413; the upload_file permission of the channel, which channel members
 // and system admins hold but system_post_all does not give: a bot that is not in the channel is refused
 // with 403 even where it may post.
 
@@ -25,6 +26,16 @@ const MaxPostRunes = 16383
 
 // maxFilesPerPost is how many files a post may carry (model.PostFileIdsMaxRunes allows about 10 ids).
 const maxFilesPerPost = 10
+
+// postFileIDsMaxRunes is model.PostFileidsMaxRunes: Post.IsValid refuses file_ids whose JSON is longer
+// (400 model.post.is_valid.file_ids.app_error), which ten 26-character ids fit and eleven do not.
+const postFileIDsMaxRunes = 300
+
+// fileIDsTooLong reports whether Post.IsValid refuses ids.
+func fileIDsTooLong(ids []string) bool {
+	b, _ := json.Marshal(ids)
+	return utf8.RuneCount(b) > postFileIDsMaxRunes
+}
 
 // UploadedFile is a file uploaded to the simulator.
 type UploadedFile struct {
@@ -81,12 +92,13 @@ func (s *Server) uploadFiles(w http.ResponseWriter, r *http.Request) {
 		appError(w, http.StatusForbidden, "api.file.attachments.disabled.app_error", "File attachments have been disabled on this server.")
 		return
 	}
-	if r.ContentLength > maxSize {
-		appError(w, http.StatusRequestEntityTooLarge, "api.file.upload_file.too_large_detailed.app_error",
-			"Unable to upload file. File is too large. Length "+strconv.FormatInt(r.ContentLength, 10)+" Limit "+strconv.FormatInt(maxSize, 10))
+	if r.ContentLength == 0 {
+		appError(w, http.StatusBadRequest, "api.file.upload_file.read_request.app_error", "Unable to upload file(s). Error reading or parsing request data.")
 		return
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, maxSize+1<<20)
+	// MaxFileSize bounds each file, not the request (app/file.go UploadFileX: 413 once a file's bytes pass
+	// it); the simulator still bounds what it holds in memory.
+	r.Body = http.MaxBytesReader(w, r.Body, maxFilesPerPost*(maxSize+1<<20))
 	if err := r.ParseMultipartForm(32 << 20); err != nil {
 		appError(w, http.StatusBadRequest, "api.file.upload_file.read_request.app_error", "Unable to read the request body.")
 		return
@@ -98,10 +110,12 @@ func (s *Server) uploadFiles(w http.ResponseWriter, r *http.Request) {
 	case len(channelID) != 26:
 		appError(w, http.StatusBadRequest, "api.context.invalid_param.app_error", "Invalid channel_id parameter.")
 		return
-	case len(headers) == 0:
-		appError(w, http.StatusBadRequest, "api.file.upload_file.no_file.app_error", "Missing file in request body.")
+	case len(clientIDs) > 0 && len(clientIDs) < len(headers):
+		// Streaming mode (channel_id first) takes one client id per file as the files come: a file without
+		// one is an invalid client_ids parameter.
+		appError(w, http.StatusBadRequest, "api.context.invalid_param.app_error", "Invalid or missing client_ids parameter in request URL.")
 		return
-	case len(clientIDs) > 0 && len(clientIDs) != len(headers):
+	case len(clientIDs) > len(headers):
 		appError(w, http.StatusBadRequest, "api.file.upload_file.incorrect_number_of_client_ids.app_error",
 			"Unable to upload file(s). Have "+strconv.Itoa(len(clientIDs))+" client_ids for "+strconv.Itoa(len(headers))+" files.")
 		return
@@ -141,15 +155,16 @@ func (s *Server) uploadFiles(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusCreated, map[string]any{"file_infos": infos, "client_ids": clientIDs})
 }
 
-// attachFiles keeps the file ids a new post may carry, as Mattermost does: files the poster uploaded to the
-// post's channel and that no post holds yet; others are dropped without an error. Called with s.mu held.
+// attachFiles keeps the file ids a new post may carry, as Mattermost does (app/post.go attachFilesToPost,
+// store FileInfo.AttachToPost): files the poster uploaded that no post holds yet, wherever they were
+// uploaded (the file moves to the post's channel); others are dropped without an error. Called with s.mu held.
 func (s *Server) attachFiles(p *Post, ids []string) {
 	for _, id := range ids {
 		f := s.files[id]
-		if f == nil || f.CreatorID != p.UserID || f.ChannelID != p.ChannelID || f.PostID != "" || len(p.FileIDs) >= maxFilesPerPost {
+		if f == nil || f.CreatorID != p.UserID || f.PostID != "" {
 			continue
 		}
-		f.PostID = p.ID
+		f.PostID, f.ChannelID = p.ID, p.ChannelID
 		p.FileIDs = append(p.FileIDs, id)
 		p.files = append(p.files, fileInfoJSON(f, p.CreateAt))
 	}
@@ -159,7 +174,8 @@ func (s *Server) attachFiles(p *Post, ids []string) {
 func messageTooLong(m string) bool { return utf8.RuneCountInString(m) > MaxPostRunes }
 
 // deletePost serves DELETE /api/v4/posts/{id}: the author (delete_post, a channel member's permission) or a
-// system admin (delete_others_posts). The post and its files disappear; later reads answer 404.
+// system admin (delete_others_posts). The post, its thread's replies when it is a root, and their files
+// disappear; later reads answer 404. In an archived channel nothing is deleted (400).
 func (s *Server) deletePost(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -172,6 +188,17 @@ func (s *Server) deletePost(w http.ResponseWriter, r *http.Request) {
 	if !hasRole(u, "system_admin") && !(p.UserID == u.ID && s.isMember(ch, u.ID)) {
 		forbidden(w)
 		return
+	}
+	if s.archived[p.ChannelID] != 0 {
+		// app/post.go DeletePost: nothing is deleted in an archived channel.
+		appError(w, http.StatusBadRequest, "api.post.delete_post.can_not_delete_post_in_deleted.error", "Can not delete a post in a deleted channel.")
+		return
+	}
+	// The store deletes the post and every reply whose root_id is the post (a deleted root takes its thread).
+	for _, id := range append([]string(nil), s.order...) {
+		if q := s.posts[id]; q != nil && q.RootID == p.ID {
+			s.removePost(id)
+		}
 	}
 	s.removePost(p.ID)
 	writeJSON(w, http.StatusOK, map[string]string{"status": "OK"})

@@ -63,8 +63,10 @@ func TestFileUploadsAsMattermostAnswers(t *testing.T) {
 		// system_post_all lets the bot post where it is not a member, but not upload there.
 		{"not a member of the private channel", w.botToken, w.private.ID, []string{"a.vtt"}, nil, 403, "api.context.permissions.app_error"},
 		{"not a member of the public channel", w.botToken, w.public.ID, []string{"a.vtt"}, nil, 403, "api.context.permissions.app_error"},
-		{"client_ids do not match the files", w.botToken, w.botChan.ID, []string{"a.vtt", "b.vtt"}, []string{"c1"}, 400, "api.file.upload_file.incorrect_number_of_client_ids.app_error"},
-		{"no file", w.botToken, w.botChan.ID, nil, nil, 400, "api.file.upload_file.no_file.app_error"},
+		// api4/file.go uploadFileMultipart: a file without its client id is an invalid parameter; client ids
+		// left over at the end are counted.
+		{"fewer client_ids than files", w.botToken, w.botChan.ID, []string{"a.vtt", "b.vtt"}, []string{"c1"}, 400, "api.context.invalid_param.app_error"},
+		{"more client_ids than files", w.botToken, w.botChan.ID, []string{"a.vtt"}, []string{"c1", "c2"}, 400, "api.file.upload_file.incorrect_number_of_client_ids.app_error"},
 	}
 	for _, c := range refused {
 		status, body := w.upload(c.token, c.channel, c.names, c.clientIDs, "x")
@@ -72,8 +74,16 @@ func TestFileUploadsAsMattermostAnswers(t *testing.T) {
 			t.Errorf("%s: %d %v, want %d %s", c.name, status, body, c.status, c.id)
 		}
 	}
+	// A form without a file uploads nothing, successfully (the loop over the parts finds none).
+	if status, body := w.upload(w.botToken, w.botChan.ID, nil, nil, ""); status != http.StatusCreated || len(body["file_infos"].([]any)) != 0 {
+		t.Errorf("no file: %d %v, want 201 and no file infos", status, body)
+	}
+	// MaxFileSize bounds each file (app/file.go UploadFileX), not the request with its multipart framing.
 	w.sim.SetMaxFileSize(100)
-	if status, body := w.upload(w.botToken, w.botChan.ID, []string{"big.vtt"}, nil, strings.Repeat("x", 200)); status != http.StatusRequestEntityTooLarge ||
+	if status, body := w.upload(w.botToken, w.botChan.ID, []string{"exact.vtt"}, nil, strings.Repeat("x", 100)); status != http.StatusCreated {
+		t.Errorf("a file of exactly MaxFileSize: %d %v", status, body)
+	}
+	if status, body := w.upload(w.botToken, w.botChan.ID, []string{"big.vtt"}, nil, strings.Repeat("x", 101)); status != http.StatusRequestEntityTooLarge ||
 		body["id"] != "api.file.upload_file.too_large_detailed.app_error" {
 		t.Errorf("a file over MaxFileSize: %d %v", status, body)
 	}

@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"strings"
 	"time"
+	"unicode"
 )
 
 // maxIntegrationResponse is Mattermost's MaxIntegrationResponseSize.
@@ -67,7 +68,9 @@ func (s *Server) ExecuteCommand(ctx context.Context, userID, channelID, teamID, 
 		s.mu.Unlock()
 		return nil, errors.New("mmsim: unknown user or channel")
 	}
-	if !s.canPost(u, ch) || !s.isMember(ch, u.ID) || s.readOnlyFor(u, ch) {
+	// api4/command.go executeCommand checks create_post in the channel, nothing more: a system admin (or a
+	// holder of system_post_all) runs commands where they are not a member.
+	if !s.canPost(u, ch) || s.readOnlyFor(u, ch) {
 		s.mu.Unlock()
 		return &CommandResult{Status: http.StatusForbidden, Error: "You do not have the appropriate permissions."}, nil
 	}
@@ -78,8 +81,7 @@ func (s *Server) ExecuteCommand(ctx context.Context, userID, channelID, teamID, 
 	if ch.TeamID != "" {
 		teamID = ch.TeamID
 	}
-	trigger, text, _ := strings.Cut(strings.TrimSpace(line), " ")
-	trigger = strings.ToLower(strings.TrimPrefix(trigger, "/"))
+	trigger, text := splitCommand(webappCommandLine(strings.TrimLeftFunc(line, unicode.IsSpace)))
 	if pc := s.pluginCommandFor(teamID, trigger); pc != nil {
 		// Plugins' commands come before the custom ones (plugin_commands.go).
 		s.mu.Unlock()
@@ -106,10 +108,10 @@ func (s *Server) ExecuteCommand(ctx context.Context, userID, channelID, teamID, 
 	form := url.Values{
 		"channel_id": {ch.ID}, "channel_name": {ch.Name}, "command": {"/" + cmd.Trigger},
 		"response_url": {s.siteURL + "/hooks/commands/" + hookID}, "team_domain": {team.Name}, "team_id": {team.ID},
-		"text": {strings.TrimSpace(text)}, "token": {cmd.Token}, "trigger_id": {triggerID}, "user_id": {u.ID},
+		"text": {text}, "token": {cmd.Token}, "trigger_id": {triggerID}, "user_id": {u.ID},
 		"user_name": {u.Username}, "root_id": {rootID},
 	}
-	s.addMentions(form, u, teamID, text)
+	s.addMentions(form, teamID, text)
 	cmdURL, token := cmd.URL, cmd.Token
 	s.mu.Unlock()
 
@@ -354,7 +356,7 @@ func (s *Server) doPostAction(ctx context.Context, userID, postID, actionID, coo
 		EphemeralText string `json:"ephemeral_text"`
 		GotoLocation  string `json:"goto_location"`
 	}
-	if len(bytes.TrimSpace(rb)) > 0 {
+	if len(rb) > 0 { // a blank line is not JSON either (DoPostActionWithCookie)
 		if err := json.Unmarshal(rb, &ar); err != nil {
 			return actionFailed(http.StatusBadRequest), nil
 		}
@@ -368,6 +370,11 @@ func (s *Server) doPostAction(ctx context.Context, userID, postID, actionID, coo
 		p := s.posts[postID]
 		if p == nil {
 			return postNotFound(), nil
+		}
+		if s.archived[p.ChannelID] != 0 {
+			// UpdatePost refuses a post of an archived channel (app/post.go), after the integration acted.
+			return &ActionResult{Status: http.StatusBadRequest, ErrorID: "api.post.update_post.can_not_update_post_in_deleted.error",
+				Error: "Can not update existing post in deleted channel."}, nil
 		}
 		if ar.Update.Message != nil {
 			p.Message = *ar.Update.Message

@@ -139,9 +139,13 @@ type Server struct {
 	noAttachments bool
 	triggers      map[string]*trigger // trigger ids of commands and clicks (dialogs.go)
 	dialogs       map[string]*Dialog  // the dialog open in each user's client
-	// dialogChannel is where each user last ran a command or clicked: a dialog opened with its trigger id
-	// belongs there.
+	// dialogChannel is the channel and team each user's client shows: where they last ran a command or
+	// clicked, or what ViewChannel set. A dialog opened with their trigger id belongs there, and a
+	// submission carries it.
 	dialogChannel map[string][2]string
+
+	// dialogWarnings are the server log's "Interactive dialog is invalid" lines (dialog_valid.go).
+	dialogWarnings []string
 }
 
 // New returns an empty simulator.

@@ -442,6 +442,10 @@ func (s *Server) clientConfig(w http.ResponseWriter, r *http.Request) {
 	for k, v := range s.config {
 		out[k] = v
 	}
+	if s.config["IsLicensed"] == "false" && out["ExperimentalTownSquareIsReadOnly"] != "" {
+		// A licensed option: without a license the client config shows its default (config/client.go).
+		out["ExperimentalTownSquareIsReadOnly"] = "false"
+	}
 	writeJSON(w, http.StatusOK, out)
 }
 
@@ -526,6 +530,9 @@ func (s *Server) createPost(w http.ResponseWriter, r *http.Request) {
 	case messageTooLong(body.Message):
 		appError(w, http.StatusBadRequest, "model.post.is_valid.msg.app_error", "Invalid Message.")
 		return
+	case fileIDsTooLong(body.FileIDs):
+		appError(w, http.StatusBadRequest, "model.post.is_valid.file_ids.app_error", "Invalid file ids.")
+		return
 	}
 	if body.RootID != "" {
 		if root := s.posts[body.RootID]; root == nil || root.ChannelID != c.ID {
@@ -601,13 +608,20 @@ func (s *Server) patchPost(w http.ResponseWriter, r *http.Request) {
 	defer s.mu.Unlock()
 	p := s.posts[r.PathValue("id")]
 	if p == nil {
-		notFound(w, "post")
+		// api4/post.go patchPost: a post that GetSinglePost cannot find (never was, or deleted) is answered as
+		// a missing edit_post permission, in every version.
+		forbidden(w)
 		return
 	}
 	c := s.channels[p.ChannelID]
 	u := userOf(r)
 	if !s.canRead(u, c) || !s.canEdit(u, p, c) {
 		forbidden(w)
+		return
+	}
+	if s.archived[c.ID] != 0 {
+		// app/post.go PatchPost: the channel's delete_at is checked after the permission, in every version.
+		appError(w, http.StatusBadRequest, "api.post.patch_post.can_not_update_post_in_deleted.error", "Can not update a post in a deleted channel.")
 		return
 	}
 	if body.Props != nil && !validProps(*body.Props) {
