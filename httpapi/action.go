@@ -31,7 +31,7 @@ func (s *Server) action(w http.ResponseWriter, r *http.Request) {
 	a.TriggerID = req.TriggerID // a click can open a dialog (Reschedule)
 	reply, err := s.svc.Click(ctx, a, req.UserID, req.ChannelID)
 	if err != nil {
-		s.logError(ctx, "button action failed", err, "action", a.Name, "user_id", clip(req.UserID))
+		s.logError(ctx, "action", "button action failed", err, "action", a.Name, "user_id", clip(req.UserID))
 		writeJSON(w, http.StatusOK, &mattermost.ActionResponse{EphemeralText: s.userMessage(s.svc.Locale(ctx, req.UserID), err)})
 		return
 	}

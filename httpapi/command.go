@@ -134,7 +134,7 @@ func (s *Server) writeCommand(ctx context.Context, w http.ResponseWriter, req *m
 
 func (s *Server) commandResponse(ctx context.Context, req *mattermost.CommandRequest, reply *meeting.Reply, err error) *mattermost.CommandResponse {
 	if err != nil {
-		s.logError(ctx, "/zoom command failed", err, "user_id", clip(req.UserID), "channel_id", clip(req.ChannelID))
+		s.logError(ctx, "command", "/zoom command failed", err, "user_id", clip(req.UserID), "channel_id", clip(req.ChannelID))
 		reply = &meeting.Reply{Text: s.userMessage(s.svc.Locale(ctx, req.UserID), err)}
 	}
 	return s.signer.CommandResponse(reply, req.ChannelID)

@@ -42,10 +42,10 @@ func (s *Server) dialog(w http.ResponseWriter, r *http.Request) {
 	fieldErrors, err := s.svc.SubmitSchedule(ctx, st, values)
 	switch {
 	case meeting.KindOf(err) == meeting.KindActionInvalid:
-		s.logError(ctx, "schedule dialog submitted again", err, "user_id", clip(sub.UserID))
+		s.logError(ctx, "dialog", "schedule dialog submitted again", err, "user_id", clip(sub.UserID))
 		writeJSON(w, http.StatusOK, map[string]string{"error": s.text.T(s.svc.Locale(ctx, sub.UserID), "schedule.dialog.used")})
 	case err != nil:
-		s.logError(ctx, "schedule dialog failed", err, "user_id", clip(sub.UserID))
+		s.logError(ctx, "dialog", "schedule dialog failed", err, "user_id", clip(sub.UserID))
 		writeJSON(w, http.StatusOK, map[string]string{"error": s.userMessage(s.svc.Locale(ctx, sub.UserID), err)})
 	case fieldErrors[meeting.DialogGeneralError] != "":
 		// About the whole dialog (the channel may no longer have meetings): Mattermost shows "error" at the top.

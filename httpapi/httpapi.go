@@ -45,6 +45,8 @@ type Config struct {
 	// PluginBundle is the webapp plugin's .tar.gz, served at /plugin/com.mmzoom.meetings.tar.gz for admins
 	// to download and upload into Mattermost.
 	PluginBundle []byte
+	// Metrics, when set, is served at GET /metrics (Prometheus' text format).
+	Metrics http.Handler
 }
 
 // Server holds the handlers' dependencies.
@@ -60,6 +62,10 @@ type Server struct {
 	// bg runs work that outlives a request (a slow start finishing through response_url).
 	bg  func(func())
 	now func() time.Time
+
+	failures meeting.Failures
+	refused  WebhookRefusals
+	queue    meeting.QueueStatser
 }
 
 // Deps are the Server's collaborators.
@@ -75,6 +81,12 @@ type Deps struct {
 	Go func(f func())
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// Failures counts errors answered to a request by kind; Refused counts webhooks refused before they
+	// reached the domain, by reason. nil counts nothing.
+	Failures meeting.Failures
+	Refused  WebhookRefusals
+	// Queue, when set, has /readyz report the queue's depth, age and dead letters.
+	Queue meeting.QueueStatser
 }
 
 // New returns a Server.
@@ -91,8 +103,14 @@ func New(cfg Config, d Deps) *Server {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
+	if d.Failures == nil {
+		d.Failures = uncounted{}
+	}
+	if d.Refused == nil {
+		d.Refused = uncounted{}
+	}
 	return &Server{cfg: cfg, svc: d.Service, store: d.Store, signer: d.Signer, responder: d.Responder,
-		webhook: d.Webhook, text: d.Text, log: d.Logger, bg: d.Go, now: d.Now}
+		webhook: d.Webhook, text: d.Text, log: d.Logger, bg: d.Go, now: d.Now, failures: d.Failures, refused: d.Refused, queue: d.Queue}
 }
 
 // Handler routes mmzoom's endpoints.
@@ -108,6 +126,9 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /plugin/com.mmzoom.meetings.tar.gz", s.pluginBundle)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte("ok\n")) })
 	mux.HandleFunc("GET /readyz", s.ready)
+	if s.cfg.Metrics != nil {
+		mux.Handle("GET /metrics", s.cfg.Metrics)
+	}
 	return mux
 }
 
@@ -120,17 +141,6 @@ func (s *Server) pluginBundle(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/gzip")
 	w.Header().Set("Content-Disposition", `attachment; filename="com.mmzoom.meetings.tar.gz"`)
 	_, _ = w.Write(s.cfg.PluginBundle)
-}
-
-func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
-	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
-	defer cancel()
-	if err := s.store.Ping(ctx); err != nil {
-		s.log.WarnContext(ctx, "readiness: store unavailable", "err", err)
-		http.Error(w, "store unavailable", http.StatusServiceUnavailable)
-		return
-	}
-	_, _ = w.Write([]byte("ok\n"))
 }
 
 // knownToken reports whether tok is one of the configured command tokens, comparing in constant time and
@@ -188,16 +198,10 @@ func clip(s string) string {
 	return s
 }
 
-// logError logs err at a level fitting its kind: what users cause is info, what breaks is error.
-func (s *Server) logError(ctx context.Context, msg string, err error, attrs ...any) {
-	level := slog.LevelError
-	switch meeting.KindOf(err) {
-	case meeting.KindNotConnected, meeting.KindZoomUserNotFound, meeting.KindEmailUntrusted, meeting.KindNoEmail,
-		meeting.KindNotAdmin, meeting.KindLinkInvalid, meeting.KindActionInvalid, meeting.KindAccountNotSetUp,
-		meeting.KindZoomAccountTaken, meeting.KindZoomNotAccountAdmin:
-		level = slog.LevelInfo
-	case meeting.KindZoomUnavailable, meeting.KindZoomRateLimited, meeting.KindChatUnavailable:
-		level = slog.LevelWarn
-	}
-	s.log.Log(ctx, level, msg, append(attrs, "err", err)...)
+// logError logs err at the level its kind has in meeting's Handling table (what users cause is info, what
+// breaks is error) and counts it by kind for the metrics; where names the endpoint ("command", "webhook").
+func (s *Server) logError(ctx context.Context, where, msg string, err error, attrs ...any) {
+	kind := meeting.KindOf(err)
+	s.failures.Failure(where, kind)
+	s.log.Log(ctx, meeting.HandlingOf(kind).Level, msg, append(attrs, "err", err)...)
 }

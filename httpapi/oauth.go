@@ -19,7 +19,7 @@ func (s *Server) connectPage(w http.ResponseWriter, r *http.Request) {
 	state := r.URL.Query().Get("state")
 	info, err := s.svc.ConnectLink(r.Context(), state)
 	if err != nil {
-		s.logError(r.Context(), "connect link refused", err)
+		s.logError(r.Context(), "oauth", "connect link refused", err)
 		s.errorPage(w, r, err)
 		return
 	}
@@ -50,7 +50,7 @@ func (s *Server) connect(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 4<<10)
 	authURL, cookie, err := s.svc.OpenConnect(r.Context(), r.PostFormValue("state"))
 	if err != nil {
-		s.logError(r.Context(), "connect link refused", err)
+		s.logError(r.Context(), "oauth", "connect link refused", err)
 		s.errorPage(w, r, err)
 		return
 	}
@@ -73,7 +73,7 @@ func (s *Server) complete(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	res, err := s.svc.CompleteConnect(r.Context(), q.Get("state"), cookie, q.Get("code"))
 	if err != nil {
-		s.logError(r.Context(), "OAuth completion refused", err)
+		s.logError(r.Context(), "oauth", "OAuth completion refused", err)
 		s.errorPage(w, r, err)
 		return
 	}
@@ -89,18 +89,12 @@ func (s *Server) complete(w http.ResponseWriter, r *http.Request) {
 // errorPage shows a failed connection in the browser's language (the Mattermost user is unknown here).
 func (s *Server) errorPage(w http.ResponseWriter, r *http.Request, err error) {
 	loc := browserLocale(r)
-	status := http.StatusInternalServerError
-	switch meeting.KindOf(err) {
-	case meeting.KindLinkInvalid, meeting.KindZoomAccountTaken, meeting.KindZoomNotAccountAdmin:
-		status = http.StatusForbidden
-	case meeting.KindZoomUnavailable, meeting.KindZoomRateLimited, meeting.KindZoomRejected, meeting.KindNotConnected:
-		status = http.StatusBadGateway
-	}
 	var e *meeting.Error
 	if errors.As(err, &e) && e.Kind == meeting.KindNotConnected {
 		// The code exchange itself failed: the link is spent, a new one is needed.
 		err = &meeting.Error{Kind: meeting.KindLinkInvalid}
 	}
+	status := meeting.HandlingOf(meeting.KindOf(err)).Status
 	s.page(w, status, loc, s.text.T(loc, "page.error.title"), s.userMessage(loc, err)+" "+s.text.T(loc, "page.error.back"))
 }
 

@@ -17,20 +17,24 @@ func (s *Server) zoomWebhook(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
+			s.refused.Refused(RefusedTooLarge)
 			http.Error(w, "body too large", http.StatusRequestEntityTooLarge)
 			return
 		}
+		s.refused.Refused(RefusedUnreadable)
 		http.Error(w, "unreadable body", http.StatusBadRequest)
 		return
 	}
 	if err := s.webhook.Verify(r.Header, body); err != nil {
 		s.log.WarnContext(ctx, "Zoom webhook refused", "err", err)
+		s.refused.Refused(refusalReason(err))
 		http.Error(w, "invalid signature", http.StatusUnauthorized)
 		return
 	}
 	ev, err := zoom.ParseEvent(body)
 	if err != nil {
 		s.log.WarnContext(ctx, "malformed Zoom webhook", "err", err)
+		s.refused.Refused(RefusedMalformed)
 		http.Error(w, "malformed event", http.StatusBadRequest)
 		return
 	}
@@ -54,12 +58,13 @@ func (s *Server) zoomWebhook(w http.ResponseWriter, r *http.Request) {
 	err = s.svc.Ingest(ctx, domainEvent(ev), "zoom-webhook:"+r.Header.Get("x-zm-request-timestamp")+":"+r.Header.Get("x-zm-signature"))
 	if meeting.KindOf(err) == meeting.KindActionInvalid {
 		s.log.WarnContext(ctx, "replayed Zoom webhook refused", "event", ev.Event)
-		http.Error(w, "replayed request", http.StatusConflict)
+		s.refused.Refused(RefusedReplayed)
+		http.Error(w, "replayed request", meeting.HandlingOf(meeting.KindActionInvalid).Status)
 		return
 	}
 	if err != nil {
 		// 500 makes Zoom deliver the event again later.
-		s.logError(ctx, "storing a Zoom event failed", err, "event", ev.Event, "meeting_id", ev.Meeting.ID)
+		s.logError(ctx, "webhook", "storing a Zoom event failed", err, "event", ev.Event, "meeting_id", ev.Meeting.ID)
 		http.Error(w, "event not stored", http.StatusInternalServerError)
 		return
 	}

@@ -100,14 +100,37 @@ func (p *Processor) Wake() {
 	}
 }
 
-// Run processes jobs until ctx ends, looking for due jobs when woken and at least every interval.
+// FinishTimeout bounds how long Run goes on with the job in hand after its context ended.
+const FinishTimeout = 20 * time.Second
+
+// Run processes jobs until ctx ends, looking for due jobs when woken and at least every interval. When ctx
+// ends, the job being applied is finished (within FinishTimeout) rather than cut off halfway, and no other is
+// started: jobs claimed but not started come back when their lease runs out (at once when a SQLite store
+// opens again).
 func (p *Processor) Run(ctx context.Context, interval time.Duration) {
+	// work outlives ctx by at most FinishTimeout, so the job in hand ends cleanly.
+	work, cancelWork := context.WithCancel(context.WithoutCancel(ctx))
+	graceOver := make(chan struct{})
+	stopGrace := context.AfterFunc(ctx, func() {
+		defer close(graceOver)
+		select {
+		case <-time.After(FinishTimeout):
+			cancelWork()
+		case <-work.Done():
+		}
+	})
+	defer func() {
+		cancelWork()
+		if !stopGrace() {
+			<-graceOver // the grace goroutine started: it returns now that work is done
+		}
+	}()
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
 		for {
-			n, err := p.RunOnce(ctx)
-			if err != nil {
+			n, err := p.runBatch(ctx, work)
+			if err != nil && ctx.Err() == nil {
 				p.log.ErrorContext(ctx, "processing queued jobs failed", "err", err)
 			}
 			if n == 0 || err != nil || ctx.Err() != nil {
@@ -125,22 +148,35 @@ func (p *Processor) Run(ctx context.Context, interval time.Duration) {
 
 // RunOnce processes the jobs due now (up to a batch) and returns how many it handled.
 func (p *Processor) RunOnce(ctx context.Context) (int, error) {
+	return p.runBatch(ctx, ctx)
+}
+
+// runBatch claims the jobs due now (up to a batch) and applies them with work's context until stop ends.
+func (p *Processor) runBatch(stop, work context.Context) (int, error) {
+	if stop.Err() != nil {
+		return 0, nil
+	}
 	claimed := p.now()
-	jobs, err := p.q.Due(ctx, claimed, 64, p.lease)
+	jobs, err := p.q.Due(work, claimed, 64, p.lease)
 	if err != nil {
 		return 0, err
 	}
+	n := 0
 	for i, j := range jobs {
+		if stop.Err() != nil {
+			break
+		}
 		if p.now().Sub(claimed) >= p.lease {
 			// The batch took longer than its lease (Mattermost slow or down): the rest may already be
 			// another process's. Starting them anyway could apply them twice; they come back once their
 			// lease has run out.
-			p.log.WarnContext(ctx, "a batch of jobs outlived its lease; the rest are left for the next claim", "left", len(jobs)-i)
+			p.log.WarnContext(work, "a batch of jobs outlived its lease; the rest are left for the next claim", "left", len(jobs)-i)
 			break
 		}
-		p.handle(ctx, j)
+		p.handle(work, j)
+		n++
 	}
-	return len(jobs), nil
+	return n, nil
 }
 
 func (p *Processor) handle(ctx context.Context, j *Job) {
@@ -164,8 +200,10 @@ func (p *Processor) handle(ctx context.Context, j *Job) {
 		return
 	}
 	kind := KindOf(err)
-	if kind == KindNotFound || kind == KindForbidden || p.now().Sub(j.CreatedAt) > p.maxAge {
-		// A card or channel that is gone, or a permission the bot lacks, will not come back by retrying.
+	p.svc.Failures.Failure("queue", kind)
+	if !HandlingOf(kind).Retry || p.now().Sub(j.CreatedAt) > p.maxAge {
+		// A card or channel that is gone, or a permission the bot lacks, will not come back by retrying
+		// (the Handling table says which kinds can).
 		p.log.WarnContext(ctx, "a job can never succeed; kept as a dead letter", "job", j.Key, "err", err)
 		if berr := p.q.Bury(ctx, j, err.Error()); berr != nil {
 			p.log.ErrorContext(ctx, "burying a job failed", "job", j.Key, "err", berr)

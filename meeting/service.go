@@ -78,6 +78,8 @@ type Deps struct {
 	Logger   *slog.Logger
 	// After posts what a meeting left behind (summary, transcript, chat); nil parts turn that off.
 	After AfterMeetingDeps
+	// Failures counts failed jobs by kind (nil counts nothing).
+	Failures Failures
 }
 
 // Service carries out what users ask of mmzoom.
@@ -98,6 +100,9 @@ func NewService(cfg Config, d Deps) *Service {
 	}
 	if d.Escape == nil {
 		d.Escape = func(s string) string { return s }
+	}
+	if d.Failures == nil {
+		d.Failures = noFailures{}
 	}
 	return &Service{cfg: cfg, Deps: d}
 }

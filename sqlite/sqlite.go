@@ -317,11 +317,17 @@ func (s *Store) CreateCard(ctx context.Context, c *meeting.Card) error {
 	if err != nil {
 		return err
 	}
-	err = s.db.QueryRowContext(ctx, `INSERT INTO cards (`+strings.TrimPrefix(cardColumns, "id, ")+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, args...).Scan(&c.ID)
+	// Through the group commit (batch.go): concurrent starts share a commit instead of queueing for the
+	// write lock one by one.
+	var id int64
+	err = s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		return tx.QueryRowContext(ctx, `INSERT INTO cards (`+strings.TrimPrefix(cardColumns, "id, ")+`)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, args...).Scan(&id)
+	})
 	if err != nil {
 		return fmt.Errorf("sqlite: create card: %w", err)
 	}
+	c.ID = id
 	return nil
 }
 
@@ -426,7 +432,16 @@ func (s *Store) SaveSettings(ctx context.Context, set *meeting.UserSettings) err
 // BindCommandToken binds a command token to the first team it is used from and returns the bound team.
 func (s *Store) BindCommandToken(ctx context.Context, tokenID, teamID string) (string, error) {
 	var team string
-	err := s.db.QueryRowContext(ctx, `INSERT INTO command_tokens (token_id, team_id, first_used_at) VALUES (?, ?, ?)
+	// Every slash command asks, and a token is bound once: answering from a read (which WAL never blocks)
+	// keeps concurrent commands from queueing for the write lock, where SQLite's busy handler sleeps.
+	err := s.db.QueryRowContext(ctx, `SELECT team_id FROM command_tokens WHERE token_id = ?`, tokenID).Scan(&team)
+	if err == nil {
+		return team, nil
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return "", fmt.Errorf("sqlite: bind command token: %w", err)
+	}
+	err = s.db.QueryRowContext(ctx, `INSERT INTO command_tokens (token_id, team_id, first_used_at) VALUES (?, ?, ?)
 		ON CONFLICT (token_id) DO UPDATE SET token_id = token_id RETURNING team_id`, tokenID, teamID, s.now().UnixMilli()).Scan(&team)
 	if err != nil {
 		return "", fmt.Errorf("sqlite: bind command token: %w", err)

@@ -8,10 +8,12 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -19,11 +21,16 @@ import (
 	"github.com/mmzoom/mmzoom/sim/mmsim"
 )
 
-// TestMain lets the test binary run as `mmzoom serve` when asked, so the chaos test can kill -9 a real
-// mmzoom process and start it again.
+// TestMain lets the test binary run as `mmzoom <MMZOOM_TEST_CHILD>` (e.g. "serve") when asked, so the chaos
+// test can kill -9 a real mmzoom process and start it again, and the load harness's test can start its
+// processes.
 func TestMain(m *testing.M) {
-	if os.Getenv("MMZOOM_TEST_CHILD") == "serve" {
-		os.Exit(run(context.Background(), []string{"serve"}, os.Getenv, os.Stdout, os.Stderr))
+	if args := strings.Fields(os.Getenv("MMZOOM_TEST_CHILD")); len(args) > 0 {
+		// As main does: SIGTERM and SIGINT stop mmzoom gracefully (the shutdown test sends SIGTERM).
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		code := run(ctx, args, os.Getenv, os.Stdout, os.Stderr)
+		stop()
+		os.Exit(code)
 	}
 	os.Exit(m.Run())
 }

@@ -68,6 +68,7 @@ type store interface {
 	meeting.GrantStore
 	meeting.ReplyStore
 	meeting.ScheduleStore
+	meeting.QueueStatser
 	Ping(ctx context.Context) error
 	Close() error
 }

@@ -42,10 +42,17 @@ type demoWorld struct {
 	Bot        mmsim.User
 	Config     *config
 	servers    []*http.Server
-	stopQueue  context.CancelFunc
 	app        *app
 	// appMu guards app, which a test may replace (mmzoom restarted with another configuration).
 	appMu sync.RWMutex
+	// appServer serves whichever app is current (serveApp) on mmzoom's address, across replacements.
+	appServer *http.Server
+	// stopApp stops the current app's lifecycle (app.run), whose result appDone then gives; runEvery and
+	// logger are how it was run, for the app that replaces it.
+	stopApp  context.CancelFunc
+	appDone  chan error
+	runEvery intervals
+	logger   *slog.Logger
 }
 
 // serveApp serves the running mmzoom's handler.
@@ -205,41 +212,80 @@ func startWorld(ctx context.Context, s demoSetup) (*demoWorld, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !s.manualQueue {
-		qctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-		w.stopQueue = cancel
-		go w.app.queue.Run(qctx, 500*time.Millisecond)
-		go w.app.svc.RunReconcile(qctx, time.Minute)
-		go w.app.svc.RunJanitor(qctx, time.Minute)
-	}
 	for _, p := range []struct {
 		ln net.Listener
 		h  http.Handler
-	}{{lnZoom, w.Zoom.Handler()}, {lnMM, w.Mattermost.Handler()}, {lnApp, http.HandlerFunc(w.serveApp)}} {
+	}{{lnZoom, w.Zoom.Handler()}, {lnMM, w.Mattermost.Handler()}} {
 		srv := &http.Server{Handler: p.h, ReadHeaderTimeout: 10 * time.Second}
 		w.servers = append(w.servers, srv)
 		go func() { _ = srv.Serve(p.ln) }()
 	}
+	// mmzoom runs under the lifecycle serve uses; tests that run the queue by hand turn its loops off. Its
+	// HTTP server outlives the app, so that a test can replace the app (restartApp) on the same address.
+	w.runEvery = intervals{queue: 500 * time.Millisecond, reconcile: time.Minute, janitor: time.Minute}
+	if s.manualQueue {
+		w.runEvery = intervals{}
+	}
+	w.logger = s.logger
+	w.appServer = &http.Server{Handler: http.HandlerFunc(w.serveApp), ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = w.appServer.Serve(lnApp) }()
+	w.runApp()
 	return w, nil
+}
+
+// runApp runs the current app's lifecycle (without its own HTTP server: appServer serves it).
+func (w *demoWorld) runApp() {
+	runCtx, stop := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	w.stopApp, w.appDone = stop, done
+	a := w.app
+	go func() { done <- a.run(runCtx, nil, nil, w.runEvery, w.logger) }()
+}
+
+// stopRunningApp stops the current app's lifecycle (processor, reconciliation, janitor, background work),
+// waits for it, and closes its store.
+func (w *demoWorld) stopRunningApp() {
+	if w.stopApp != nil {
+		w.stopApp()
+		<-w.appDone
+		w.stopApp = nil
+	}
+	if w.app != nil {
+		_ = w.app.store.Close()
+	}
+}
+
+// restartApp stops mmzoom and starts it again with cfg on the same address, as an admin who changed a
+// setting and restarted the service would: nothing in memory survives. Requests arriving meanwhile wait
+// for the new app.
+func (w *demoWorld) restartApp(cfg *config, o options) error {
+	w.appMu.Lock()
+	defer w.appMu.Unlock()
+	w.stopRunningApp()
+	a, err := build(context.Background(), cfg, w.logger, o)
+	if err != nil {
+		return err
+	}
+	w.app, w.Config = a, cfg
+	w.runApp()
+	return nil
 }
 
 // Close stops the servers and closes the database.
 func (w *demoWorld) Close() {
-	if w.stopQueue != nil {
-		w.stopQueue()
+	// mmzoom stops first, while the simulators still answer the requests it is finishing: no new
+	// connections, the requests in flight finish, then its lifecycle ends and its store is closed.
+	if w.appServer != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+		_ = w.appServer.Shutdown(ctx)
+		cancel()
 	}
+	w.appMu.Lock()
+	w.stopRunningApp()
+	w.appMu.Unlock()
 	w.Zoom.Close()
-	if w.app == nil {
-		for _, s := range w.servers {
-			_ = s.Close()
-		}
-		return
-	}
 	for _, s := range w.servers {
 		_ = s.Close()
-	}
-	if w.app != nil {
-		_ = w.app.store.Close()
 	}
 }
 

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"log/slog"
 	"net/http"
 	"strings"
 	"testing"
@@ -26,10 +25,7 @@ func (w *world) restart(edit func(*config)) {
 	w.bg.Wait()
 	cfg := *w.Config
 	edit(&cfg)
-	w.appMu.Lock()
-	defer w.appMu.Unlock()
-	_ = w.app.store.Close()
-	a, err := build(context.Background(), &cfg, slog.New(slog.NewJSONHandler(w.logs, nil)), options{now: w.clock.Now,
+	err := w.restartApp(&cfg, options{now: w.clock.Now,
 		httpClient: &http.Client{Transport: w.wire, Timeout: 30 * time.Second},
 		goFunc: func(f func()) {
 			w.bg.Add(1)
@@ -38,7 +34,6 @@ func (w *world) restart(edit func(*config)) {
 	if err != nil {
 		w.t.Fatalf("restarting mmzoom: %v", err)
 	}
-	w.app, w.Config = a, &cfg
 }
 
 // hasToken reports whether mmzoom holds a Zoom token for owner.

@@ -4,6 +4,7 @@
 //	mmzoom demo     run mmzoom with built-in Zoom and Mattermost simulators on loopback
 //	mmzoom keygen   print a new MMZOOM_ENCRYPTION_KEY
 //	mmzoom dead-letters   list the card updates that could never be delivered
+//	mmzoom loadtest       measure mmzoom's HTTP surface against the simulators (see BENCHMARKS.md)
 //	mmzoom revoke   revoke users' Zoom connections at Zoom and delete their tokens
 //	mmzoom setup    prepare Mattermost for mmzoom with a system admin's token
 //	mmzoom doctor   check every setting and connection, one line each
@@ -58,6 +59,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	flags := flag.NewFlagSet("mmzoom "+name, flag.ContinueOnError)
 	var help string
 	var demo demoFlags
+	var load loadFlags
 	var revoke revokeFlags
 	var setup setupFlags
 	var doctor doctorFlags
@@ -71,6 +73,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		revoke = newRevokeFlags(flags)
 	case "demo":
 		demo = newDemoFlags(flags)
+	case "loadtest":
+		load = newLoadFlags(flags)
 	case "setup":
 		setup = newSetupFlags(flags)
 	case "doctor":
@@ -129,6 +133,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}
 	case "dead-letters":
 		if err := deadLettersIn(ctx, tx, getenv, stdout); err != nil {
+			return fail(err)
+		}
+	case "loadtest":
+		if err := runLoadtest(ctx, load, getenv, stdout, stderr); err != nil {
 			return fail(err)
 		}
 	case "revoke":

@@ -59,14 +59,14 @@ func (rr *roundRobin) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	http.Error(w, "no replica answered", http.StatusBadGateway)
 }
 
-func freeAddr(t *testing.T) string {
+// loopbackAddr is a free loopback address for a replica to listen on.
+func loopbackAddr(t *testing.T) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	addr, err := freeAddr()
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer ln.Close()
-	return ln.Addr().String()
+	return addr
 }
 
 // TestThreeReplicasOnPostgresThroughKills runs three mmzoom processes on one PostgreSQL database behind a
@@ -101,7 +101,7 @@ func TestThreeReplicasOnPostgresThroughKills(t *testing.T) {
 	lb := &roundRobin{client: &http.Client{Timeout: 30 * time.Second,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
 	for range 3 {
-		addr := freeAddr(t)
+		addr := loopbackAddr(t)
 		env := append(dw.Config.environ(cfgFile), "MMZOOM_LISTEN="+addr)
 		replicas = append(replicas, &child{t: t, env: env, url: "http://" + addr, logs: &syncBuffer{}})
 		lb.backends = append(lb.backends, "http://"+addr)

@@ -17,6 +17,7 @@ import (
 	"github.com/mmzoom/mmzoom/i18n"
 	"github.com/mmzoom/mmzoom/mattermost"
 	"github.com/mmzoom/mmzoom/meeting"
+	"github.com/mmzoom/mmzoom/metrics"
 	"github.com/mmzoom/mmzoom/seal"
 	"github.com/mmzoom/mmzoom/zoom"
 )
@@ -28,6 +29,10 @@ type app struct {
 	// queue applies Zoom events and card refreshes from the durable queue; run it with queue.Run.
 	queue *meeting.Processor
 	svc   *meeting.Service
+	// metrics are served at /metrics; tests read them.
+	metrics *metrics.Metrics
+	// bg runs request work that outlives its request; run waits for it before the store is closed.
+	bg *background
 	// mm is the Mattermost client, for serve's check of the bot token at start.
 	mm *mattermost.Client
 }
@@ -45,7 +50,15 @@ func build(ctx context.Context, cfg *config, logger *slog.Logger, o options) (*a
 		o.now = time.Now
 	}
 	if o.httpClient == nil {
-		o.httpClient = &http.Client{Timeout: 30 * time.Second}
+		// Concurrent starts keep their connections to Zoom and Mattermost for the next ones instead of
+		// opening (and TLS-handshaking) new ones: the default keeps only two idle connections per host.
+		t := http.DefaultTransport.(*http.Transport).Clone()
+		t.MaxIdleConnsPerHost = 256
+		o.httpClient = &http.Client{Timeout: 30 * time.Second, Transport: t}
+	}
+	bg := &background{}
+	if o.goFunc == nil {
+		o.goFunc = bg.Go
 	}
 	box, err := seal.NewBox(cfg.EncryptionKey, cfg.OldKeys...)
 	if err != nil {
@@ -64,21 +77,26 @@ func build(ctx context.Context, cfg *config, logger *slog.Logger, o options) (*a
 	if err != nil {
 		return nil, err
 	}
+	// Each upstream gets its own client, so that its calls are timed and counted under its own name.
+	m := metrics.New(store, o.now, logger)
+	base := o.httpClient.Transport
+	zoomHTTP := &http.Client{Timeout: o.httpClient.Timeout, Transport: m.Transport("zoom", zoom.Endpoint, base)}
+	mmHTTP := &http.Client{Timeout: o.httpClient.Timeout, Transport: m.Transport("mattermost", mattermost.Endpoint, base)}
 	signer := mattermost.NewSigner(deriveKey(cfg.EncryptionKey, "mmzoom button contexts v1"), cfg.SiteURL+"/mattermost/action", o.now)
 	mm := mattermost.NewClient(mattermost.ClientConfig{
-		BaseURL: cfg.MattermostURL, BotToken: cfg.BotToken, HTTPClient: o.httpClient, Signer: signer, Now: o.now,
+		BaseURL: cfg.MattermostURL, BotToken: cfg.BotToken, HTTPClient: mmHTTP, Signer: signer, Now: o.now,
 		DialogURL: cfg.SiteURL + "/mattermost/dialog",
 	})
 	var authorizer meeting.Authorizer
 	var oauth *zoom.OAuth
 	if cfg.Kind != meeting.KindS2S {
-		oauth = zoom.NewOAuth(cfg.ClientID, cfg.ClientSecret, cfg.ZoomURL, cfg.SiteURL+"/oauth2/complete", o.httpClient, o.now)
+		oauth = zoom.NewOAuth(cfg.ClientID, cfg.ClientSecret, cfg.ZoomURL, cfg.SiteURL+"/oauth2/complete", zoomHTTP, o.now)
 		authorizer = oauth
 	}
 	gw := zoom.NewGateway(zoom.GatewayConfig{
 		Kind: cfg.Kind, APIURL: cfg.ZoomAPIURL, ZoomURL: cfg.ZoomURL, OAuth: oauth,
 		AccountID: cfg.AccountID, ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret,
-		Store: store, Locker: opened.tokenLocker, HTTPClient: o.httpClient, Now: o.now, Logger: logger,
+		Store: store, Locker: opened.tokenLocker, HTTPClient: zoomHTTP, Now: o.now, Logger: logger,
 	})
 	svc := meeting.NewService(meeting.Config{
 		Kind: cfg.Kind, SiteURL: cfg.SiteURL, ShowPasscode: cfg.ShowPasscode,
@@ -91,9 +109,9 @@ func build(ctx context.Context, cfg *config, logger *slog.Logger, o options) (*a
 	}, meeting.Deps{
 		Zoom: gw, Authorizer: authorizer, Chat: mm, Store: store, Queue: store, Locker: opened.locker, Text: text,
 		Schedules: store, Scheduler: gw, Dialogs: mm, ChannelAdmins: mm,
-		Escape: mattermost.EscapeText, Now: o.now, Logger: logger,
+		Escape: mattermost.EscapeText, Now: o.now, Logger: logger, Failures: m,
 		Policy: store, Channels: mm, Grants: store,
-		After: meeting.AfterMeetingDeps{Replies: store, Summaries: gw, Files: mm, Downloads: zoom.NewDownloader(o.httpClient, cfg.ZoomURL)},
+		After: meeting.AfterMeetingDeps{Replies: store, Summaries: gw, Files: mm, Downloads: zoom.NewDownloader(zoomHTTP, cfg.ZoomURL)},
 	})
 	queue := meeting.NewProcessor(svc, store, cfg.RetryMaxBackoff)
 	if cfg.JobLease > 0 {
@@ -102,12 +120,13 @@ func build(ctx context.Context, cfg *config, logger *slog.Logger, o options) (*a
 	api := httpapi.New(httpapi.Config{
 		CommandTokens: cfg.CommandTokens, StartBudget: cfg.StartBudget,
 		MattermostURL: cfg.MattermostURL, SecureCookies: strings.HasPrefix(cfg.SiteURL, "https://"),
-		PluginBundle: pluginBundle,
+		PluginBundle: pluginBundle, Metrics: m.Handler(),
 	}, httpapi.Deps{
 		Service: svc, Store: store, Signer: signer, Responder: mm,
 		Webhook: &zoom.Webhook{Secret: cfg.WebhookSecret, Now: o.now}, Text: text, Logger: logger, Go: o.goFunc, Now: o.now,
+		Failures: m, Refused: m, Queue: store,
 	})
-	return &app{handler: api.Handler(), store: store, queue: queue, svc: svc, mm: mm}, nil
+	return &app{handler: m.Middleware(api.Handler()), store: store, queue: queue, svc: svc, mm: mm, metrics: m, bg: bg}, nil
 }
 
 // pluginBundle is the webapp plugin (webapp/, copied here by scripts/update-plugin), served for admins.
@@ -129,14 +148,21 @@ type startError struct{ err error }
 func (e *startError) Error() string { return e.err.Error() }
 func (e *startError) Unwrap() error { return e.err }
 
-// serve runs mmzoom until ctx ends. ready, when not nil, is called with the listening address. Failures
-// before it listens are *startError values.
+// serve runs mmzoom until ctx ends (see app.run for the order of a graceful stop). ready, when not nil, is
+// called with the listening address. Failures before it listens are *startError values. The store is
+// closed last, after everything that uses it has returned.
 func serve(ctx context.Context, cfg *config, logger *slog.Logger, ready func(addr string)) error {
 	a, err := build(ctx, cfg, logger, options{})
 	if err != nil {
 		return &startError{err}
 	}
-	defer a.store.Close()
+	defer func() {
+		if err := a.store.Close(); err != nil {
+			logger.Warn("closing the database failed", "err", err)
+			return
+		}
+		logger.Info("database closed")
+	}()
 	if err := checkBot(ctx, a.mm, cfg.MattermostURL, logger); err != nil {
 		return &startError{err}
 	}
@@ -155,24 +181,7 @@ func serve(ctx context.Context, cfg *config, logger *slog.Logger, ready func(add
 	if ready != nil {
 		ready(ln.Addr().String())
 	}
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	qctx, stopQueue := context.WithCancel(context.WithoutCancel(ctx))
-	defer stopQueue()
-	go a.queue.Run(qctx, time.Second)
-	go a.svc.RunReconcile(qctx, 10*time.Minute)
-	go a.svc.RunJanitor(qctx, time.Minute)
-	select {
-	case err := <-errc:
-		return err
-	case <-ctx.Done():
-	}
-	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := srv.Shutdown(shutdown); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return err
-	}
-	return nil
+	return a.run(ctx, srv, ln, intervals{queue: time.Second, reconcile: 10 * time.Minute, janitor: time.Minute}, logger)
 }
 
 // botCheckTimeout bounds serve's question to Mattermost at start.

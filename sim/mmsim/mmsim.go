@@ -94,7 +94,8 @@ type hook struct {
 
 // Server is the simulator.
 type Server struct {
-	opts Options
+	opts    Options
+	latency latency // simulated round-trip time of REST calls (latency.go)
 
 	mu          sync.Mutex
 	siteURL     string

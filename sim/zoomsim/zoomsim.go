@@ -131,6 +131,7 @@ type pastMeeting struct {
 type Server struct {
 	opts    Options
 	baseURL string
+	latency latency // simulated round-trip time of API calls (latency.go)
 
 	mu          sync.Mutex
 	users       map[string]*User
@@ -209,9 +210,9 @@ func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /oauth/authorize", s.authorizePage)
 	mux.HandleFunc("POST /oauth/authorize", s.authorizeApprove)
-	mux.HandleFunc("POST /oauth/token", s.token)
-	mux.HandleFunc("POST /oauth/revoke", s.revoke)
-	mux.Handle("/v2/", s.api())
+	mux.Handle("POST /oauth/token", s.latency.wrap(http.HandlerFunc(s.token)))
+	mux.Handle("POST /oauth/revoke", s.latency.wrap(http.HandlerFunc(s.revoke)))
+	mux.Handle("/v2/", s.latency.wrap(s.api()))
 	mux.HandleFunc("GET /{$}", s.homePage)
 	mux.HandleFunc("GET /j/{id}", s.joinPage)
 	mux.HandleFunc("GET /s/{id}", s.startPage)
