@@ -18,6 +18,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/mmzoom/mmzoom/sim/simnet"
 )
 
 // Options configure the simulator.
@@ -95,7 +97,7 @@ type hook struct {
 // Server is the simulator.
 type Server struct {
 	opts    Options
-	latency latency // simulated round-trip time of REST calls (latency.go)
+	latency simnet.Latency // simulated round-trip time of REST calls (latency.go)
 
 	mu          sync.Mutex
 	siteURL     string

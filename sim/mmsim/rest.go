@@ -44,13 +44,13 @@ func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	// One pattern per method: a method-less "/api/v4/" would conflict with "GET /" below.
 	for _, m := range []string{"GET", "POST", "PUT", "DELETE"} {
-		mux.Handle(m+" /api/v4/", s.latency.wrap(s.authenticated(api)))
+		mux.Handle(m+" /api/v4/", s.latency.Wrap(s.authenticated(api)))
 	}
 	mux.HandleFunc("POST /api/v4/users/login", s.login)
-	mux.Handle("GET /api/v4/system/ping", s.latency.wrap(http.HandlerFunc(s.ping)))
+	mux.Handle("GET /api/v4/system/ping", s.latency.Wrap(http.HandlerFunc(s.ping)))
 	// No session needed: the trigger id is the credential (api.APIHandler in Mattermost).
-	mux.Handle("POST /api/v4/actions/dialogs/open", s.latency.wrap(http.HandlerFunc(s.openDialog)))
-	mux.Handle("POST /hooks/commands/{id}", s.latency.wrap(http.HandlerFunc(s.commandHook)))
+	mux.Handle("POST /api/v4/actions/dialogs/open", s.latency.Wrap(http.HandlerFunc(s.openDialog)))
+	mux.Handle("POST /hooks/commands/{id}", s.latency.Wrap(http.HandlerFunc(s.commandHook)))
 	mux.HandleFunc("GET /sim/users", s.simUsers)
 	mux.Handle("GET /sim/ephemeral", s.authenticated(http.HandlerFunc(s.simEphemeral)))
 	mux.Handle("GET /sim/dialog", s.authenticated(http.HandlerFunc(s.simDialog)))

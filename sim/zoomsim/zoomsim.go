@@ -16,6 +16,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/mmzoom/mmzoom/sim/simnet"
 )
 
 // Options configure a simulator.
@@ -131,7 +133,7 @@ type pastMeeting struct {
 type Server struct {
 	opts    Options
 	baseURL string
-	latency latency // simulated round-trip time of API calls (latency.go)
+	latency simnet.Latency // simulated round-trip time of API calls (latency.go)
 
 	mu          sync.Mutex
 	users       map[string]*User
@@ -210,9 +212,9 @@ func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /oauth/authorize", s.authorizePage)
 	mux.HandleFunc("POST /oauth/authorize", s.authorizeApprove)
-	mux.Handle("POST /oauth/token", s.latency.wrap(http.HandlerFunc(s.token)))
-	mux.Handle("POST /oauth/revoke", s.latency.wrap(http.HandlerFunc(s.revoke)))
-	mux.Handle("/v2/", s.latency.wrap(s.api()))
+	mux.Handle("POST /oauth/token", s.latency.Wrap(http.HandlerFunc(s.token)))
+	mux.Handle("POST /oauth/revoke", s.latency.Wrap(http.HandlerFunc(s.revoke)))
+	mux.Handle("/v2/", s.latency.Wrap(s.api()))
 	mux.HandleFunc("GET /{$}", s.homePage)
 	mux.HandleFunc("GET /j/{id}", s.joinPage)
 	mux.HandleFunc("GET /s/{id}", s.startPage)
