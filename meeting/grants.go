@@ -115,22 +115,32 @@ func (s *Service) requireAdmin(ctx context.Context, userID string) (*ChatUser, e
 	return user, nil
 }
 
-// AdminUsers is `/zoom admin users` (system admins): the connected users with their Zoom e-mail and last use.
-func (s *Service) AdminUsers(ctx context.Context, userID string) (*Reply, error) {
+// adminGrants is where the admin commands about connections begin: a system admin's locale and the stored
+// grants, or the reply to give instead (not an admin's error, no connections in this app kind, none at all).
+func (s *Service) adminGrants(ctx context.Context, userID string) (string, []Grant, *Reply, error) {
 	admin, err := s.requireAdmin(ctx, userID)
 	if err != nil {
-		return nil, err
+		return "", nil, nil, err
 	}
 	loc := admin.Locale
 	if s.Grants == nil || s.cfg.Kind == KindS2S {
-		return &Reply{Text: s.Text.T(loc, "grants.s2s")}, nil
+		return loc, nil, &Reply{Text: s.Text.T(loc, "grants.s2s")}, nil
 	}
 	grants, err := s.Grants.Grants(ctx)
 	if err != nil {
-		return nil, err
+		return loc, nil, nil, err
 	}
 	if len(grants) == 0 {
-		return &Reply{Text: s.Text.T(loc, "grants.none")}, nil
+		return loc, nil, &Reply{Text: s.Text.T(loc, "grants.none")}, nil
+	}
+	return loc, grants, nil, nil
+}
+
+// AdminUsers is `/zoom admin users` (system admins): the connected users with their Zoom e-mail and last use.
+func (s *Service) AdminUsers(ctx context.Context, userID string) (*Reply, error) {
+	loc, grants, r, err := s.adminGrants(ctx, userID)
+	if r != nil || err != nil {
+		return r, err
 	}
 	var b strings.Builder
 	b.WriteString(s.Text.T(loc, "grants.title", "Count", len(grants)))
@@ -269,20 +279,9 @@ func (s *Service) revokedText(loc, key string, res RevokeResult) string {
 
 // AdminRevokeAll is `/zoom admin revoke-all` (system admins): it asks for confirmation first, with the count.
 func (s *Service) AdminRevokeAll(ctx context.Context, userID, channelID string) (*Reply, error) {
-	admin, err := s.requireAdmin(ctx, userID)
-	if err != nil {
-		return nil, err
-	}
-	loc := admin.Locale
-	if s.Grants == nil || s.cfg.Kind == KindS2S {
-		return &Reply{Text: s.Text.T(loc, "grants.s2s")}, nil
-	}
-	grants, err := s.Grants.Grants(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if len(grants) == 0 {
-		return &Reply{Text: s.Text.T(loc, "grants.none")}, nil
+	loc, grants, r, err := s.adminGrants(ctx, userID)
+	if r != nil || err != nil {
+		return r, err
 	}
 	expires := s.Now().Add(10 * time.Minute)
 	return &Reply{
