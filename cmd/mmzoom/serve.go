@@ -170,6 +170,15 @@ func serve(ctx context.Context, cfg *config, logger *slog.Logger, ready func(add
 	if err != nil {
 		return &startError{err}
 	}
+	if cfg.DebugAddr != "" {
+		dctx, stopDebug := context.WithCancel(ctx)
+		defer stopDebug()
+		go func() {
+			if err := serveDebug(dctx, cfg.DebugAddr, logger); err != nil {
+				logger.Warn("the profiler's listener failed", "addr", cfg.DebugAddr, "err", err)
+			}
+		}()
+	}
 	srv := &http.Server{
 		Handler:           a.handler,
 		ReadHeaderTimeout: 10 * time.Second,
