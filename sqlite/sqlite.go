@@ -21,7 +21,7 @@ import (
 	"github.com/mmzoom/mmzoom/meeting"
 	"github.com/mmzoom/mmzoom/seal"
 
-	_ "modernc.org/sqlite" // registers the "sqlite" driver
+	msqlite "modernc.org/sqlite" // also registers the "sqlite" driver (health.go)
 )
 
 //go:embed migrations/*.sql
@@ -58,16 +58,15 @@ func Open(ctx context.Context, path string, box *seal.Box, now func() time.Time)
 	}
 	// Write transactions take the write lock at BEGIN, so concurrent read-modify-write cannot deadlock.
 	q.Set("_txlock", "immediate")
-	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
-	}
+	// Connections keep their compiled statements (stmtcache.go).
+	db := sql.OpenDB(&cachingConnector{dsn: "file:" + path + "?" + q.Encode(), drv: &msqlite.Driver{}})
 	s := &Store{db: db, box: box, now: now, ops: make(chan writeOp), quit: make(chan struct{}), stopped: make(chan struct{}),
 		checkpointStopped: make(chan struct{})}
 	if err := s.migrate(ctx); err != nil {
 		db.Close()
 		return nil, err
 	}
+	var err error
 	for _, p := range []struct {
 		into **sql.Stmt
 		sql  string
