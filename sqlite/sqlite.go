@@ -336,14 +336,21 @@ func (s *Store) UpdateCard(ctx context.Context, c *meeting.Card) error {
 	if err != nil {
 		return err
 	}
-	res, err := s.db.ExecContext(ctx, `UPDATE cards SET post_id = ?, channel_id = ?, team_id = ?, root_id = ?, creator_id = ?,
+	// Through the group commit (batch.go), like CreateCard: applying an event shares commits with the
+	// webhook deliveries being stored instead of competing with them for the write lock.
+	var n int64
+	err = s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE cards SET post_id = ?, channel_id = ?, team_id = ?, root_id = ?, creator_id = ?,
 		creator_username = ?, creator_locale = ?, meeting_id = ?, uuid = ?, personal = ?, topic = ?, join_url = ?, passcode = ?,
 		show_passcode = ?, status = ?, participants = ?, created_at = ?, started_at = ?, ended_at = ?, host_zoom_id = ?,
 		updated_at = ?, recording_url = ?, announced = ?, updates_in_thread = ? WHERE id = ?`, append(args, c.ID)...)
+		n, err = rowsAffected(res, err)
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("sqlite: update card: %w", err)
 	}
-	if n, _ := res.RowsAffected(); n == 0 {
+	if n == 0 {
 		return notFound("card")
 	}
 	return nil
