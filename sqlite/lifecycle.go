@@ -47,10 +47,14 @@ func (s *Store) MarkAnnounced(ctx context.Context, cardID int64, st meeting.Stat
 }
 
 // SetParticipant records a participant's presence as of at (the latest event wins) and counts who is in.
+// It goes through the group commit (batch.go), like the processor's other writes: applying an event then
+// shares commits with the webhook deliveries being stored instead of competing with them for SQLite's one
+// writer (whose busy handler sleeps).
 func (s *Store) SetParticipant(ctx context.Context, cardID int64, key string, present bool, at time.Time) (int, bool, error) {
 	var n int
 	var changed bool
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		n, changed = 0, false // a batch that failed runs again, write by write
 		var was, wasAt int64
 		err := tx.QueryRowContext(ctx, `SELECT present, at FROM card_participants WHERE card_id = ? AND key = ?`, cardID, key).Scan(&was, &wasAt)
 		seen := err == nil
@@ -133,10 +137,12 @@ func (s *Store) Enqueue(ctx context.Context, j *meeting.Job) (bool, error) {
 	return added, nil
 }
 
-// Due moves received jobs into the queue, then claims up to limit due jobs for lease.
+// Due moves received jobs into the queue, then claims up to limit due jobs for lease, in a transaction
+// of the group commit (batch.go).
 func (s *Store) Due(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]*meeting.Job, error) {
 	var out []*meeting.Job
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		out = nil // a batch that failed runs again, write by write
 		if err := s.drainInbox(ctx, tx); err != nil {
 			return err
 		}
@@ -192,18 +198,25 @@ const jobColumns = `id, key, kind, payload, card_id, attempts, version, not_befo
 // longer the job's (its lease ran out and the job was claimed again) changes nothing: meeting.ErrLeaseLost.
 func (s *Store) Complete(ctx context.Context, j *meeting.Job) error {
 	now := s.now().UnixMilli()
-	var res sql.Result
-	var err error
-	if j.Kind == meeting.JobRefresh {
-		res, err = s.db.ExecContext(ctx, `DELETE FROM jobs WHERE id = ? AND version = ? AND lease = ?`, j.ID, j.Version, j.Lease)
-		if n, _ := rowsAffected(res, err); n == 0 && err == nil {
-			res, err = s.db.ExecContext(ctx, `UPDATE jobs SET locked_until = 0, updated_at = ? WHERE id = ? AND lease = ?`, now, j.ID, j.Lease)
+	// Through the group commit (batch.go): see SetParticipant. A lost lease is a result (no row changed),
+	// not an error, so it never makes the batch it shares run again.
+	var n int64
+	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		var res sql.Result
+		var err error
+		if j.Kind == meeting.JobRefresh {
+			res, err = tx.ExecContext(ctx, `DELETE FROM jobs WHERE id = ? AND version = ? AND lease = ?`, j.ID, j.Version, j.Lease)
+			if n, err = rowsAffected(res, err); n == 0 && err == nil {
+				res, err = tx.ExecContext(ctx, `UPDATE jobs SET locked_until = 0, updated_at = ? WHERE id = ? AND lease = ?`, now, j.ID, j.Lease)
+			}
+		} else {
+			res, err = tx.ExecContext(ctx, `UPDATE jobs SET status = 'done', payload = NULL, locked_until = 0, updated_at = ? WHERE id = ? AND lease = ?`,
+				now, j.ID, j.Lease)
 		}
-	} else {
-		res, err = s.db.ExecContext(ctx, `UPDATE jobs SET status = 'done', payload = NULL, locked_until = 0, updated_at = ? WHERE id = ? AND lease = ?`,
-			now, j.ID, j.Lease)
-	}
-	return leaseHeld("complete job", res, err)
+		n, err = rowsAffected(res, err)
+		return err
+	})
+	return leaseCount("complete job", n, err)
 }
 
 // rowsAffected is res's count of changed rows (0 after an error).
@@ -212,6 +225,17 @@ func rowsAffected(res sql.Result, err error) (int64, error) {
 		return 0, err
 	}
 	return res.RowsAffected()
+}
+
+// leaseCount is leaseHeld for a count of changed rows already read.
+func leaseCount(doing string, n int64, err error) error {
+	if err != nil {
+		return fmt.Errorf("sqlite: %s: %w", doing, err)
+	}
+	if n == 0 {
+		return fmt.Errorf("sqlite: %s: %w", doing, meeting.ErrLeaseLost)
+	}
+	return nil
 }
 
 // leaseHeld turns the result of a write guarded by a job's lease into the caller's error: the write's own

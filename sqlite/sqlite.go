@@ -21,7 +21,7 @@ import (
 	"github.com/mmzoom/mmzoom/meeting"
 	"github.com/mmzoom/mmzoom/seal"
 
-	_ "modernc.org/sqlite" // registers the "sqlite" driver
+	msqlite "modernc.org/sqlite" // also registers the "sqlite" driver (health.go)
 )
 
 //go:embed migrations/*.sql
@@ -58,16 +58,15 @@ func Open(ctx context.Context, path string, box *seal.Box, now func() time.Time)
 	}
 	// Write transactions take the write lock at BEGIN, so concurrent read-modify-write cannot deadlock.
 	q.Set("_txlock", "immediate")
-	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
-	}
+	// Connections keep their compiled statements (stmtcache.go).
+	db := sql.OpenDB(&cachingConnector{dsn: "file:" + path + "?" + q.Encode(), drv: &msqlite.Driver{}})
 	s := &Store{db: db, box: box, now: now, ops: make(chan writeOp), quit: make(chan struct{}), stopped: make(chan struct{}),
 		checkpointStopped: make(chan struct{})}
 	if err := s.migrate(ctx); err != nil {
 		db.Close()
 		return nil, err
 	}
+	var err error
 	for _, p := range []struct {
 		into **sql.Stmt
 		sql  string
@@ -337,14 +336,21 @@ func (s *Store) UpdateCard(ctx context.Context, c *meeting.Card) error {
 	if err != nil {
 		return err
 	}
-	res, err := s.db.ExecContext(ctx, `UPDATE cards SET post_id = ?, channel_id = ?, team_id = ?, root_id = ?, creator_id = ?,
+	// Through the group commit (batch.go), like CreateCard: applying an event shares commits with the
+	// webhook deliveries being stored instead of competing with them for the write lock.
+	var n int64
+	err = s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE cards SET post_id = ?, channel_id = ?, team_id = ?, root_id = ?, creator_id = ?,
 		creator_username = ?, creator_locale = ?, meeting_id = ?, uuid = ?, personal = ?, topic = ?, join_url = ?, passcode = ?,
 		show_passcode = ?, status = ?, participants = ?, created_at = ?, started_at = ?, ended_at = ?, host_zoom_id = ?,
 		updated_at = ?, recording_url = ?, announced = ?, updates_in_thread = ? WHERE id = ?`, append(args, c.ID)...)
+		n, err = rowsAffected(res, err)
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("sqlite: update card: %w", err)
 	}
-	if n, _ := res.RowsAffected(); n == 0 {
+	if n == 0 {
 		return notFound("card")
 	}
 	return nil

@@ -57,6 +57,9 @@ type config struct {
 	ReminderLead time.Duration
 	// ReminderInChannel posts reminders in the channel instead of the scheduled card's thread.
 	ReminderInChannel bool
+	// DebugAddr, when set (MMZOOM_DEBUG_ADDR), is where Go's profiler (net/http/pprof) is served, apart
+	// from the public listener; empty (the default) serves no profiler at all.
+	DebugAddr string
 }
 
 // fileConfig is the optional JSON configuration file.
@@ -121,6 +124,7 @@ func loadConfigIn(tx cliText, getenv func(string) string, readFile func(string) 
 		BigChannel:    meeting.DefaultBigChannel,
 		PostSummaries: true, PostTranscripts: true, MaxDownloadBytes: meeting.DefaultMaxFileBytes,
 		ReminderLead: meeting.DefaultReminderLead,
+		DebugAddr:    get("MMZOOM_DEBUG_ADDR", ""),
 	}
 	for _, t := range strings.Split(getenv("MMZOOM_MATTERMOST_COMMAND_TOKENS"), ",") {
 		if t = strings.TrimSpace(t); t != "" {
