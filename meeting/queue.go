@@ -73,6 +73,7 @@ type Processor struct {
 	log        *slog.Logger
 	wake       chan struct{}
 	lease      time.Duration
+	batch      int
 	maxAge     time.Duration
 	maxBackoff time.Duration
 }
@@ -87,9 +88,21 @@ func NewProcessor(svc *Service, q Queue, maxBackoff time.Duration) *Processor {
 		maxBackoff = DefaultMaxBackoff
 	}
 	p := &Processor{svc: svc, q: q, now: svc.Now, log: svc.Logger, wake: make(chan struct{}, 1),
-		lease: DefaultLease, maxAge: 7 * 24 * time.Hour, maxBackoff: maxBackoff}
+		lease: DefaultLease, batch: DefaultBatch, maxAge: 7 * 24 * time.Hour, maxBackoff: maxBackoff}
 	svc.wakeQueue = p.Wake
 	return p
+}
+
+// DefaultBatch is how many due jobs one claim takes at most.
+const DefaultBatch = 64
+
+// SetBatch sets how many due jobs one claim takes at most (n < 1 means DefaultBatch). Smaller batches share
+// a burst among more replicas sooner; larger ones claim less often.
+func (p *Processor) SetBatch(n int) {
+	if n < 1 {
+		n = DefaultBatch
+	}
+	p.batch = n
 }
 
 // Wake makes Run look for due jobs now.
@@ -157,7 +170,7 @@ func (p *Processor) runBatch(stop, work context.Context) (int, error) {
 		return 0, nil
 	}
 	claimed := p.now()
-	jobs, err := p.q.Due(work, claimed, 64, p.lease)
+	jobs, err := p.q.Due(work, claimed, p.batch, p.lease)
 	if err != nil {
 		return 0, err
 	}
