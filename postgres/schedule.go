@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -14,39 +13,15 @@ import (
 
 var _ meeting.ScheduleStore = (*Store)(nil)
 
-// scheduleData is the part of a schedule kept as JSON (the same document as SQLite's).
-type scheduleData struct {
-	TeamID        string               `json:"team_id"`
-	RootID        string               `json:"root_id"`
-	CreatorLocale string               `json:"creator_locale"`
-	Topic         string               `json:"topic"`
-	Agenda        string               `json:"agenda"`
-	Timezone      string               `json:"timezone"`
-	DurationMin   int64                `json:"duration_minutes"`
-	Recurrence    *meeting.Recurrence  `json:"recurrence,omitempty"`
-	Occurrences   []meeting.Occurrence `json:"occurrences"`
-	JoinURL       string               `json:"join_url,omitempty"`
-}
-
 const scheduleColumns = `id, card_id, meeting_id, channel_id, creator_id, subscription, cancelled, data, updated_at`
 
 // SaveSchedule inserts (ID 0; sets ID) or updates a schedule.
 func (s *Store) SaveSchedule(ctx context.Context, sc *meeting.Schedule) error {
-	data, err := json.Marshal(scheduleData{TeamID: sc.TeamID, RootID: sc.RootID, CreatorLocale: sc.CreatorLocale, Topic: sc.Topic,
-		Agenda: sc.Agenda, Timezone: sc.Timezone, DurationMin: int64(sc.Duration / time.Minute), Recurrence: sc.Recurrence,
-		Occurrences: sc.Occurrences, JoinURL: sc.JoinURL})
+	data, err := sc.MarshalDocument()
 	if err != nil {
 		return err
 	}
-	var first, last int64
-	for _, o := range sc.Occurrences {
-		if first == 0 || o.Start.UnixMilli() < first {
-			first = o.Start.UnixMilli()
-		}
-		if o.Start.UnixMilli() > last {
-			last = o.Start.UnixMilli()
-		}
-	}
+	first, last := sc.StartSpan()
 	args := []any{sc.CardID, sc.MeetingID, sc.ChannelID, sc.CreatorID, sc.Subscription, sc.Cancelled, first, last, string(data), ms(sc.UpdatedAt)}
 	if sc.ID == 0 {
 		err = s.pool.QueryRow(ctx, `INSERT INTO schedules (card_id, meeting_id, channel_id, creator_id, subscription, cancelled,
@@ -74,20 +49,10 @@ func scanSchedule(row pgx.Row) (*meeting.Schedule, error) {
 		}
 		return nil, fmt.Errorf("postgres: schedule: %w", err)
 	}
-	var d scheduleData
-	if err := json.Unmarshal(data, &d); err != nil {
+	if err := sc.UnmarshalDocument(data); err != nil {
 		return nil, fmt.Errorf("postgres: schedule %d: %w", sc.ID, err)
 	}
 	sc.UpdatedAt = fromMS(updated)
-	sc.TeamID, sc.RootID, sc.CreatorLocale, sc.Topic, sc.Agenda, sc.Timezone = d.TeamID, d.RootID, d.CreatorLocale, d.Topic, d.Agenda, d.Timezone
-	sc.Duration, sc.Recurrence, sc.Occurrences = time.Duration(d.DurationMin)*time.Minute, d.Recurrence, d.Occurrences
-	sc.JoinURL = d.JoinURL
-	for i := range sc.Occurrences {
-		sc.Occurrences[i].Start = sc.Occurrences[i].Start.UTC()
-	}
-	if sc.Recurrence != nil && !sc.Recurrence.Until.IsZero() {
-		sc.Recurrence.Until = sc.Recurrence.Until.UTC()
-	}
 	return &sc, nil
 }
 

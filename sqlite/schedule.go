@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -13,39 +12,15 @@ import (
 
 var _ meeting.ScheduleStore = (*Store)(nil)
 
-// scheduleData is the part of a schedule kept as JSON.
-type scheduleData struct {
-	TeamID        string               `json:"team_id"`
-	RootID        string               `json:"root_id"`
-	CreatorLocale string               `json:"creator_locale"`
-	Topic         string               `json:"topic"`
-	Agenda        string               `json:"agenda"`
-	Timezone      string               `json:"timezone"`
-	DurationMin   int64                `json:"duration_minutes"`
-	Recurrence    *meeting.Recurrence  `json:"recurrence,omitempty"`
-	Occurrences   []meeting.Occurrence `json:"occurrences"`
-	JoinURL       string               `json:"join_url,omitempty"`
-}
-
 const scheduleColumns = `id, card_id, meeting_id, channel_id, creator_id, subscription, cancelled, data, updated_at`
 
 // SaveSchedule inserts or updates a schedule.
 func (s *Store) SaveSchedule(ctx context.Context, sc *meeting.Schedule) error {
-	data, err := json.Marshal(scheduleData{TeamID: sc.TeamID, RootID: sc.RootID, CreatorLocale: sc.CreatorLocale, Topic: sc.Topic,
-		Agenda: sc.Agenda, Timezone: sc.Timezone, DurationMin: int64(sc.Duration / time.Minute), Recurrence: sc.Recurrence,
-		Occurrences: sc.Occurrences, JoinURL: sc.JoinURL})
+	data, err := sc.MarshalDocument()
 	if err != nil {
 		return err
 	}
-	var first, last int64
-	for _, o := range sc.Occurrences {
-		if first == 0 || o.Start.UnixMilli() < first {
-			first = o.Start.UnixMilli()
-		}
-		if o.Start.UnixMilli() > last {
-			last = o.Start.UnixMilli()
-		}
-	}
+	first, last := sc.StartSpan()
 	args := []any{sc.CardID, sc.MeetingID, sc.ChannelID, sc.CreatorID, boolInt(sc.Subscription), boolInt(sc.Cancelled), first, last,
 		string(data), ms(sc.UpdatedAt)}
 	if sc.ID == 0 {
@@ -78,20 +53,10 @@ func scanSchedule(row interface{ Scan(...any) error }) (*meeting.Schedule, error
 		}
 		return nil, fmt.Errorf("sqlite: schedule: %w", err)
 	}
-	var d scheduleData
-	if err := json.Unmarshal([]byte(data), &d); err != nil {
+	if err := sc.UnmarshalDocument([]byte(data)); err != nil {
 		return nil, fmt.Errorf("sqlite: schedule %d: %w", sc.ID, err)
 	}
 	sc.Subscription, sc.Cancelled, sc.UpdatedAt = sub == 1, cancelled == 1, fromMS(updated)
-	sc.TeamID, sc.RootID, sc.CreatorLocale, sc.Topic, sc.Agenda, sc.Timezone = d.TeamID, d.RootID, d.CreatorLocale, d.Topic, d.Agenda, d.Timezone
-	sc.Duration, sc.Recurrence, sc.Occurrences = time.Duration(d.DurationMin)*time.Minute, d.Recurrence, d.Occurrences
-	sc.JoinURL = d.JoinURL
-	for i := range sc.Occurrences {
-		sc.Occurrences[i].Start = sc.Occurrences[i].Start.UTC()
-	}
-	if sc.Recurrence != nil && !sc.Recurrence.Until.IsZero() {
-		sc.Recurrence.Until = sc.Recurrence.Until.UTC()
-	}
 	return &sc, nil
 }
 
