@@ -70,13 +70,7 @@ func (s *Server) townSquareReadOnlyFor(u *User, ch *Channel) bool {
 func (s *Server) channelStats(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	c := s.channels[r.PathValue("id")]
-	switch {
-	case c == nil:
-		notFound(w, "channel")
-	case !s.canRead(userOf(r), c):
-		forbidden(w)
-	default:
+	if c := s.readableChannel(w, r); c != nil {
 		writeJSON(w, http.StatusOK, map[string]any{"channel_id": c.ID, "member_count": len(s.members[c.ID]),
 			"guest_count": 0, "pinnedpost_count": 0, "files_count": 0})
 	}

@@ -301,16 +301,25 @@ func (s *Server) myChannels(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, out)
 }
 
-func (s *Server) getChannel(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+// readableChannel is the channel of the request's {id} when its user may read it; otherwise it answers 404 or
+// 403 as Mattermost does and returns nil (the caller holds s.mu).
+func (s *Server) readableChannel(w http.ResponseWriter, r *http.Request) *Channel {
 	c := s.channels[r.PathValue("id")]
 	switch {
 	case c == nil:
 		notFound(w, "channel")
+		return nil
 	case !s.canRead(userOf(r), c):
 		forbidden(w)
-	default:
+		return nil
+	}
+	return c
+}
+
+func (s *Server) getChannel(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if c := s.readableChannel(w, r); c != nil {
 		out := channelJSON(c)
 		out["delete_at"] = s.archived[c.ID]
 		writeJSON(w, http.StatusOK, out)
@@ -345,12 +354,9 @@ func (s *Server) joinChannel(w http.ResponseWriter, r *http.Request) {
 func (s *Server) getMember(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	c := s.channels[r.PathValue("id")]
+	c := s.readableChannel(w, r)
 	switch {
 	case c == nil:
-		notFound(w, "channel")
-	case !s.canRead(userOf(r), c):
-		forbidden(w)
 	case !s.isMember(c, r.PathValue("user")):
 		appError(w, http.StatusNotFound, "app.channel.get_member.missing.app_error", "No channel member found for that user ID and channel ID.")
 	default:
@@ -404,13 +410,8 @@ func fileIDs(p *Post) []string {
 func (s *Server) channelPosts(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	c := s.channels[r.PathValue("id")]
+	c := s.readableChannel(w, r)
 	if c == nil {
-		notFound(w, "channel")
-		return
-	}
-	if !s.canRead(userOf(r), c) {
-		forbidden(w)
 		return
 	}
 	order := []string{}
