@@ -174,10 +174,44 @@ async function scheduleFlow(page, react) {
     console.log(`ok: React ${react}, kenji scheduled for ${tokyo.trim()}, alice saw it in Berlin time, kenji cancelled it`);
 }
 
-const browser = await chromium.launch({executablePath: browserPath, args: ['--no-sandbox']});
+// What Chromium printed, kept to explain a crash: a browser that dies mid-test only says "closed".
+const browserLog = [];
+// The flags a closed-network CI machine needs: no background networking (refused connections, many at a
+// time), no /dev/shm (a container's is 64 MB and a renderer that runs out of it dies).
+const browser = await chromium.launch({
+    executablePath: browserPath,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-quic', '--no-first-run',
+        '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    logger: {
+        isEnabled: (name) => name === 'browser',
+        log: (name, severity, message) => {
+            browserLog.push(String(message));
+            browserLog.splice(0, browserLog.length - 80);
+        },
+    },
+});
+browser.on('disconnected', () => browserLog.push('<the browser disconnected>'));
+
+// The whole run is bounded: a hang (a browser that neither answers nor exits) fails the test with what the
+// browser and the demo printed, instead of holding CI until its own limit.
+const limitMinutes = 6;
+const watchdog = setTimeout(() => {
+    console.error(`FAIL: the browser test did not finish within ${limitMinutes} minutes`);
+    report();
+    demo.kill('SIGKILL');
+    process.exit(1); // Playwright's exit hook kills Chromium's process group
+}, limitMinutes * 60 * 1000);
+
+// report prints the end of what Chromium and the demo printed.
+function report() {
+    console.error('-- Chromium (last lines):\n' + browserLog.slice(-40).join('\n'));
+    console.error('-- mmzoom demo (last lines):\n' + (out + errOut).split('\n').slice(-40).join('\n'));
+}
+
 let failed = false;
 try {
     const context = await browser.newContext();
+    context.on('page', (p) => p.on('crash', () => browserLog.push(`<page crashed: ${p.url()}>`)));
     for (const react of versions) {
         const {page, errors} = await open(context, `?react=${react}`);
         const version = await page.evaluate(() => window.React.version);
@@ -229,7 +263,11 @@ try {
         await page.selectOption('#user', 'alice');
         const zoomPage = await context.newPage();
         await zoomPage.goto(urls.zoom);
-        await zoomPage.getByRole('button', {name: 'Summary ready'}).first().click();
+        // The page closes only once Zoom took the click: closing it sooner can cancel the form's request.
+        await Promise.all([
+            zoomPage.waitForResponse((r) => r.request().method() === 'POST' && r.url().endsWith('/summary'), {timeout: 20000}),
+            zoomPage.getByRole('button', {name: 'Summary ready'}).first().click(),
+        ]);
         await zoomPage.close();
         const section = page.locator('.mmzoom-summary').first();
         await section.waitFor({timeout: 20000});
@@ -253,8 +291,11 @@ try {
 } catch (err) {
     failed = true;
     console.error('FAIL:', err.message);
+    report();
 } finally {
-    await browser.close();
+    // A crashed browser's orphaned helpers can hold its pipes open, and then close() never returns.
+    await Promise.race([browser.close(), sleep(15000)]);
     demo.kill('SIGTERM');
+    clearTimeout(watchdog);
 }
 process.exit(failed ? 1 : 0);
