@@ -183,9 +183,10 @@ const browser = await chromium.launch({
     args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-quic', '--no-first-run',
         '--disable-background-networking', '--disable-component-update', '--disable-sync'],
     logger: {
-        isEnabled: (name) => name === 'browser',
+        // 'api' is each Playwright call as it starts and ends: the last one is where a hang is.
+        isEnabled: (name) => name === 'browser' || name === 'api',
         log: (name, severity, message) => {
-            browserLog.push(String(message));
+            browserLog.push(`${new Date().toISOString()} ${name}: ${message}`);
             browserLog.splice(0, browserLog.length - 80);
         },
     },
@@ -202,9 +203,16 @@ const watchdog = setTimeout(() => {
     process.exit(1); // Playwright's exit hook kills Chromium's process group
 }, limitMinutes * 60 * 1000);
 
+// step records where the test is, for report.
+const steps = [];
+function step(what) {
+    steps.push(`${new Date().toISOString()} ${what}`);
+}
+
 // report prints the end of what Chromium and the demo printed.
 function report() {
-    console.error('-- Chromium (last lines):\n' + browserLog.slice(-40).join('\n'));
+    console.error('-- steps:\n' + steps.join('\n'));
+    console.error('-- Chromium and Playwright calls (last lines):\n' + browserLog.slice(-40).join('\n'));
     console.error('-- mmzoom demo (last lines):\n' + (out + errOut).split('\n').slice(-40).join('\n'));
 }
 
@@ -259,16 +267,21 @@ try {
     // Zoom's AI Companion summary of the newest meeting, from the Zoom simulator's home page: a compact
     // section under the card that opens on a click, in each reader's language.
     {
+        step('summary: opening the Mattermost page');
         const {page, errors} = await open(context, `?react=${versions[0]}`);
         await page.selectOption('#user', 'alice');
+        step('summary: opening the Zoom page');
         const zoomPage = await context.newPage();
         await zoomPage.goto(urls.zoom);
+        step('summary: clicking "Summary ready"');
         // The page closes only once Zoom took the click: closing it sooner can cancel the form's request.
         await Promise.all([
             zoomPage.waitForResponse((r) => r.request().method() === 'POST' && r.url().endsWith('/summary'), {timeout: 20000}),
             zoomPage.getByRole('button', {name: 'Summary ready'}).first().click(),
         ]);
+        step('summary: closing the Zoom page');
         await zoomPage.close();
+        step('summary: waiting for the summary');
         const section = page.locator('.mmzoom-summary').first();
         await section.waitFor({timeout: 20000});
         const toggle = section.locator('.mmzoom-summary-toggle');
