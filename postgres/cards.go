@@ -132,6 +132,14 @@ func (s *Store) MarkAnnounced(ctx context.Context, cardID int64, st meeting.Stat
 	return nil
 }
 
+// presenceDelta is how a change of one participant's presence moves the card's count (card_presence).
+func presenceDelta(present bool) int {
+	if present {
+		return 1
+	}
+	return -1
+}
+
 // SetParticipant records a participant's presence as of at (the latest event wins) and counts who is in.
 // The participant's row is locked for the decision, so concurrent events about one participant, from any
 // replicas, are decided one after the other.
@@ -160,7 +168,18 @@ func (s *Store) SetParticipant(ctx context.Context, cardID int64, key string, pr
 			}
 			changed = was != present
 		}
-		return tx.QueryRow(ctx, `SELECT count(*) FROM card_participants WHERE card_id = $1 AND present`, cardID).Scan(&n)
+		if changed {
+			// The count row is locked only for this add: the participant's row, locked above, already
+			// decided the change, and no transaction takes the two locks in the other order.
+			return tx.QueryRow(ctx, `INSERT INTO card_presence (card_id, present) VALUES ($1, $2)
+				ON CONFLICT (card_id) DO UPDATE SET present = card_presence.present + excluded.present RETURNING present`,
+				cardID, presenceDelta(present)).Scan(&n)
+		}
+		err := tx.QueryRow(ctx, `SELECT present FROM card_presence WHERE card_id = $1`, cardID).Scan(&n)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return nil // nobody has come yet
+		}
+		return err
 	})
 	if err != nil {
 		return 0, false, fmt.Errorf("postgres: set participant: %w", err)

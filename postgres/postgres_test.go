@@ -79,3 +79,34 @@ func TestOpenErrorsKeepThePasswordOut(t *testing.T) {
 		}
 	}
 }
+
+// A database from before migration 0004 gets each card's count of participants from its participant rows.
+func TestPresenceMigrationCountsParticipantsAlreadyIn(t *testing.T) {
+	ctx := context.Background()
+	dsn, box := pgtest.DSN(t), newBox(t)
+	s := openDSN(t, dsn, box, time.Now)
+	c := &meeting.Card{ChannelID: "c", CreatorID: "u", MeetingID: 1, Status: meeting.StatusStarted, CreatedAt: time.Unix(0, 0)}
+	if err := s.CreateCard(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	// The rows as the store before 0004 left them, and no count.
+	for _, q := range []string{
+		`DROP TABLE card_presence`,
+		`DELETE FROM schema_migrations WHERE name = 'migrations/0004_card_presence.sql'`,
+		`INSERT INTO card_participants (card_id, key, present, at) VALUES ($1, 'a', true, 1000), ($1, 'b', true, 1000), ($1, 'c', false, 1000), ($1 + 1, 'a', true, 1000)`,
+	} {
+		var args []any
+		if strings.Contains(q, "$1") {
+			args = append(args, c.ID)
+		}
+		if _, err := s.pool.Exec(ctx, q, args...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.Close()
+	s = openDSN(t, dsn, box, time.Now)
+	n, changed, err := s.SetParticipant(ctx, c.ID, "d", true, time.UnixMilli(2000))
+	if err != nil || n != 3 || !changed {
+		t.Errorf("a fourth participant joins after the migration: count %d changed %v err %v, want 3 true", n, changed, err)
+	}
+}

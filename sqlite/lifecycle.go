@@ -71,12 +71,29 @@ func (s *Store) SetParticipant(ctx context.Context, cardID int64, key string, pr
 			}
 			changed = (was == 1) != present
 		}
-		return tx.QueryRowContext(ctx, `SELECT count(*) FROM card_participants WHERE card_id = ? AND present = 1`, cardID).Scan(&n)
+		if changed {
+			return tx.QueryRowContext(ctx, `INSERT INTO card_presence (card_id, present) VALUES (?, ?)
+				ON CONFLICT (card_id) DO UPDATE SET present = present + excluded.present RETURNING present`,
+				cardID, presenceDelta(present)).Scan(&n)
+		}
+		err = tx.QueryRowContext(ctx, `SELECT present FROM card_presence WHERE card_id = ?`, cardID).Scan(&n)
+		if err == sql.ErrNoRows {
+			return nil // nobody has come yet
+		}
+		return err
 	})
 	if err != nil {
 		return 0, false, fmt.Errorf("sqlite: set participant: %w", err)
 	}
 	return n, changed, nil
+}
+
+// presenceDelta is how a change of one participant's presence moves the card's count (card_presence).
+func presenceDelta(present bool) int {
+	if present {
+		return 1
+	}
+	return -1
 }
 
 // TokenOwners lists the owners of a Zoom user's tokens.

@@ -165,3 +165,30 @@ func TestReopenKeepsDataAndMigratesOnce(t *testing.T) {
 		t.Errorf("%d migration rows, want one per migration (%d)", n, len(files))
 	}
 }
+
+// A database from before migration 0010 gets each card's count of participants from its participant rows.
+func TestPresenceMigrationCountsParticipantsAlreadyIn(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "mmzoom.db")
+	k := newKey(t)
+	s := openAt(t, path, k)
+	c := &meeting.Card{ChannelID: "c", CreatorID: "u", MeetingID: 1, Status: meeting.StatusStarted, CreatedAt: time.Unix(0, 0)}
+	_ = s.CreateCard(ctx, c)
+	// The rows as the store before 0010 left them, and no count.
+	for _, q := range []string{
+		`DROP TABLE card_presence`,
+		`DELETE FROM schema_migrations WHERE name = 'migrations/0010_card_presence.sql'`,
+		`INSERT INTO card_participants (card_id, key, present, at) VALUES (?1, 'a', 1, 1000), (?1, 'b', 1, 1000), (?1, 'c', 0, 1000), (?1 + 1, 'a', 1, 1000)`,
+	} {
+		if _, err := s.db.Exec(q, c.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.Close()
+	s = openAt(t, path, k)
+	defer s.Close()
+	n, changed, err := s.SetParticipant(ctx, c.ID, "d", true, time.UnixMilli(2000))
+	if err != nil || n != 3 || !changed {
+		t.Errorf("a fourth participant joins after the migration: count %d changed %v err %v, want 3 true", n, changed, err)
+	}
+}

@@ -246,6 +246,20 @@ func Run(t *testing.T, openAt Opener[meeting.Store]) {
 				t.Fatalf("step %d: count %d changed %v err %v, want %d %v", i, n, changed, err, st.count, st.changed)
 			}
 		}
+		// Each card counts its own meeting's participants.
+		c2 := &meeting.Card{ChannelID: "c", CreatorID: "u", MeetingID: 2, Status: meeting.StatusStarted, CreatedAt: t0}
+		_ = s.CreateCard(ctx, c2)
+		for i, key := range []string{"p1", "q1", "q2"} {
+			if n, changed, err := s.SetParticipant(ctx, c2.ID, key, true, t0.Add(8*time.Second)); err != nil || n != i+1 || !changed {
+				t.Errorf("second card, %s joins: count %d changed %v err %v, want %d true", key, n, changed, err, i+1)
+			}
+		}
+		if n, changed, err := s.SetParticipant(ctx, c.ID, "p1", true, t0.Add(9*time.Second)); err != nil || n != 1 || changed {
+			t.Errorf("first card after the second's joins: count %d changed %v err %v, want 1 false", n, changed, err)
+		}
+		if n, changed, err := s.SetParticipant(ctx, c.ID, "p1", false, t0.Add(10*time.Second)); err != nil || n != 0 || !changed {
+			t.Errorf("the first card's last participant leaves: count %d changed %v err %v, want 0 true", n, changed, err)
+		}
 		if err := s.MarkAnnounced(ctx, c.ID, meeting.StatusStarted); err != nil {
 			t.Fatal(err)
 		}
