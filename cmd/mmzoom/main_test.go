@@ -152,3 +152,26 @@ func TestCommandLine(t *testing.T) {
 		})
 	}
 }
+
+// A replica collects garbage sooner than Go's default unless the operator chose with GOGC.
+func TestServeGCPercent(t *testing.T) {
+	for _, tt := range []struct {
+		gogc   string
+		pct    int
+		change bool
+	}{
+		{"", 50, true},
+		{"100", 0, false},
+		{"off", 0, false},
+	} {
+		pct, change := serveGCPercent(func(k string) string {
+			if k == "GOGC" {
+				return tt.gogc
+			}
+			return ""
+		})
+		if pct != tt.pct || change != tt.change {
+			t.Errorf("GOGC=%q: %d, %v; want %d, %v", tt.gogc, pct, change, tt.pct, tt.change)
+		}
+	}
+}
