@@ -108,9 +108,15 @@ func (p *Processor) SetBatch(n int) {
 	p.batch = n
 }
 
-// DefaultParallel is how many meetings' jobs of one batch are applied at the same time. The jobs of one
-// meeting (one card, one schedule) are always applied one after the other, in the order Due returned them.
+// DefaultParallel is how many meetings' jobs of one batch are applied at the same time.
 const DefaultParallel = 4
+
+// SetParallel sets how many meetings' jobs of one batch are applied at the same time (n < 1 means 1: one job
+// after the other). The jobs of one meeting (one card, one schedule) are always applied one after the other,
+// in the order Due returned them.
+func (p *Processor) SetParallel(n int) {
+	p.parallel = max(n, 1)
+}
 
 // Wake makes Run look for due jobs now.
 func (p *Processor) Wake() {
@@ -208,7 +214,7 @@ func (p *Processor) runBatch(stop, work context.Context) (int, error) {
 					// another process's. Starting them anyway could apply them twice; they come back once
 					// their lease has run out.
 					if !overdue.Swap(true) {
-						p.log.WarnContext(work, "a batch of jobs outlived its lease; the rest are left for the next claim", "left_of_this_meeting", len(group)-i)
+						p.log.WarnContext(work, "a batch of jobs outlived its lease; the rest are left for the next claim", "left", len(group)-i)
 					}
 					return
 				}
