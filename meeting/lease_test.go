@@ -39,10 +39,8 @@ func (q *leaseQueue) Bury(_ context.Context, j *Job, _ string) error {
 func TestProcessorLeavesJobsWhoseLeaseRanOut(t *testing.T) {
 	f := newFixture(KindUser)
 	q := &leaseQueue{clock: &f.now, work: 40 * time.Second}
-	// Three refreshes of a card that is gone, each buried after 40 s of work: the jobs of one card run one
-	// after the other, so the third would start 80 s after the claim.
-	for id := range int64(3) {
-		q.jobs = append(q.jobs, &Job{ID: id + 1, Key: "refresh", Kind: JobRefresh, CardID: 1000, CreatedAt: f.now})
+	for id := range int64(3) { // refreshes of cards that are gone: each is buried after 40 s of work
+		q.jobs = append(q.jobs, &Job{ID: id + 1, Key: "refresh", Kind: JobRefresh, CardID: 1000 + id, CreatedAt: f.now})
 	}
 	p := NewProcessor(f.svc, q, 0)
 	p.SetLease(time.Minute)
