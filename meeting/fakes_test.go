@@ -91,8 +91,6 @@ type fakeChat struct {
 	patches     int
 	nextPostNum int
 	outside     map[string]bool // channels the bot is not a member of
-	// patching, when set, is called with the post's id before PatchPost changes it (outside the lock).
-	patching func(id string)
 }
 
 func newFakeChat() *fakeChat {
@@ -170,9 +168,6 @@ func (c *fakeChat) CreatePost(_ context.Context, p *Post) (string, error) {
 }
 
 func (c *fakeChat) PatchPost(_ context.Context, id string, p *Post) error {
-	if c.patching != nil {
-		c.patching(id)
-	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	old, ok := c.posts[id]

@@ -5,8 +5,6 @@ import (
 	"errors"
 	"log/slog"
 	"math/rand/v2"
-	"sync"
-	"sync/atomic"
 	"time"
 )
 
@@ -76,7 +74,6 @@ type Processor struct {
 	wake       chan struct{}
 	lease      time.Duration
 	batch      int
-	parallel   int
 	maxAge     time.Duration
 	maxBackoff time.Duration
 }
@@ -91,7 +88,7 @@ func NewProcessor(svc *Service, q Queue, maxBackoff time.Duration) *Processor {
 		maxBackoff = DefaultMaxBackoff
 	}
 	p := &Processor{svc: svc, q: q, now: svc.Now, log: svc.Logger, wake: make(chan struct{}, 1),
-		lease: DefaultLease, batch: DefaultBatch, parallel: DefaultParallel, maxAge: 7 * 24 * time.Hour, maxBackoff: maxBackoff}
+		lease: DefaultLease, batch: DefaultBatch, maxAge: 7 * 24 * time.Hour, maxBackoff: maxBackoff}
 	svc.wakeQueue = p.Wake
 	return p
 }
@@ -106,16 +103,6 @@ func (p *Processor) SetBatch(n int) {
 		n = DefaultBatch
 	}
 	p.batch = n
-}
-
-// DefaultParallel is how many meetings' jobs of one batch are applied at the same time.
-const DefaultParallel = 4
-
-// SetParallel sets how many meetings' jobs of one batch are applied at the same time (n < 1 means 1: one job
-// after the other). The jobs of one meeting (one card, one schedule) are always applied one after the other,
-// in the order Due returned them.
-func (p *Processor) SetParallel(n int) {
-	p.parallel = max(n, 1)
 }
 
 // Wake makes Run look for due jobs now.
@@ -178,9 +165,6 @@ func (p *Processor) RunOnce(ctx context.Context) (int, error) {
 }
 
 // runBatch claims the jobs due now (up to a batch) and applies them with work's context until stop ends.
-// Jobs about different meetings are applied side by side (up to p.parallel at a time): their writes then
-// share the store's commits and their Mattermost calls overlap, where one job after the other paid a commit
-// and a round trip each. A meeting's own jobs still run in claim order, one at a time.
 func (p *Processor) runBatch(stop, work context.Context) (int, error) {
 	if stop.Err() != nil {
 		return 0, nil
@@ -190,68 +174,22 @@ func (p *Processor) runBatch(stop, work context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	var (
-		n        atomic.Int64
-		overdue  atomic.Bool
-		wg       sync.WaitGroup
-		slots    = make(chan struct{}, p.parallel)
-		leaseEnd = claimed.Add(p.lease)
-	)
-	for _, group := range orderGroups(jobs) {
-		if stop.Err() != nil || overdue.Load() {
+	n := 0
+	for i, j := range jobs {
+		if stop.Err() != nil {
 			break
 		}
-		slots <- struct{}{}
-		wg.Add(1)
-		go func() {
-			defer func() { <-slots; wg.Done() }()
-			for i, j := range group {
-				if stop.Err() != nil {
-					return
-				}
-				if !p.now().Before(leaseEnd) {
-					// The batch took longer than its lease (Mattermost slow or down): the rest may already be
-					// another process's. Starting them anyway could apply them twice; they come back once
-					// their lease has run out.
-					if !overdue.Swap(true) {
-						p.log.WarnContext(work, "a batch of jobs outlived its lease; the rest are left for the next claim", "left", len(group)-i)
-					}
-					return
-				}
-				p.handle(work, j)
-				n.Add(1)
-			}
-		}()
-	}
-	wg.Wait()
-	return int(n.Load()), nil
-}
-
-// orderGroups splits a claimed batch into the runs of jobs that must be applied in order: the events of one
-// meeting, the refreshes of one card, the reminders of one schedule. Any other job (an event about no
-// meeting, an unknown kind) joins one shared run. Groups and the jobs in each keep the batch's order.
-func orderGroups(jobs []*Job) [][]*Job {
-	index := map[string]int{}
-	var groups [][]*Job
-	for _, j := range jobs {
-		key := ""
-		switch {
-		case j.Kind == JobEvent && j.Event != nil && j.Event.MeetingID != 0:
-			key = "meeting:" + itoa(j.Event.MeetingID)
-		case j.Kind == JobRefresh:
-			key = "card:" + itoa(j.CardID)
-		case j.Kind == JobReminder:
-			key = "schedule:" + itoa(j.CardID)
+		if p.now().Sub(claimed) >= p.lease {
+			// The batch took longer than its lease (Mattermost slow or down): the rest may already be
+			// another process's. Starting them anyway could apply them twice; they come back once their
+			// lease has run out.
+			p.log.WarnContext(work, "a batch of jobs outlived its lease; the rest are left for the next claim", "left", len(jobs)-i)
+			break
 		}
-		i, ok := index[key]
-		if !ok {
-			i = len(groups)
-			index[key] = i
-			groups = append(groups, nil)
-		}
-		groups[i] = append(groups[i], j)
+		p.handle(work, j)
+		n++
 	}
-	return groups
+	return n, nil
 }
 
 func (p *Processor) handle(ctx context.Context, j *Job) {

@@ -39,10 +39,8 @@ var (
 )
 
 // minConns is the least size of the connection pool: a meeting lock or a periodic job's lock holds a
-// connection while the work under it uses others (see locks.go). The queue's processor holds up to
-// meeting.DefaultParallel meeting locks at once, reconciliation two, a button on a scheduled card one: the
-// pool leaves the work under them room to run.
-const minConns = 16
+// connection while the work under it uses others (see locks.go).
+const minConns = 8
 
 // Open connects to the database named by dsn (postgres://… or postgresql://…) and applies pending
 // migrations, one replica at a time.
