@@ -152,8 +152,8 @@ func (f *flexInt) UnmarshalJSON(b []byte) error {
 		return nil
 	}
 	if len(b) > 0 && b[0] == '"' {
-		var s string
-		if err := json.Unmarshal(b, &s); err != nil {
+		s, err := jsonText(b)
+		if err != nil {
 			return err
 		}
 		if s == "" {
@@ -167,6 +167,28 @@ func (f *flexInt) UnmarshalJSON(b []byte) error {
 	}
 	*f = flexInt(n)
 	return nil
+}
+
+// jsonText is the text of the JSON string b. A string of printable ASCII without escapes (what Zoom sends for
+// ids and times) is read as it stands; any other goes through encoding/json. Parsing a delivery reads several
+// such strings on the path Zoom waits on, and a json.Unmarshal for each was a fifth of the parse.
+func jsonText(b []byte) (string, error) {
+	if len(b) >= 2 && b[0] == '"' && b[len(b)-1] == '"' {
+		inner := b[1 : len(b)-1]
+		plain := true
+		for _, c := range inner {
+			if c < 0x20 || c >= 0x7f || c == '"' || c == '\\' {
+				plain = false
+				break
+			}
+		}
+		if plain {
+			return string(inner), nil
+		}
+	}
+	var s string
+	err := json.Unmarshal(b, &s)
+	return s, err
 }
 
 // flexTime accepts RFC 3339 strings, "2006-01-02 15:04:05" strings, millisecond numbers and "".
@@ -186,8 +208,8 @@ func (f *flexTime) UnmarshalJSON(b []byte) error {
 		*f = flexTime(time.UnixMilli(ms).UTC())
 		return nil
 	}
-	var s string
-	if err := json.Unmarshal(b, &s); err != nil {
+	s, err := jsonText(b)
+	if err != nil {
 		return err
 	}
 	if s == "" {

@@ -1,6 +1,7 @@
 package zoom
 
 import (
+	"encoding/json"
 	"net/http"
 	"strconv"
 	"testing"
@@ -108,6 +109,52 @@ func FuzzParseEvent(f *testing.F) {
 		ev, err := ParseEvent(body)
 		if err == nil && ev.Event == "" {
 			t.Fatal("accepted an event without a type")
+		}
+	})
+}
+
+// BenchmarkParseEvent is the parse of one participant_joined delivery, as Zoom sends it, on the path Zoom
+// waits on (webhook ingest).
+func BenchmarkParseEvent(b *testing.B) {
+	body := []byte(`{"event":"meeting.participant_joined","event_ts":1733475600123,"payload":{"account_id":"AAAAbbbbCCCC",` +
+		`"object":{"id":"85746065432","uuid":"4444AAAiAAAAAiAiAiiAii==","host_id":"x1yCzABCDEfg","topic":"Weekly sync",` +
+		`"type":2,"start_time":"2026-12-06T09:00:00Z","participant":{"user_id":"16778240","user_name":"Kenji Sato",` +
+		`"id":"iFxeBPYun6SAiWUzBcEkX","participant_uuid":"6A2F1A6E-1D7C-4B42-9E3A-2B1B5A7C9D10",` +
+		`"join_time":"2026-12-06T09:01:02Z","email":"kenji@example.jp"}}}}`)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := ParseEvent(body); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// jsonText reads a JSON string the way encoding/json does, whether or not it takes the fast path.
+func TestJSONText(t *testing.T) {
+	for _, in := range []string{
+		`""`, `"85746065432"`, `"2026-12-06T09:01:02Z"`, `"a b"`,
+		`"a\"b"`, `"back\\slash"`, `"\u00e9t\u00e9"`, `"été"`, `"tab\there"`, `"\ud83d\ude00"`, `"/\/"`,
+		`"` + "\xff" + `"`, // invalid UTF-8: encoding/json replaces it
+	} {
+		got, err := jsonText([]byte(in))
+		var want string
+		wantErr := json.Unmarshal([]byte(in), &want)
+		if got != want || (err == nil) != (wantErr == nil) {
+			t.Errorf("jsonText(%s) = %q, %v; encoding/json: %q, %v", in, got, err, want, wantErr)
+		}
+	}
+}
+
+func FuzzJSONText(f *testing.F) {
+	f.Add([]byte(`"85746065432"`))
+	f.Add([]byte(`"a\"b"`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var want string
+		if json.Unmarshal(b, &want) != nil {
+			return // jsonText is only given what encoding/json already found to be a string
+		}
+		if got, err := jsonText(b); err != nil || got != want {
+			t.Fatalf("jsonText(%q) = %q, %v; want %q", b, got, err, want)
 		}
 	})
 }
