@@ -6,6 +6,7 @@ package storetest
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -393,6 +394,36 @@ func RunQueue(t *testing.T, openAt Opener[meeting.Queue]) {
 		}
 		if due, _ := q.Due(ctx, t0.Add(time.Hour), 10, time.Minute); len(due) != 0 {
 			t.Errorf("a repeated delivery of an applied event is due again: %+v", due)
+		}
+	})
+	t.Run("concurrent deliveries: each request stored once, its replays refused", func(t *testing.T) {
+		q := open(t)
+		// 40 requests carrying 20 events, each request sent twice at the same moment (a captured request
+		// replayed while the original is being stored).
+		const requests = 40
+		results := make([]error, 2*requests)
+		var wg sync.WaitGroup
+		for i := range 2 * requests {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				j := ev(fmt.Sprintf("c%d==", i%requests/2))
+				j.Nonce = fmt.Sprintf("req-c%d", i%requests)
+				results[i] = q.Receive(ctx, j)
+			}()
+		}
+		wg.Wait()
+		for r := range requests {
+			a, b := results[r], results[r+requests]
+			okA, okB := a == nil, b == nil
+			replayA, replayB := meeting.KindOf(a) == meeting.KindActionInvalid, meeting.KindOf(b) == meeting.KindActionInvalid
+			if !(okA && replayB) && !(replayA && okB) {
+				t.Errorf("request %d sent twice: %v and %v; want one stored and one refused as a replay", r, a, b)
+			}
+		}
+		jobs, err := q.Due(ctx, t0, 100, time.Minute)
+		if err != nil || len(jobs) != requests/2 {
+			t.Fatalf("due %d jobs, %v; want the %d events once each", len(jobs), err, requests/2)
 		}
 	})
 	t.Run("prune keeps applied events for as long as Zoom repeats them", func(t *testing.T) {
