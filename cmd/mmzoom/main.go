@@ -28,7 +28,6 @@ import (
 	"strings"
 	"syscall"
 	"time"
-
 	// Scheduled meetings are read and shown in users' IANA timezones: the database is embedded so that
 	// mmzoom does not depend on the host having one (minimal container images do not).
 	_ "time/tzdata"
@@ -214,8 +213,6 @@ func newLogger(w io.Writer, level string) *slog.Logger {
 	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l}))
 }
 
-// deadLetters prints the jobs that can never succeed, newest first. A missing or invalid setting is a
-// *usageError naming the variable.
 // serveGCPercent is the garbage collector's target for a replica: the heap may grow to 1.5 times what is
 // live before a collection, not Go's default of 2 times. A burst of 1,000 concurrent starts then held a
 // median of 141 MB against 165 MB, for the same CPU per start (11 interleaved pairs, BENCHMARKS.md). The GOGC
@@ -227,6 +224,8 @@ func serveGCPercent(getenv func(string) string) (pct int, ok bool) {
 	return 50, true
 }
 
+// deadLetters prints the jobs that can never succeed, newest first. A missing or invalid setting is a
+// *usageError naming the variable.
 func deadLetters(ctx context.Context, getenv func(string) string, w io.Writer) error {
 	return deadLettersIn(ctx, cliText{}, getenv, w)
 }
