@@ -90,16 +90,15 @@ func TestPresenceMigrationCountsParticipantsAlreadyIn(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The rows as the store before 0004 left them, and no count.
-	for _, q := range []string{
-		`DROP TABLE card_presence`,
-		`DELETE FROM schema_migrations WHERE name = 'migrations/0004_card_presence.sql'`,
-		`INSERT INTO card_participants (card_id, key, present, at) VALUES ($1, 'a', true, 1000), ($1, 'b', true, 1000), ($1, 'c', false, 1000), ($1 + 1, 'a', true, 1000)`,
+	for _, q := range []struct {
+		sql  string
+		args []any
+	}{
+		{`DROP TABLE card_presence`, nil},
+		{`DELETE FROM schema_migrations WHERE name = 'migrations/0004_card_presence.sql'`, nil},
+		{`INSERT INTO card_participants (card_id, key, present, at) VALUES ($1, 'a', true, 1000), ($1, 'b', true, 1000), ($1, 'c', false, 1000), ($1 + 1, 'a', true, 1000)`, []any{c.ID}},
 	} {
-		var args []any
-		if strings.Contains(q, "$1") {
-			args = append(args, c.ID)
-		}
-		if _, err := s.pool.Exec(ctx, q, args...); err != nil {
+		if _, err := s.pool.Exec(ctx, q.sql, q.args...); err != nil {
 			t.Fatal(err)
 		}
 	}

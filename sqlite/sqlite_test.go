@@ -175,12 +175,15 @@ func TestPresenceMigrationCountsParticipantsAlreadyIn(t *testing.T) {
 	c := &meeting.Card{ChannelID: "c", CreatorID: "u", MeetingID: 1, Status: meeting.StatusStarted, CreatedAt: time.Unix(0, 0)}
 	_ = s.CreateCard(ctx, c)
 	// The rows as the store before 0010 left them, and no count.
-	for _, q := range []string{
-		`DROP TABLE card_presence`,
-		`DELETE FROM schema_migrations WHERE name = 'migrations/0010_card_presence.sql'`,
-		`INSERT INTO card_participants (card_id, key, present, at) VALUES (?1, 'a', 1, 1000), (?1, 'b', 1, 1000), (?1, 'c', 0, 1000), (?1 + 1, 'a', 1, 1000)`,
+	for _, q := range []struct {
+		sql  string
+		args []any
+	}{
+		{`DROP TABLE card_presence`, nil},
+		{`DELETE FROM schema_migrations WHERE name = 'migrations/0010_card_presence.sql'`, nil},
+		{`INSERT INTO card_participants (card_id, key, present, at) VALUES (?1, 'a', 1, 1000), (?1, 'b', 1, 1000), (?1, 'c', 0, 1000), (?1 + 1, 'a', 1, 1000)`, []any{c.ID}},
 	} {
-		if _, err := s.db.Exec(q, c.ID); err != nil {
+		if _, err := s.db.Exec(q.sql, q.args...); err != nil {
 			t.Fatal(err)
 		}
 	}
