@@ -42,6 +42,9 @@ type fakeZoom struct {
 	joinBase string
 	status   map[int64]string       // meeting id → Zoom's status, for Meeting
 	past     map[string]PastMeeting // uuid → ended instance, for PastMeeting
+	// gate, when set, holds each CreateMeeting until a value arrives; entered hears of each one held.
+	gate, entered         chan struct{}
+	inFlight, maxInFlight int
 }
 
 func newFakeZoom() *fakeZoom {
@@ -59,6 +62,17 @@ func (z *fakeZoom) User(_ context.Context, owner Owner, userID string) (*ZoomUse
 }
 
 func (z *fakeZoom) CreateMeeting(_ context.Context, owner Owner, userID string, req MeetingRequest) (*ZoomMeeting, error) {
+	if z.gate != nil {
+		z.mu.Lock()
+		z.inFlight++
+		z.maxInFlight = max(z.maxInFlight, z.inFlight)
+		z.mu.Unlock()
+		z.entered <- struct{}{}
+		<-z.gate
+		z.mu.Lock()
+		z.inFlight--
+		z.mu.Unlock()
+	}
 	z.mu.Lock()
 	defer z.mu.Unlock()
 	if z.err != nil {

@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"log/slog"
+	"sync/atomic"
 	"time"
 )
 
@@ -44,6 +45,8 @@ type Config struct {
 	ReminderLead time.Duration
 	// ReminderInChannel posts reminders in the channel rather than in the scheduled card's thread.
 	ReminderInChannel bool
+	// StartConcurrency is how many starts may run at once (DefaultStartConcurrency when zero or less).
+	StartConcurrency int
 }
 
 // Deps are the service's collaborators.
@@ -88,6 +91,9 @@ type Service struct {
 	Deps
 	// wakeQueue tells the queue's processor that a job is due (set by NewProcessor).
 	wakeQueue func()
+	// startSlots bounds the starts in flight; startsWaiting counts those waiting for a slot (start.go).
+	startSlots    chan struct{}
+	startsWaiting atomic.Int64
 }
 
 // NewService returns a Service. Every dependency is required except Authorizer in the s2s kind.
@@ -104,7 +110,10 @@ func NewService(cfg Config, d Deps) *Service {
 	if d.Failures == nil {
 		d.Failures = noFailures{}
 	}
-	return &Service{cfg: cfg, Deps: d}
+	if cfg.StartConcurrency <= 0 {
+		cfg.StartConcurrency = DefaultStartConcurrency
+	}
+	return &Service{cfg: cfg, Deps: d, startSlots: make(chan struct{}, cfg.StartConcurrency)}
 }
 
 // Kind is the configured Zoom app kind.

@@ -93,6 +93,19 @@ func New(queue meeting.QueueStatser, now func() time.Time, logger *slog.Logger) 
 	return m
 }
 
+// WatchStarts adds gauges of the starts running and waiting for a slot, read from load at each scrape.
+func (m *Metrics) WatchStarts(load func() (running, waiting int)) {
+	m.reg.MustRegister(
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "mmzoom_starts_running",
+			Help: "Meeting starts in progress (each holds calls to Zoom and Mattermost).",
+		}, func() float64 { r, _ := load(); return float64(r) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "mmzoom_starts_waiting",
+			Help: "Meeting starts waiting for one of the slots that bound the starts in progress.",
+		}, func() float64 { _, w := load(); return float64(w) }))
+}
+
 // Registry is the registry the metrics live in, for tests and for adding collectors.
 func (m *Metrics) Registry() *prometheus.Registry { return m.reg }
 

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -103,4 +104,24 @@ func scrape(t *testing.T, m *Metrics) string {
 	rec := httptest.NewRecorder()
 	m.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
 	return rec.Body.String()
+}
+
+// The start gauges show what the service reports at the moment of the scrape.
+func TestStartGaugesReadTheServiceAtEachScrape(t *testing.T) {
+	m := New(nil, nil, nil)
+	running, waiting := 3, 7
+	m.WatchStarts(func() (int, int) { return running, waiting })
+	want := func(r, w int) string {
+		return "# HELP mmzoom_starts_running Meeting starts in progress (each holds calls to Zoom and Mattermost).\n" +
+			"# TYPE mmzoom_starts_running gauge\nmmzoom_starts_running " + strconv.Itoa(r) + "\n" +
+			"# HELP mmzoom_starts_waiting Meeting starts waiting for one of the slots that bound the starts in progress.\n" +
+			"# TYPE mmzoom_starts_waiting gauge\nmmzoom_starts_waiting " + strconv.Itoa(w) + "\n"
+	}
+	if err := testutil.GatherAndCompare(m.Registry(), strings.NewReader(want(3, 7)), "mmzoom_starts_running", "mmzoom_starts_waiting"); err != nil {
+		t.Error(err)
+	}
+	running, waiting = 256, 0
+	if err := testutil.GatherAndCompare(m.Registry(), strings.NewReader(want(256, 0)), "mmzoom_starts_running", "mmzoom_starts_waiting"); err != nil {
+		t.Error(err)
+	}
 }

@@ -120,6 +120,7 @@ func build(ctx context.Context, cfg *config, logger *slog.Logger, o options) (*a
 		Policy: store, Channels: mm, Grants: store,
 		After: meeting.AfterMeetingDeps{Replies: store, Summaries: gw, Files: mm, Downloads: zoom.NewDownloader(zoomHTTP, cfg.ZoomURL)},
 	})
+	m.WatchStarts(svc.StartLoad)
 	queue := meeting.NewProcessor(svc, store, cfg.RetryMaxBackoff)
 	if cfg.JobLease > 0 {
 		queue.SetLease(cfg.JobLease)
