@@ -139,7 +139,7 @@ func TestServeAnswersHealthChecks(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	addr := make(chan string, 1)
 	done := make(chan error, 1)
-	go func() { done <- serve(ctx, cfg, slog.New(slog.DiscardHandler), func(a string) { addr <- a }) }()
+	go func() { done <- serve(ctx, cfg, slog.New(slog.DiscardHandler), nil, func(a string) { addr <- a }) }()
 	base := "http://" + <-addr
 	for _, path := range []string{"/healthz", "/readyz"} {
 		resp, err := http.Get(base + path)

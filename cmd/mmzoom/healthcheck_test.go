@@ -31,7 +31,7 @@ func TestHealthcheckAgainstServe(t *testing.T) {
 	addrc := make(chan string, 1)
 	done := make(chan error, 1)
 	go func() {
-		done <- serve(serveCtx, cfg, slog.New(slog.DiscardHandler), func(addr string) { addrc <- addr })
+		done <- serve(serveCtx, cfg, slog.New(slog.DiscardHandler), nil, func(addr string) { addrc <- addr })
 	}()
 	var addr string
 	select {

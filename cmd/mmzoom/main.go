@@ -118,7 +118,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			debug.SetGCPercent(pct)
 		}
 		logger := newLogger(stderr, cfg.LogLevel)
-		if err := serve(ctx, cfg, logger, nil); err != nil {
+		// The command line's catalog is the service's too: read once (the catalogs are 140 KB of JSON).
+		if err := serve(ctx, cfg, logger, tx.cat, nil); err != nil {
 			var se *startError
 			if errors.As(err, &se) {
 				// mmzoom never came up: a plain sentence, like the configuration problems above.

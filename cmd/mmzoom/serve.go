@@ -42,6 +42,8 @@ type options struct {
 	now        func() time.Time
 	httpClient *http.Client
 	goFunc     func(func())
+	// text is the message catalog when the caller has already read it (nil: build reads it).
+	text *i18n.Catalog
 }
 
 // build wires mmzoom from cfg. It is the one place that knows every concrete type.
@@ -78,9 +80,11 @@ func build(ctx context.Context, cfg *config, logger *slog.Logger, o options) (*a
 		return nil, fmt.Errorf("opening the database: %w", err)
 	}
 	store := opened.store
-	text, err := i18n.Load()
-	if err != nil {
-		return nil, err
+	text := o.text
+	if text == nil {
+		if text, err = i18n.Load(); err != nil {
+			return nil, err
+		}
 	}
 	// Each upstream gets its own client, so that its calls are timed and counted under its own name.
 	m := metrics.New(store, o.now, logger)
@@ -156,11 +160,12 @@ type startError struct{ err error }
 func (e *startError) Error() string { return e.err.Error() }
 func (e *startError) Unwrap() error { return e.err }
 
-// serve runs mmzoom until ctx ends (see app.run for the order of a graceful stop). ready, when not nil, is
-// called with the listening address. Failures before it listens are *startError values. The store is
+// serve runs mmzoom until ctx ends (see app.run for the order of a graceful stop). text is the message
+// catalog if the caller has read it already (nil: read here). ready, when not nil, is called with the
+// listening address. Failures before it listens are *startError values. The store is
 // closed last, after everything that uses it has returned.
-func serve(ctx context.Context, cfg *config, logger *slog.Logger, ready func(addr string)) error {
-	a, err := build(ctx, cfg, logger, options{})
+func serve(ctx context.Context, cfg *config, logger *slog.Logger, text *i18n.Catalog, ready func(addr string)) error {
+	a, err := build(ctx, cfg, logger, options{text: text})
 	if err != nil {
 		return &startError{err}
 	}
