@@ -80,6 +80,12 @@ func (s *Server) ExecuteCommand(ctx context.Context, userID, channelID, teamID, 
 	}
 	if ch.TeamID != "" {
 		teamID = ch.TeamID
+	} else if !s.teamMembers[teamID][u.ID] && !isAdmin(u) {
+		// api4/command.go executeCommand: in a direct or group message the body's team_id names the team whose
+		// command runs, and the user must belong to it; without it a user is refused (observed on 5.36: 403).
+		// A system admin holds the permission everywhere and goes on (to "not found" without a team).
+		s.mu.Unlock()
+		return &CommandResult{Status: http.StatusForbidden, Error: "You do not have the appropriate permissions."}, nil
 	}
 	trigger, text := splitCommand(webappCommandLine(strings.TrimLeftFunc(line, unicode.IsSpace)))
 	if pc := s.pluginCommandFor(teamID, trigger); pc != nil {
