@@ -130,8 +130,9 @@ func (s *Service) Start(ctx context.Context, req StartRequest) (*Reply, error) {
 // DefaultStartConcurrency is how many starts run at once unless configured otherwise. A start in flight
 // holds a connection to Zoom and then one to Mattermost, their buffers and a goroutine's stack; the starts
 // of a burst beyond what the CPUs can serve at once only wait for CPU while holding them. In the load test
-// (1,000 simultaneous starts, 2 CPUs) 256 at a time held about 90 MB where all at once held 110-120 MB,
-// and the burst finished no later; 128 at a time made the last starts of the burst wait longer.
+// (1,000 simultaneous starts, 2 CPUs) 256 at a time held about 90 MB where all at once held 110-120 MB;
+// the median start answered sooner and the slowest later (p99 6.1-7.0 against 4.9-5.9 round trips). 128 at
+// a time held 86-88 MB but made the slowest wait 9-10 round trips (BENCHMARKS.md).
 const DefaultStartConcurrency = 256
 
 // startSlot waits for one of the slots that bound the starts in flight and returns its release. The wait
