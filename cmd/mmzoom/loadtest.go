@@ -17,7 +17,7 @@ import (
 // loadFlags are the flags of `mmzoom loadtest`.
 type loadFlags struct {
 	replicas, users, webhooks, senders *int
-	zoomRTT, mmRTT                     *time.Duration
+	zoomRTT, mmRTT, spread             *time.Duration
 	database, bare                     *string
 	tls                                *bool
 	urls, pids, envFile                *string
@@ -29,6 +29,7 @@ func newLoadFlags(fs *flag.FlagSet) loadFlags {
 		replicas: fs.Int("replicas", 1, "mmzoom processes to start; more than one needs a postgres:// -database"),
 		database: fs.String("database", "", "MMZOOM_DATABASE for the replicas (default: a new SQLite file in a temporary directory)"),
 		users:    fs.Int("users", 200, "concurrent users running /zoom start (one start each, after a warm-up round)"),
+		spread:   fs.Duration("spread", 0, "spread the measured starts evenly over this time instead of starting them all at the same moment"),
 		zoomRTT:  fs.Duration("zoom-rtt", 150*time.Millisecond, "simulated round-trip time of every Zoom API and token call"),
 		mmRTT:    fs.Duration("mm-rtt", 20*time.Millisecond, "simulated round-trip time of every Mattermost REST call"),
 		webhooks: fs.Int("webhooks", 20000, "signed Zoom webhook events to send (to mmzoom, then to the bare handler)"),
@@ -45,6 +46,7 @@ func newLoadFlags(fs *flag.FlagSet) loadFlags {
 type loadRun struct {
 	replicas, users, webhooks, senders int
 	zoomRTT, mmRTT                     time.Duration
+	spread                             time.Duration // the measured starts are spread evenly over it (0: all at once)
 	database                           string
 	tls                                bool   // the simulators serve HTTPS (HTTP/2 by ALPN)
 	dir                                string // for the SQLite file and the config file
@@ -64,6 +66,9 @@ func runLoadtest(ctx context.Context, f loadFlags, getenv func(string) string, s
 	}
 	if *f.replicas < 1 || *f.users < 1 || *f.webhooks < 1 || *f.senders < 1 {
 		return &usageError{"-replicas, -users, -webhooks and -senders must be at least 1"}
+	}
+	if *f.spread < 0 {
+		return &usageError{"-spread must not be negative"}
 	}
 	dir, err := os.MkdirTemp("", "mmzoom-loadtest-")
 	if err != nil {
@@ -99,7 +104,7 @@ func runLoadtest(ctx context.Context, f loadFlags, getenv func(string) string, s
 		*f.replicas = len(urls)
 	}
 	cfg := loadRun{urls: urls, pids: pids, envFile: *f.envFile, replicas: *f.replicas, users: *f.users, webhooks: *f.webhooks, senders: *f.senders,
-		zoomRTT: *f.zoomRTT, mmRTT: *f.mmRTT, database: *f.database, tls: *f.tls, dir: dir, spawn: spawnSelf, progress: stderr}
+		zoomRTT: *f.zoomRTT, mmRTT: *f.mmRTT, spread: *f.spread, database: *f.database, tls: *f.tls, dir: dir, spawn: spawnSelf, progress: stderr}
 	rep, err := loadtest(ctx, cfg)
 	if err != nil {
 		return err
@@ -124,7 +129,7 @@ func loadtest(ctx context.Context, c loadRun) (*loadReport, error) {
 		return nil, err
 	}
 	defer w.close()
-	rep := &loadReport{Replicas: c.replicas, ZoomRTT: c.zoomRTT, MMRTT: c.mmRTT, Users: c.users, TLS: c.tls}
+	rep := &loadReport{Replicas: c.replicas, ZoomRTT: c.zoomRTT, MMRTT: c.mmRTT, Users: c.users, Spread: c.spread, TLS: c.tls}
 	rep.Database, _, _ = strings.Cut(w.config.Database, "://")
 
 	// A meeting started a moment ago is not "running here" for the next start in the same channel: each
@@ -189,7 +194,7 @@ func loadtest(ctx context.Context, c loadRun) (*loadReport, error) {
 	defer client.CloseIdleConnections()
 
 	c.say("warm-up: %d users start a meeting each (not measured)", c.users)
-	if _, err := startRound(ctx, client, w, replicas, nil); err != nil {
+	if _, err := startRound(ctx, client, w, replicas, 0, nil); err != nil {
 		return nil, err
 	}
 	time.Sleep(500 * time.Millisecond)
@@ -198,7 +203,11 @@ func loadtest(ctx context.Context, c loadRun) (*loadReport, error) {
 	if err != nil {
 		return nil, err
 	}
-	c.say("measuring: %d users start a meeting each at the same moment", c.users)
+	if c.spread > 0 {
+		c.say("measuring: %d users start a meeting each, spread evenly over %v", c.users, c.spread)
+	} else {
+		c.say("measuring: %d users start a meeting each at the same moment", c.users)
+	}
 	samples := make([]int64, len(replicas))
 	stopSampling := make(chan struct{})
 	var sampling sync.WaitGroup
@@ -221,7 +230,7 @@ func loadtest(ctx context.Context, c loadRun) (*loadReport, error) {
 		}
 	}()
 	cpuBefore, harnessBefore := replicasCPU(replicas), selfCPU()
-	round, err := startRound(ctx, client, w, replicas, rep)
+	round, err := startRound(ctx, client, w, replicas, c.spread, rep)
 	close(stopSampling)
 	sampling.Wait()
 	if err != nil {

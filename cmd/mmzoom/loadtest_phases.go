@@ -41,10 +41,10 @@ type startedMeeting struct {
 	uuid string
 }
 
-// startRound has every user run /zoom start at the same moment, as Mattermost calls mmzoom (the slash
-// command's form, with the team's command token), spread over the replicas. With rep, it records the
-// latencies and outcomes and returns the meetings opened.
-func startRound(ctx context.Context, client *http.Client, w *loadWorld, replicas []*process, rep *loadReport) ([]startedMeeting, error) {
+// startRound has every user run /zoom start at the same moment, or spread evenly over spread, as Mattermost
+// calls mmzoom (the slash command's form, with the team's command token), spread over the replicas. With
+// rep, it records the latencies and outcomes and returns the meetings opened.
+func startRound(ctx context.Context, client *http.Client, w *loadWorld, replicas []*process, spread time.Duration, rep *loadReport) ([]startedMeeting, error) {
 	var mu sync.Mutex
 	var durations []time.Duration
 	var opened []startedMeeting
@@ -62,6 +62,10 @@ func startRound(ctx context.Context, client *http.Client, w *loadWorld, replicas
 				"command": {"/zoom"}, "text": {"start Load"}, "response_url": {w.mmURL + "/hooks/commands/" + strconv.Itoa(i)},
 				"trigger_id": {"t"}}.Encode()
 			<-gate
+			if spread > 0 {
+				// User i starts i/n of the way through the spread: a steady rate instead of a burst.
+				time.Sleep(spread * time.Duration(i) / time.Duration(len(w.users)))
+			}
 			began := time.Now()
 			req, _ := http.NewRequestWithContext(ctx, http.MethodPost, replicas[i%len(replicas)].url+"/mattermost/command", strings.NewReader(form))
 			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")

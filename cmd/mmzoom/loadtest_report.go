@@ -36,6 +36,7 @@ type loadReport struct {
 	TLS             bool   // the simulators served HTTPS
 	ZoomRTT, MMRTT  time.Duration
 	Users           int
+	Spread          time.Duration   // the measured starts were spread evenly over it (0: all at once)
 	ColdStart       []time.Duration // per replica, the first one on a new database
 	IdleRSS         []int64         // bytes, per replica
 	LoadRSS         []int64         // the most sampled during the measured starts, per replica
@@ -130,7 +131,12 @@ func (r *loadReport) write(w io.Writer) {
 	}
 	fmt.Fprintf(w, "cold start to /healthz        %s (the first on a new database)\n", strings.Join(cold, ", "))
 	fmt.Fprintf(w, "resident memory, idle         %s\n", mbs(r.IdleRSS))
-	fmt.Fprintf(w, "\n/zoom start, %d concurrent users\n", r.Users)
+	if r.Spread > 0 {
+		fmt.Fprintf(w, "\n/zoom start, %d users, spread evenly over %v (%.0f starts a second)\n", r.Users, r.Spread,
+			float64(r.Users)/r.Spread.Seconds())
+	} else {
+		fmt.Fprintf(w, "\n/zoom start, %d concurrent users\n", r.Users)
+	}
 	fmt.Fprintf(w, "  opened a meeting            %d (errors %d, answered later %d)\n", r.Starts.N, r.StartErrors, r.StartLate)
 	fmt.Fprintf(w, "  latency p50 / p99 / max     %s / %s / %s\n", ms3(r.Starts.P50), ms3(r.Starts.P99), ms3(r.Starts.Max))
 	fmt.Fprintf(w, "  ÷ (Zoom RTT + MM RTT)       p50 %.3f, p99 %.3f\n", r.ratio(r.Starts.P50), r.ratio(r.Starts.P99))

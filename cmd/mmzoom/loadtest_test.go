@@ -27,15 +27,20 @@ func TestLoadtestHarnessCounts(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts mmzoom processes")
 	}
-	for _, tls := range []bool{false, true} {
-		t.Run(map[bool]string{false: "plain", true: "tls"}[tls], func(t *testing.T) { checkHarness(t, tls) })
+	for _, c := range []struct {
+		name   string
+		tls    bool
+		spread time.Duration
+	}{{"plain", false, 0}, {"tls", true, 0}, {"spread", false, 60 * time.Millisecond}} {
+		t.Run(c.name, func(t *testing.T) { checkHarness(t, c.tls, c.spread) })
 	}
 }
 
-// checkHarness runs a small load over plain HTTP or HTTPS and checks what the report counted.
-func checkHarness(t *testing.T, tls bool) {
+// checkHarness runs a small load over plain HTTP or HTTPS, its starts at once or spread, and checks what the
+// report counted.
+func checkHarness(t *testing.T, tls bool, spread time.Duration) {
 	var progress bytes.Buffer
-	rep, err := loadtest(context.Background(), loadRun{replicas: 1, users: 6, webhooks: 60, senders: 4, tls: tls,
+	rep, err := loadtest(context.Background(), loadRun{replicas: 1, users: 6, webhooks: 60, senders: 4, tls: tls, spread: spread,
 		zoomRTT: 5 * time.Millisecond, mmRTT: time.Millisecond, dir: t.TempDir(), spawn: spawnTestBinary, progress: &progress})
 	if err != nil {
 		t.Fatalf("%v\n%s", err, progress.String())
@@ -61,7 +66,11 @@ func checkHarness(t *testing.T, tls bool) {
 	}
 	var out bytes.Buffer
 	rep.write(&out)
-	for _, want := range []string{"cold start to /healthz", "upstream calls per start    2.00", "CPU per start", "bare HMAC handler", "ratio", "CPU per event"} {
+	round := "/zoom start, 6 concurrent users"
+	if spread > 0 {
+		round = "/zoom start, 6 users, spread evenly over 60ms (100 starts a second)"
+	}
+	for _, want := range []string{"cold start to /healthz", round, "upstream calls per start    2.00", "CPU per start", "bare HMAC handler", "ratio", "CPU per event"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("the report lacks %q:\n%s", want, out.String())
 		}
