@@ -39,8 +39,10 @@ func (q *leaseQueue) Bury(_ context.Context, j *Job, _ string) error {
 func TestProcessorLeavesJobsWhoseLeaseRanOut(t *testing.T) {
 	f := newFixture(KindUser)
 	q := &leaseQueue{clock: &f.now, work: 40 * time.Second}
-	for id := range int64(3) { // refreshes of cards that are gone: each is buried after 40 s of work
-		q.jobs = append(q.jobs, &Job{ID: id + 1, Key: "refresh", Kind: JobRefresh, CardID: 1000 + id, CreatedAt: f.now})
+	// Refreshes of a card that is gone, one after the other (one card's jobs share a lane): each is buried
+	// after 40 s of work.
+	for id := range int64(3) {
+		q.jobs = append(q.jobs, &Job{ID: id + 1, Key: "refresh", Kind: JobRefresh, CardID: 1000, CreatedAt: f.now})
 	}
 	p := NewProcessor(f.svc, q, 0)
 	p.SetLease(time.Minute)

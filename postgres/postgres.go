@@ -39,8 +39,9 @@ var (
 )
 
 // minConns is the least size of the connection pool: a meeting lock or a periodic job's lock holds a
-// connection while the work under it uses others (see locks.go).
-const minConns = 8
+// connection while the work under it uses others (see locks.go), and the queue processor applies up to
+// meeting.DefaultLanes jobs at once, each under its meeting's lock.
+const minConns = 8 + meeting.DefaultLanes
 
 // Open connects to the database named by dsn (postgres://… or postgresql://…) and applies pending
 // migrations, one replica at a time.
