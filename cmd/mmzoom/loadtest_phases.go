@@ -201,6 +201,46 @@ func ingest(ctx context.Context, client *http.Client, urls []string, events [][]
 	return ingestResult{Sent: len(events), Acked: acked, Elapsed: time.Since(began), Latency: summarize(durations), samples: durations}
 }
 
+// appliedLimit bounds how long waitApplied waits for the replicas' queue to run dry.
+const appliedLimit = 2 * time.Minute
+
+// waitApplied waits until the replicas' queue (one database, so any replica's /readyz) has no due work
+// left: every acknowledged event applied.
+func waitApplied(ctx context.Context, client *http.Client, replicaURL string) error {
+	deadline := time.Now().Add(appliedLimit)
+	for {
+		var ready struct {
+			Queue *struct {
+				Due int `json:"due"`
+			} `json:"queue"`
+		}
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, replicaURL+"/readyz", nil)
+		if err != nil {
+			return err
+		}
+		resp, err := client.Do(req)
+		if err != nil {
+			return fmt.Errorf("reading the queue from /readyz: %w", err)
+		}
+		err = json.NewDecoder(io.LimitReader(resp.Body, 1<<16)).Decode(&ready)
+		resp.Body.Close()
+		if err != nil || ready.Queue == nil {
+			return fmt.Errorf("/readyz answered %s without the queue (%v)", resp.Status, err)
+		}
+		if ready.Queue.Due == 0 {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("the replicas still had %d due jobs %v after the webhooks were acknowledged", ready.Queue.Due, appliedLimit)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(50 * time.Millisecond): // each look counts the queue: not so often that it loads the replica
+		}
+	}
+}
+
 // histogramTotals reads a replica's /metrics and returns the sum and count of each series of its request
 // and upstream call histograms, keyed by name{labels}, so that a report can say where a start's time went.
 func histogramTotals(client *http.Client, replicaURL string) (sums, counts map[string]float64, err error) {

@@ -54,6 +54,9 @@ func checkHarness(t *testing.T, tls bool, spread time.Duration) {
 	if rep.Webhooks.Sent != 60 || rep.Webhooks.Acked != 60 || rep.Bare.Acked != 60 || rep.Webhooks.Latency.N != 60 {
 		t.Errorf("webhooks: mmzoom %+v, bare %+v; want 60 sent and acknowledged by both", rep.Webhooks, rep.Bare)
 	}
+	if rep.Applied < rep.Webhooks.Elapsed {
+		t.Errorf("events applied after %v, before the last of them was acknowledged (%v)", rep.Applied, rep.Webhooks.Elapsed)
+	}
 	if len(rep.ColdStart) != 1 || rep.ColdStart[0] <= 0 || len(rep.IdleRSS) != 1 || rep.IdleRSS[0] <= 0 ||
 		len(rep.LoadRSS) != 1 || rep.LoadRSS[0] <= 0 || len(rep.PeakRSS) != 1 || rep.PeakRSS[0] < rep.IdleRSS[0] {
 		t.Errorf("cold start %v, memory idle %v, under load %v, peak %v", rep.ColdStart, rep.IdleRSS, rep.LoadRSS, rep.PeakRSS)
@@ -70,7 +73,7 @@ func checkHarness(t *testing.T, tls bool, spread time.Duration) {
 	if spread > 0 {
 		round = "/zoom start, 6 users, spread evenly over 60ms (100 starts a second)"
 	}
-	for _, want := range []string{"cold start to /healthz", round, "upstream calls per start    2.00", "CPU per start", "bare HMAC handler", "ratio", "CPU per event"} {
+	for _, want := range []string{"cold start to /healthz", round, "upstream calls per start    2.00", "CPU per start", "bare HMAC handler", "ratio", "until applied", "CPU per event"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("the report lacks %q:\n%s", want, out.String())
 		}
