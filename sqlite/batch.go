@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"runtime"
-	"time"
 )
 
 // Group commit: the writes of concurrent requests (a webhook delivery appended to the inbox, a button's
@@ -46,13 +45,6 @@ func (s *Store) write(ctx context.Context, f func(context.Context, *sql.Tx) erro
 	}
 }
 
-// gatherWait is how long the writer waits for more writes before it commits a batch that already holds
-// several. Several writes arriving together mean a burst (Zoom delivering many events, the queue applying
-// them), where the writes that follow are a few hundred microseconds away: a commit, with the WAL pages it
-// writes and the locks it takes, cost as much as the statements of the one or two writes each commit
-// carried, and waiting lets a commit carry ten or more. A write that comes alone commits at once.
-const gatherWait = 500 * time.Microsecond
-
 // writer commits batches of writes until the store closes.
 func (s *Store) writer() {
 	defer close(s.stopped)
@@ -63,45 +55,26 @@ func (s *Store) writer() {
 		case <-s.quit:
 			return
 		}
-		s.commit(s.gather(first))
-	}
-}
-
-// gather collects the writes that join first's commit: those already waiting, those that reach their write
-// while the writer yields, and, when that made a batch of several, those arriving within s.gatherWait.
-func (s *Store) gather(first writeOp) []writeOp {
-	batch := []writeOp{first}
-	for yields := 0; len(batch) < maxBatch; {
-		select {
-		case op := <-s.ops:
-			batch = append(batch, op)
-			continue
-		default:
+		batch := []writeOp{first}
+		yields := 0
+	drain:
+		for len(batch) < maxBatch {
+			select {
+			case op := <-s.ops:
+				batch = append(batch, op)
+			default:
+				// Before committing, let the handlers that are already running reach their write and join
+				// this commit: a commit costs about the same for one write as for twenty. Gosched returns at
+				// once when nothing else is runnable, so a quiet server does not wait.
+				if yields == maxYields {
+					break drain
+				}
+				yields++
+				runtime.Gosched()
+			}
 		}
-		// Before committing, let the handlers that are already running reach their write and join this
-		// commit. Gosched returns at once when nothing else is runnable, so a quiet server does not wait.
-		if yields == maxYields {
-			break
-		}
-		yields++
-		runtime.Gosched()
+		s.commit(batch)
 	}
-	if len(batch) == 1 || len(batch) == maxBatch || s.gatherWait <= 0 {
-		return batch
-	}
-	t := time.NewTimer(s.gatherWait)
-	defer t.Stop()
-	for len(batch) < maxBatch {
-		select {
-		case op := <-s.ops:
-			batch = append(batch, op)
-		case <-t.C:
-			return batch
-		case <-s.quit:
-			return batch
-		}
-	}
-	return batch
 }
 
 // commit runs a batch in one transaction. Batched writes rarely fail (they are idempotent inserts); when one

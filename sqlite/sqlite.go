@@ -33,10 +33,9 @@ type Store struct {
 	box *seal.Box
 	now func() time.Time
 
-	ops        chan writeOp // group-committed writes (see batch.go)
-	gatherWait time.Duration
-	quit       chan struct{}
-	stopped    chan struct{}
+	ops     chan writeOp // group-committed writes (see batch.go)
+	quit    chan struct{}
+	stopped chan struct{}
 	// checkpointStopped is closed when the checkpointer (checkpoint.go) has returned.
 	checkpointStopped chan struct{}
 
@@ -71,7 +70,7 @@ func Open(ctx context.Context, path string, box *seal.Box, now func() time.Time)
 	// method holds a connection while it asks for another, so the cap cannot deadlock.
 	db.SetMaxOpenConns(maxConns)
 	db.SetMaxIdleConns(maxConns)
-	s := &Store{db: db, box: box, now: now, ops: make(chan writeOp), gatherWait: gatherWait, quit: make(chan struct{}), stopped: make(chan struct{}),
+	s := &Store{db: db, box: box, now: now, ops: make(chan writeOp), quit: make(chan struct{}), stopped: make(chan struct{}),
 		checkpointStopped: make(chan struct{})}
 	if err := s.migrate(ctx); err != nil {
 		db.Close()
