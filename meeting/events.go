@@ -371,12 +371,24 @@ func (s *Service) RefreshCard(ctx context.Context, c *Card) error {
 		news = s.Text.T(c.CreatorLocale, "schedule.news_cancelled", "Topic", s.Escape(c.Topic))
 	}
 	reply := &Post{ChannelID: c.ChannelID, RootID: c.threadRoot(), Message: news, Props: c.ReplyProps()}
-	if _, err := s.Chat.CreatePost(ctx, reply); err != nil {
-		return err
+	_, err = s.postRecorded(ctx, reply, func(string) error { return s.markAnnounced(ctx, c) })
+	return err
+}
+
+// postRecorded posts p and records it with record, one such post at a time per process. If mmzoom dies
+// between a post and its record, the post is made again when the job runs again: Mattermost has no
+// idempotency key for posts, so that duplicate cannot be prevented. The queue applies several cards' jobs
+// at once; one post at a time between post and record keeps it to one duplicate per process killed, as
+// when jobs were applied one at a time. Such posts are rare (a meeting starts or ends, a summary or a
+// transcript arrives): the participant events that make up a burst never wait here.
+func (s *Service) postRecorded(ctx context.Context, p *Post, record func(id string) error) (string, error) {
+	s.replyMu.Lock()
+	defer s.replyMu.Unlock()
+	id, err := s.Chat.CreatePost(ctx, p)
+	if err != nil {
+		return "", err
 	}
-	// If mmzoom dies between the reply and this write, the reply is posted again: Mattermost has no
-	// idempotency key for posts, so that one duplicate cannot be prevented.
-	return s.markAnnounced(ctx, c)
+	return id, record(id)
 }
 
 // refused reports whether Mattermost refused a call for good (forbidden, or no such thing), as opposed to

@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"log/slog"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -94,6 +95,8 @@ type Service struct {
 	// startSlots bounds the starts in flight; startsWaiting counts those waiting for a slot (start.go).
 	startSlots    chan struct{}
 	startsWaiting atomic.Int64
+	// replyMu lets one post at a time be between its post and its record (postRecorded).
+	replyMu sync.Mutex
 }
 
 // NewService returns a Service. Every dependency is required except Authorizer in the s2s kind.

@@ -215,16 +215,15 @@ func (s *Service) syncReplies(ctx context.Context, c *Card, kind string, ids []s
 				return err
 			}
 		}
-		id, err := s.Chat.CreatePost(ctx, p)
+		_, err := s.postRecorded(ctx, p, func(id string) error {
+			if i < len(ids) {
+				ids[i] = id
+			} else {
+				ids = append(ids, id)
+			}
+			return s.saveReplies(ctx, c, kind, ids)
+		})
 		if err != nil {
-			return err
-		}
-		if i < len(ids) {
-			ids[i] = id
-		} else {
-			ids = append(ids, id)
-		}
-		if err := s.saveReplies(ctx, c, kind, ids); err != nil {
 			return err
 		}
 	}

@@ -79,11 +79,8 @@ func (s *Service) postFile(ctx context.Context, c *Card, ev Event, kind string) 
 			post.Message += "\n" + t("aftermeeting.open_in_zoom", "URL", link)
 		}
 	}
-	id, err := s.Chat.CreatePost(ctx, post)
-	if err != nil {
-		return false, err
-	}
-	return true, s.saveReplies(ctx, c, kind, []string{id})
+	id, err := s.postRecorded(ctx, post, func(id string) error { return s.saveReplies(ctx, c, kind, []string{id}) })
+	return id != "", err
 }
 
 // uploadFile uploads a file into the card's channel. Mattermost lets only channel members upload (posting
