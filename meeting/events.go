@@ -279,11 +279,11 @@ func (s *Service) recordingReady(ctx context.Context, c *Card, ev Event) (bool, 
 	if c.RecordingURL != "" {
 		return false, nil // announced already (the event's dedupe key is the instance; this guards restarts)
 	}
-	if _, err := s.Chat.CreatePost(ctx, &Post{ChannelID: c.ChannelID, RootID: c.threadRoot(), Message: msg}); err != nil {
-		return false, err
-	}
-	c.RecordingURL, c.UpdatedAt = link, s.Now()
-	if err := s.Store.UpdateCard(ctx, c); err != nil {
+	_, err := s.postRecorded(ctx, &Post{ChannelID: c.ChannelID, RootID: c.threadRoot(), Message: msg}, func(string) error {
+		c.RecordingURL, c.UpdatedAt = link, s.Now()
+		return s.Store.UpdateCard(ctx, c)
+	})
+	if err != nil {
 		return false, err
 	}
 	return true, s.scheduleRefresh(ctx, c, s.Now())

@@ -204,7 +204,7 @@ func (p *Processor) runBatch(stop, work context.Context) (int, error) {
 		wg.Add(1)
 		go func() {
 			defer func() { <-slots; wg.Done() }()
-			for i, j := range lane {
+			for i := 0; i < len(lane); {
 				if stop.Err() != nil {
 					return
 				}
@@ -217,9 +217,15 @@ func (p *Processor) runBatch(stop, work context.Context) (int, error) {
 					mu.Unlock()
 					return
 				}
-				p.handle(work, j)
+				n := participantRun(lane[i:])
+				if n > 1 {
+					p.handleRun(work, lane[i:i+n])
+				} else {
+					p.handle(work, lane[i])
+				}
+				i += n
 				mu.Lock()
-				done++
+				done += n
 				mu.Unlock()
 			}
 		}()
@@ -261,6 +267,7 @@ func laneOf(j *Job) string {
 	return j.Kind + ":" + itoa(j.CardID)
 }
 
+// handle applies one job and completes it, or schedules its retry.
 func (p *Processor) handle(ctx context.Context, j *Job) {
 	var err error
 	switch j.Kind {
@@ -273,6 +280,31 @@ func (p *Processor) handle(ctx context.Context, j *Job) {
 	default:
 		err = &Error{Kind: KindInternal, Err: errors.New("unknown job kind " + j.Kind)}
 	}
+	p.finish(ctx, j, err)
+}
+
+// handleRun applies a run of participant events of one meeting instance together (participants.go), or
+// one by one when they cannot be; each job is then completed, or retried, with the run's outcome.
+func (p *Processor) handleRun(ctx context.Context, jobs []*Job) {
+	evs := make([]Event, len(jobs))
+	for i, j := range jobs {
+		evs[i] = *j.Event
+	}
+	together, err := p.svc.ApplyParticipants(ctx, evs)
+	if !together {
+		for _, j := range jobs {
+			p.handle(ctx, j)
+		}
+		return
+	}
+	for _, j := range jobs {
+		p.finish(ctx, j, err)
+	}
+}
+
+// finish completes a job applied without error, and otherwise retries it later or buries it, as the error's
+// kind says.
+func (p *Processor) finish(ctx context.Context, j *Job, err error) {
 	if err == nil {
 		if cerr := p.q.Complete(ctx, j); errors.Is(cerr, ErrLeaseLost) {
 			p.log.WarnContext(ctx, "a job outlived its lease; another claim owns it now", "job", j.Key)
