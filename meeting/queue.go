@@ -167,8 +167,9 @@ func (p *Processor) RunOnce(ctx context.Context) (int, error) {
 }
 
 // DefaultLanes is how many jobs of a claimed batch are applied at once, each of another meeting (card,
-// schedule). The PostgreSQL store's pool holds a connection for each (a meeting's lock).
-const DefaultLanes = 16
+// schedule), unless SetLanes says otherwise; the wiring sets what suits its store (sqlite.QueueLanes,
+// postgres.QueueLanes).
+const DefaultLanes = 4
 
 // SetLanes sets how many jobs of a batch are applied at once (n < 1 means one at a time).
 func (p *Processor) SetLanes(n int) {
@@ -180,9 +181,9 @@ func (p *Processor) SetLanes(n int) {
 // The jobs of one meeting (or card, or schedule: laneOf) are applied one after the other in the order they
 // were claimed; those of different meetings side by side, up to p.lanes at once. Applying a job is mostly
 // waiting: for Mattermost, and for each of the store's writes to commit (SQLite's group commit gathers the
-// writes of jobs side by side into one commit, sqlite/batch.go). One job at a time, a burst of 20,000
-// events was applied at 1,300-1,500 a second with 600-680 µs of CPU each; 16 lanes at once, 2,900-3,000
-// a second with 430 µs (BENCHMARKS.md).
+// writes of jobs side by side into one commit, sqlite/batch.go). On SQLite, one job at a time, a burst of
+// 20,000 events was applied at 1,300-1,500 a second with 600-680 µs of CPU each; 16 lanes at once,
+// 2,900-3,000 a second with 430 µs (BENCHMARKS.md).
 func (p *Processor) runBatch(stop, work context.Context) (int, error) {
 	if stop.Err() != nil {
 		return 0, nil

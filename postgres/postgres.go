@@ -38,10 +38,16 @@ var (
 	_ meeting.Queue = (*Store)(nil)
 )
 
+// QueueLanes is how many jobs a replica's queue processor applies at once on PostgreSQL. Three replicas on one
+// server, four lanes each, applied a burst of participant events 20 % faster than one lane each, with their
+// acknowledgements 15 % slower; sixteen lanes each slowed the acknowledgements further (their p99 to 57-80
+// ms) for no faster applying, all replicas' statements going to the one server (BENCHMARKS.md).
+const QueueLanes = 4
+
 // minConns is the least size of the connection pool: a meeting lock or a periodic job's lock holds a
 // connection while the work under it uses others (see locks.go), and the queue processor applies up to
-// meeting.DefaultLanes jobs at once, each under its meeting's lock.
-const minConns = 8 + meeting.DefaultLanes
+// QueueLanes jobs at once, each under its meeting's lock.
+const minConns = 8 + QueueLanes
 
 // Open connects to the database named by dsn (postgres://… or postgresql://…) and applies pending
 // migrations, one replica at a time.

@@ -79,6 +79,8 @@ type opened struct {
 	store       store
 	locker      meeting.Locker
 	tokenLocker meeting.TokenLocker
+	// lanes is how many jobs the queue processor applies at once on this store (meeting.Processor.SetLanes).
+	lanes int
 }
 
 // openDatabase opens the store db names.
@@ -88,11 +90,11 @@ func openDatabase(ctx context.Context, db database, box *seal.Box, now func() ti
 		if err != nil {
 			return nil, err
 		}
-		return &opened{store: s, locker: s, tokenLocker: s}, nil
+		return &opened{store: s, locker: s, tokenLocker: s, lanes: postgres.QueueLanes}, nil
 	}
 	s, err := sqlite.Open(ctx, db.target, box, now)
 	if err != nil {
 		return nil, err
 	}
-	return &opened{store: s}, nil
+	return &opened{store: s, lanes: sqlite.QueueLanes}, nil
 }

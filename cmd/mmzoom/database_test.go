@@ -11,6 +11,7 @@ import (
 	"github.com/mmzoom/mmzoom/postgres"
 	"github.com/mmzoom/mmzoom/postgres/pgtest"
 	"github.com/mmzoom/mmzoom/seal"
+	"github.com/mmzoom/mmzoom/sqlite"
 )
 
 func TestDatabaseIsChosenByScheme(t *testing.T) {
@@ -68,5 +69,35 @@ func TestDeadLettersOnPostgres(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), "refresh:7") || !strings.Contains(out.String(), "card deleted") {
 		t.Errorf("dead letters listed:\n%s", out.String())
+	}
+}
+
+// Each store gets the number of queue lanes measured for it: on PostgreSQL, replicas' lanes all send their
+// statements to one server, so fewer of them.
+func TestQueueLanesAreTheStores(t *testing.T) {
+	ctx := context.Background()
+	k, _ := seal.ParseKey(testKey)
+	box, _ := seal.NewBox(k)
+	for _, c := range []struct {
+		name string
+		db   func(t *testing.T) database
+		want int
+	}{
+		{"sqlite", func(t *testing.T) database { return database{target: t.TempDir() + "/mmzoom.db"} }, sqlite.QueueLanes},
+		{"postgres", func(t *testing.T) database { return database{postgres: true, target: pgtest.DSN(t)} }, postgres.QueueLanes},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			o, err := openDatabase(ctx, c.db(t), box, time.Now)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer o.store.Close()
+			if o.lanes != c.want {
+				t.Errorf("%d lanes, want %d", o.lanes, c.want)
+			}
+		})
+	}
+	if sqlite.QueueLanes == postgres.QueueLanes {
+		t.Errorf("both stores have %d lanes; PostgreSQL was measured to want fewer", sqlite.QueueLanes)
 	}
 }

@@ -126,6 +126,7 @@ func build(ctx context.Context, cfg *config, logger *slog.Logger, o options) (*a
 	})
 	m.WatchStarts(svc.StartLoad)
 	queue := meeting.NewProcessor(svc, store, cfg.RetryMaxBackoff)
+	queue.SetLanes(opened.lanes)
 	if cfg.JobLease > 0 {
 		queue.SetLease(cfg.JobLease)
 	}
