@@ -376,6 +376,7 @@ type wirePost struct {
 	Type      string         `json:"type,omitempty"`
 	Props     map[string]any `json:"props,omitempty"`
 	FileIDs   []string       `json:"file_ids,omitempty"`
+	PendingID string         `json:"pending_post_id,omitempty"`
 }
 
 // props builds a post's whole props map: the domain props plus the attachments with signed buttons.
@@ -396,7 +397,8 @@ func (c *Client) CreatePost(ctx context.Context, p *meeting.Post) (string, error
 		ID string `json:"id"`
 	}
 	err := c.call(ctx, http.MethodPost, "api/v4/posts?set_online=false",
-		&wirePost{ChannelID: p.ChannelID, RootID: p.RootID, Message: p.Message, Type: p.Type, Props: c.props(p, p.ChannelID), FileIDs: p.FileIDs}, &out)
+		&wirePost{ChannelID: p.ChannelID, RootID: p.RootID, Message: p.Message, Type: p.Type, Props: c.props(p, p.ChannelID),
+			FileIDs: p.FileIDs, PendingID: p.PendingID}, &out)
 	return out.ID, err
 }
 

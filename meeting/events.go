@@ -279,7 +279,7 @@ func (s *Service) recordingReady(ctx context.Context, c *Card, ev Event) (bool, 
 	if c.RecordingURL != "" {
 		return false, nil // announced already (the event's dedupe key is the instance; this guards restarts)
 	}
-	_, err := s.postRecorded(ctx, &Post{ChannelID: c.ChannelID, RootID: c.threadRoot(), Message: msg}, func(string) error {
+	_, err := s.postRecorded(ctx, "recording:"+itoa(c.ID), &Post{ChannelID: c.ChannelID, RootID: c.threadRoot(), Message: msg}, func(string) error {
 		c.RecordingURL, c.UpdatedAt = link, s.Now()
 		return s.Store.UpdateCard(ctx, c)
 	})
@@ -371,24 +371,8 @@ func (s *Service) RefreshCard(ctx context.Context, c *Card) error {
 		news = s.Text.T(c.CreatorLocale, "schedule.news_cancelled", "Topic", s.Escape(c.Topic))
 	}
 	reply := &Post{ChannelID: c.ChannelID, RootID: c.threadRoot(), Message: news, Props: c.ReplyProps()}
-	_, err = s.postRecorded(ctx, reply, func(string) error { return s.markAnnounced(ctx, c) })
+	_, err = s.postRecorded(ctx, "news:"+itoa(c.ID)+":"+string(c.Status), reply, func(string) error { return s.markAnnounced(ctx, c) })
 	return err
-}
-
-// postRecorded posts p and records it with record, one such post at a time per process. If mmzoom dies
-// between a post and its record, the post is made again when the job runs again: Mattermost has no
-// idempotency key for posts, so that duplicate cannot be prevented. The queue applies several cards' jobs
-// at once; one post at a time between post and record keeps it to one duplicate per process killed, as
-// when jobs were applied one at a time. Such posts are rare (a meeting starts or ends, a summary or a
-// transcript arrives): the participant events that make up a burst never wait here.
-func (s *Service) postRecorded(ctx context.Context, p *Post, record func(id string) error) (string, error) {
-	s.replyMu.Lock()
-	defer s.replyMu.Unlock()
-	id, err := s.Chat.CreatePost(ctx, p)
-	if err != nil {
-		return "", err
-	}
-	return id, record(id)
 }
 
 // refused reports whether Mattermost refused a call for good (forbidden, or no such thing), as opposed to

@@ -14,6 +14,10 @@ type Post struct {
 	Props       map[string]any // excluding "attachments"
 	Attachments []Attachment
 	FileIDs     []string // files uploaded with Files.UploadFile
+	// PendingID, when set, makes creating the post idempotent for a short while: Mattermost answers a
+	// create with a pending_post_id it saw in the last 30 seconds with the post already made (see
+	// postRecorded).
+	PendingID string
 }
 
 // Attachment is a Slack-style message attachment: what mobile apps and servers without the webapp plugin

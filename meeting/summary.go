@@ -3,6 +3,7 @@ package meeting
 import (
 	"context"
 	"errors"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 )
@@ -215,7 +216,7 @@ func (s *Service) syncReplies(ctx context.Context, c *Card, kind string, ids []s
 				return err
 			}
 		}
-		_, err := s.postRecorded(ctx, p, func(id string) error {
+		_, err := s.postRecorded(ctx, kind+":"+itoa(c.ID)+":"+strconv.Itoa(i), p, func(id string) error {
 			if i < len(ids) {
 				ids[i] = id
 			} else {

@@ -79,7 +79,7 @@ func (s *Service) postFile(ctx context.Context, c *Card, ev Event, kind string) 
 			post.Message += "\n" + t("aftermeeting.open_in_zoom", "URL", link)
 		}
 	}
-	id, err := s.postRecorded(ctx, post, func(id string) error { return s.saveReplies(ctx, c, kind, []string{id}) })
+	id, err := s.postRecorded(ctx, kind+":"+itoa(c.ID), post, func(id string) error { return s.saveReplies(ctx, c, kind, []string{id}) })
 	return id != "", err
 }
 

@@ -240,7 +240,7 @@ func TestThreeReplicasOnPostgresThroughKills(t *testing.T) {
 	if problems := convergeCards(dw, cards, 60*time.Second, 300*time.Millisecond); len(problems) > 0 {
 		t.Fatalf("%d cards wrong after the run, e.g. %v\n%s", len(problems), problems[:min(5, len(problems))], logs())
 	}
-	extra := duplicateReplies(dw, cards, nil) // Mattermost fails no write here
+	extra := duplicateReplies(dw, cards) // Mattermost fails no write here
 	if extra > kills {
 		t.Errorf("%d duplicate thread replies, more than one per kill (%d kills)", extra, kills)
 	}

@@ -109,6 +109,8 @@ type Server struct {
 	members     map[string]map[string]bool
 	posts       map[string]*Post // with integrations
 	order       []string
+	// pendingPosts are the pending_post_ids of the posts made in the last 30 seconds (pending.go).
+	pendingPosts map[string]pendingPost
 	// ephemerals are what each user's client was shown and the server did not store: their buttons hold
 	// sealed cookies instead of integrations, as Mattermost sends ephemeral posts over the WebSocket.
 	ephemerals map[string][]*Post
@@ -167,7 +169,7 @@ func New(o Options) *Server {
 	aead, _ := cipher.NewGCM(block)
 	return &Server{opts: o, siteURL: "http://localhost:8065", cookieAEAD: aead, admin: newAdminState(),
 		users: map[string]*User{}, sessions: map[string]string{}, teams: map[string]*Team{}, teamMembers: map[string]map[string]bool{},
-		channels: map[string]*Channel{}, members: map[string]map[string]bool{}, posts: map[string]*Post{},
+		channels: map[string]*Channel{}, members: map[string]map[string]bool{}, posts: map[string]*Post{}, pendingPosts: map[string]pendingPost{},
 		ephemerals: map[string][]*Post{}, commands: map[string]*Command{}, hooks: map[string]*hook{},
 		archived: map[string]int64{}, moderated: map[string]bool{}, channelAdmins: map[string]map[string]bool{},
 		files: map[string]*UploadedFile{}, maxFileSize: DefaultMaxFileSize,

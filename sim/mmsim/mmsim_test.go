@@ -27,7 +27,13 @@ type world struct {
 
 func newWorld(t *testing.T) *world {
 	t.Helper()
-	sim := New(Options{Now: func() time.Time { return time.UnixMilli(1_700_000_000_000) }})
+	return newWorldAt(t, func() time.Time { return time.UnixMilli(1_700_000_000_000) })
+}
+
+// newWorldAt is newWorld on the clock now.
+func newWorldAt(t *testing.T, now func() time.Time) *world {
+	t.Helper()
+	sim := New(Options{Now: now})
 	srv := httptest.NewServer(sim.Handler())
 	t.Cleanup(srv.Close)
 	sim.SetSiteURL(srv.URL)

@@ -498,6 +498,8 @@ type postBody struct {
 	Type      string         `json:"type"`
 	Props     map[string]any `json:"props"`
 	FileIDs   []string       `json:"file_ids"`
+	// PendingID is the client's pending_post_id (pending.go).
+	PendingID string `json:"pending_post_id"`
 }
 
 func (s *Server) createPost(w http.ResponseWriter, r *http.Request) {
@@ -541,7 +543,19 @@ func (s *Server) createPost(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	now := s.opts.Now().UnixMilli()
+	at := s.opts.Now()
+	if body.PendingID != "" {
+		if done, found := s.pendingPostFor(body.PendingID, at); found {
+			if done == nil {
+				// The post made with this key is gone (deleted): Mattermost cannot read it back.
+				appError(w, http.StatusInternalServerError, "api.post.deduplicate_create_post.failed_to_get", "Failed to fetch original post after deduplicating a client repeating the same request.")
+				return
+			}
+			writeJSON(w, http.StatusCreated, postJSON(done))
+			return
+		}
+	}
+	now := at.UnixMilli()
 	p := &Post{ID: newID(), UserID: u.ID, ChannelID: c.ID, RootID: body.RootID, Message: body.Message, Type: body.Type,
 		Props: body.Props, CreateAt: now, UpdateAt: now}
 	if p.Props == nil {
@@ -550,6 +564,7 @@ func (s *Server) createPost(w http.ResponseWriter, r *http.Request) {
 	s.attachFiles(p, body.FileIDs)
 	s.posts[p.ID] = p
 	s.order = append(s.order, p.ID)
+	s.rememberPending(body.PendingID, p.ID, at)
 	writeJSON(w, http.StatusCreated, postJSON(p))
 }
 
