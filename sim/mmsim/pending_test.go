@@ -27,13 +27,14 @@ func TestPendingPostIDMakesCreatingAPostIdempotent(t *testing.T) {
 	}
 	posts := func() int { return len(w.sim.Posts(w.botChan.ID)) }
 
-	status, first, _ := create("k1")
-	if status != http.StatusCreated {
-		t.Fatalf("first create: %d", status)
+	status, first, m := create("k1")
+	if status != http.StatusCreated || m["pending_post_id"] != "k1" {
+		t.Fatalf("first create: %d, pending_post_id %v; want 201 echoing k1", status, m["pending_post_id"])
 	}
 	now = now.Add(29 * time.Second)
-	if status, again, _ := create("k1"); status != http.StatusCreated || again != first || posts() != 1 {
-		t.Errorf("the same key 29 s later: %d, post %s (first %s), %d posts; want 201 with the first post and no other", status, again, first, posts())
+	if status, again, m := create("k1"); status != http.StatusCreated || again != first || posts() != 1 || m["pending_post_id"] != "" {
+		t.Errorf("the same key 29 s later: %d, post %s (first %s), %d posts, pending_post_id %v; want 201 with the first post, read back from the store (no pending_post_id), and no other post",
+			status, again, first, posts(), m["pending_post_id"])
 	}
 	if status, other, _ := create("k2"); status != http.StatusCreated || other == first || posts() != 2 {
 		t.Errorf("another key: %d, post %s, %d posts; want a new post", status, other, posts())

@@ -565,7 +565,9 @@ func (s *Server) createPost(w http.ResponseWriter, r *http.Request) {
 	s.posts[p.ID] = p
 	s.order = append(s.order, p.ID)
 	s.rememberPending(body.PendingID, p.ID, at)
-	writeJSON(w, http.StatusCreated, postJSON(p))
+	created := postJSON(p)
+	created["pending_post_id"] = body.PendingID // answered as sent; not stored, so a read of the post has ""
+	writeJSON(w, http.StatusCreated, created)
 }
 
 func (s *Server) getPost(w http.ResponseWriter, r *http.Request) {
