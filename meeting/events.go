@@ -127,14 +127,10 @@ func (s *Service) ApplyEvent(ctx context.Context, ev Event) (bool, error) {
 		return false, err
 	}
 	changed, err := s.applyToCard(ctx, ev, c)
-	if err != nil || ev.UUID == "" || s.Schedules == nil {
+	if err != nil {
 		return changed, err
 	}
-	// Channels subscribed to one meeting each have a card of the same instance: the event moves them all.
-	// Only a meeting with several schedules (a series and subscriptions, or several subscriptions) can have
-	// such cards; the cheap, indexed look-up keeps the common case (and the many cards of a Personal Meeting
-	// ID) out of it.
-	if scs, err := s.Schedules.SchedulesByMeeting(ctx, ev.MeetingID); err != nil || len(scs) < 2 {
+	if shared, err := s.instanceShared(ctx, ev); err != nil || !shared {
 		return changed, err
 	}
 	cards, err := s.Store.CardsByMeeting(ctx, ev.MeetingID)
@@ -152,6 +148,19 @@ func (s *Service) ApplyEvent(ctx context.Context, ev Event) (bool, error) {
 		changed = changed || ch
 	}
 	return changed, nil
+}
+
+// instanceShared reports whether several channels may each have a card of ev's meeting instance, which the
+// event must then move together. Channels subscribed to one meeting each have a card of the same instance;
+// only a meeting with several schedules (a series and subscriptions, or several subscriptions) can have such
+// cards, and the cheap, indexed look-up keeps the common case (and the many cards of a Personal Meeting ID)
+// out of it.
+func (s *Service) instanceShared(ctx context.Context, ev Event) (bool, error) {
+	if ev.UUID == "" || s.Schedules == nil {
+		return false, nil
+	}
+	scs, err := s.Schedules.SchedulesByMeeting(ctx, ev.MeetingID)
+	return len(scs) >= 2, err
 }
 
 // applyToCard applies a meeting event to one card (the caller holds the meeting's lock).
@@ -179,21 +188,9 @@ func (s *Service) applyToCard(ctx context.Context, ev Event, c *Card) (bool, err
 			c.EndedAt = s.Now()
 		}
 	case EventParticipantJoined, EventParticipantLeft:
-		if c.Status == StatusEnded || ev.Participant == "" {
-			return false, nil
-		}
-		n, changed, err := s.Store.SetParticipant(ctx, c.ID, ev.Participant, ev.Type == EventParticipantJoined, ev.At)
-		// A join that arrived before meeting.started binds a waiting card to its instance (see cardFor).
-		bound := ev.UUID != "" && c.UUID != ev.UUID
-		if bound {
-			c.UUID = ev.UUID
-		}
-		// The card may also lag the set: a process killed between the two writes leaves exactly that, and the
-		// event's rerun must then finish the work.
-		if err != nil || (!changed && c.Participants == n && !bound) {
+		if changed, err := s.applyPresence(ctx, c, ev); err != nil || !changed {
 			return false, err
 		}
-		c.Participants = n
 		refreshAt = refreshAt.Add(participantCoalesce)
 	case EventRecordingCompleted:
 		changed, err := s.recordingReady(ctx, c, ev)
@@ -219,6 +216,30 @@ func (s *Service) applyToCard(ctx context.Context, ev Event, c *Card) (bool, err
 		}
 	}
 	return true, s.scheduleRefresh(ctx, c, refreshAt)
+}
+
+// applyPresence records ev's participant joining or leaving card c's meeting and reports whether c changed
+// (its count, or the instance a join bound it to); the caller writes c.
+func (s *Service) applyPresence(ctx context.Context, c *Card, ev Event) (bool, error) {
+	if c.Status == StatusEnded || ev.Participant == "" {
+		return false, nil
+	}
+	n, changed, err := s.Store.SetParticipant(ctx, c.ID, ev.Participant, ev.Type == EventParticipantJoined, ev.At)
+	if err != nil {
+		return false, err
+	}
+	// A join that arrived before meeting.started binds a waiting card to its instance (see cardFor).
+	bound := ev.UUID != "" && c.UUID != ev.UUID
+	if bound {
+		c.UUID = ev.UUID
+	}
+	// The card may also lag the set: a process killed between the two writes leaves exactly that, and the
+	// event's rerun must then finish the work.
+	if !changed && c.Participants == n && !bound {
+		return false, nil
+	}
+	c.Participants = n
+	return true, nil
 }
 
 // ensureShown schedules a refresh for a card already at status st that its channel has not been shown: a

@@ -50,14 +50,12 @@ func (s *Service) ApplyParticipants(ctx context.Context, evs []Event) (bool, err
 		return true, err
 	}
 	defer unlock()
-	if first.UUID != "" && s.Schedules != nil {
-		scs, err := s.Schedules.SchedulesByMeeting(ctx, first.MeetingID)
-		if err != nil {
-			return true, err
-		}
-		if len(scs) >= 2 {
-			return false, nil
-		}
+	shared, err := s.instanceShared(ctx, first)
+	if err != nil {
+		return true, err
+	}
+	if shared {
+		return false, nil
 	}
 	c, err := s.cardFor(ctx, first)
 	if err != nil {
@@ -68,23 +66,13 @@ func (s *Service) ApplyParticipants(ctx context.Context, evs []Event) (bool, err
 	}
 	dirty := false
 	for _, ev := range evs {
-		if c.Status == StatusEnded || ev.Participant == "" {
-			continue
-		}
-		n, changed, err := s.Store.SetParticipant(ctx, c.ID, ev.Participant, ev.Type == EventParticipantJoined, ev.At)
+		changed, err := s.applyPresence(ctx, c, ev)
 		if err != nil {
 			// The events set so far are set again when the jobs run again; the card then catches up (see
-			// applyToCard: a card may lag its participants).
+			// applyPresence: a card may lag its participants).
 			return true, err
 		}
-		bound := ev.UUID != "" && c.UUID != ev.UUID
-		if bound {
-			c.UUID = ev.UUID
-		}
-		if changed || c.Participants != n || bound {
-			dirty = true
-		}
-		c.Participants = n
+		dirty = dirty || changed
 	}
 	if !dirty {
 		return true, nil
