@@ -18,14 +18,9 @@ import (
 // archived channel (server/channels/app/post.go); the client reports them as not found, so that the durable
 // queue keeps the job as a dead letter instead of retrying it for days.
 func TestArchivedChannelIsGoneForGood(t *testing.T) {
-	sim := mmsim.New(mmsim.Options{Now: func() time.Time { return time.UnixMilli(1_700_000_000_000) }})
-	srv := httptest.NewServer(sim.Handler())
-	defer srv.Close()
-	team := sim.AddTeam(mmsim.Team{Name: "t"})
-	alice := sim.AddUser(mmsim.User{Username: "alice"}, team.ID)
-	bot, token := sim.AddBot("zoom", "Zoom")
-	ch := sim.AddChannel(mmsim.Channel{TeamID: team.ID, Type: "O", Name: "standup"}, alice.ID, bot.ID)
-	c := NewClient(ClientConfig{BaseURL: srv.URL, BotToken: token, Signer: NewSigner([]byte("k"), "http://x/action", time.Now)})
+	w := newSimBot(t)
+	sim, c := w.sim, w.client
+	ch := sim.AddChannel(mmsim.Channel{TeamID: w.team.ID, Type: "O", Name: "standup"}, w.alice.ID, w.bot.ID)
 	ctx := context.Background()
 	card, err := c.CreatePost(ctx, &meeting.Post{ChannelID: ch.ID, Message: "Meeting started"})
 	if err != nil {

@@ -3,25 +3,18 @@ package mattermost
 import (
 	"context"
 	"errors"
-	"net/http/httptest"
 	"testing"
-	"time"
 
 	"github.com/mmzoom/mmzoom/meeting"
 	"github.com/mmzoom/mmzoom/sim/mmsim"
 )
 
 func TestFilesAgainstTheSimulator(t *testing.T) {
-	sim := mmsim.New(mmsim.Options{Now: func() time.Time { return time.UnixMilli(1_700_000_000_000) }})
-	srv := httptest.NewServer(sim.Handler())
-	defer srv.Close()
-	team := sim.AddTeam(mmsim.Team{Name: "t"})
-	alice := sim.AddUser(mmsim.User{Username: "alice"}, team.ID)
-	bot, token := sim.AddBot("zoom", "Zoom")
-	sim.SetRoles(bot.ID, "system_user system_post_all")
-	member := sim.AddChannel(mmsim.Channel{TeamID: team.ID, Type: "P", Name: "with-bot"}, alice.ID, bot.ID)
-	outside := sim.AddChannel(mmsim.Channel{TeamID: team.ID, Type: "P", Name: "without-bot"}, alice.ID)
-	c := NewClient(ClientConfig{BaseURL: srv.URL, BotToken: token, Signer: NewSigner([]byte("k"), "http://x/action", time.Now)})
+	w := newSimBot(t)
+	sim, c := w.sim, w.client
+	sim.SetRoles(w.bot.ID, "system_user system_post_all")
+	member := sim.AddChannel(mmsim.Channel{TeamID: w.team.ID, Type: "P", Name: "with-bot"}, w.alice.ID, w.bot.ID)
+	outside := sim.AddChannel(mmsim.Channel{TeamID: w.team.ID, Type: "P", Name: "without-bot"}, w.alice.ID)
 	ctx := context.Background()
 
 	id, err := c.UploadFile(ctx, member.ID, "zoom-transcript-1.vtt", []byte("WEBVTT\n"))

@@ -2,9 +2,7 @@ package mattermost
 
 import (
 	"context"
-	"net/http/httptest"
 	"testing"
-	"time"
 
 	"github.com/mmzoom/mmzoom/meeting"
 	"github.com/mmzoom/mmzoom/sim/mmsim"
@@ -13,14 +11,9 @@ import (
 // A post's PendingID travels as Mattermost's pending_post_id: a create repeated with it answers the post
 // already made (server/channels/app/post.go, deduplicateCreatePost), so a retried job does not post twice.
 func TestCreatePostSendsItsPendingID(t *testing.T) {
-	sim := mmsim.New(mmsim.Options{Now: func() time.Time { return time.UnixMilli(1_700_000_000_000) }})
-	srv := httptest.NewServer(sim.Handler())
-	defer srv.Close()
-	team := sim.AddTeam(mmsim.Team{Name: "t"})
-	alice := sim.AddUser(mmsim.User{Username: "alice"}, team.ID)
-	bot, token := sim.AddBot("zoom", "Zoom")
-	ch := sim.AddChannel(mmsim.Channel{TeamID: team.ID, Type: "O", Name: "standup"}, alice.ID, bot.ID)
-	c := NewClient(ClientConfig{BaseURL: srv.URL, BotToken: token, Signer: NewSigner([]byte("k"), "http://x/action", time.Now)})
+	w := newSimBot(t)
+	sim, c := w.sim, w.client
+	ch := sim.AddChannel(mmsim.Channel{TeamID: w.team.ID, Type: "O", Name: "standup"}, w.alice.ID, w.bot.ID)
 	ctx := context.Background()
 	post := func(pending string) string {
 		t.Helper()
