@@ -45,8 +45,9 @@ var (
 const QueueLanes = 4
 
 // minConns is the least size of the connection pool: a meeting lock or a periodic job's lock holds a
-// connection while the work under it uses others (see locks.go), and the queue processor applies up to
-// QueueLanes jobs at once, each under its meeting's lock.
+// connection while the work under it uses others (see locks.go). The queue's processor holds up to
+// QueueLanes meeting locks at once, reconciliation two, a button on a scheduled card one: the 8 beyond the
+// processor's leave the work under them room to run.
 const minConns = 8 + QueueLanes
 
 // Open connects to the database named by dsn (postgres://… or postgresql://…) and applies pending

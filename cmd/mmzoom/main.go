@@ -28,6 +28,7 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
 	// Scheduled meetings are read and shown in users' IANA timezones: the database is embedded so that
 	// mmzoom does not depend on the host having one (minimal container images do not).
 	_ "time/tzdata"
