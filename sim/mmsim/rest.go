@@ -1,12 +1,12 @@
 package mmsim
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"io"
 	"math/rand/v2"
 	"net/http"
+	"net/http/httptest"
 	"regexp"
 	"sort"
 	"strconv"
@@ -132,7 +132,7 @@ func (s *Server) authenticated(next http.Handler) http.Handler {
 				appError(rec, http.StatusInternalServerError, "api.server.injected_failure", "Injected failure before the change.")
 			case failAfter:
 				// The change is made, but the caller hears 500: it cannot know that it worked.
-				bw := &bufferedWriter{header: http.Header{}, status: http.StatusOK}
+				bw := httptest.NewRecorder() // the answer the caller never hears
 				next.ServeHTTP(bw, r)
 				s.recordCommittedFailure(r, bw)
 				appError(rec, http.StatusInternalServerError, "api.server.injected_failure", "Injected failure after the change.")
@@ -188,35 +188,19 @@ func (s *Server) chaos(r *http.Request) failMode {
 	return failBefore
 }
 
-func (s *Server) recordCommittedFailure(r *http.Request, bw *bufferedWriter) {
-	if r.Method != http.MethodPost || r.URL.Path != "/api/v4/posts" || bw.status != http.StatusCreated {
+func (s *Server) recordCommittedFailure(r *http.Request, bw *httptest.ResponseRecorder) {
+	if r.Method != http.MethodPost || r.URL.Path != "/api/v4/posts" || bw.Code != http.StatusCreated {
 		return
 	}
 	var p struct {
 		ID string `json:"id"`
 	}
-	if json.Unmarshal(bw.body.Bytes(), &p) == nil && p.ID != "" {
+	if json.Unmarshal(bw.Body.Bytes(), &p) == nil && p.ID != "" {
 		s.mu.Lock()
 		s.committedFailures = append(s.committedFailures, p.ID)
 		s.mu.Unlock()
 	}
 }
-
-// bufferedWriter keeps a response instead of sending it.
-type bufferedWriter struct {
-	header http.Header
-	status int
-	body   bytes.Buffer
-}
-
-// Header is the kept response's header.
-func (b *bufferedWriter) Header() http.Header { return b.header }
-
-// WriteHeader keeps the status.
-func (b *bufferedWriter) WriteHeader(code int) { b.status = code }
-
-// Write keeps the body.
-func (b *bufferedWriter) Write(p []byte) (int, error) { return b.body.Write(p) }
 
 func (s *Server) userJSON(u *User) map[string]any {
 	return map[string]any{

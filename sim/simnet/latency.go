@@ -3,9 +3,9 @@
 package simnet
 
 import (
-	"bytes"
 	"context"
 	"net/http"
+	"net/http/httptest"
 	"sync/atomic"
 	"time"
 )
@@ -40,12 +40,16 @@ func (l *Latency) Wrap(h http.Handler) http.Handler {
 		if !l.sleep(r.Context(), d/2) {
 			return
 		}
-		held := &heldResponse{header: http.Header{}}
+		held := httptest.NewRecorder() // the answer, kept until the round trip is over
 		h.ServeHTTP(held, r)
 		if rest := d - l.now().Sub(arrived); rest > 0 && !l.sleep(r.Context(), rest) {
 			return
 		}
-		held.sendTo(w)
+		for k, v := range held.Header() {
+			w.Header()[k] = v
+		}
+		w.WriteHeader(held.Code)
+		_, _ = w.Write(held.Body.Bytes())
 	})
 }
 
@@ -68,35 +72,4 @@ func (l *Latency) sleep(ctx context.Context, d time.Duration) bool {
 	case <-ctx.Done():
 		return false
 	}
-}
-
-// heldResponse keeps a handler's answer until the round trip is over.
-type heldResponse struct {
-	header http.Header
-	status int
-	body   bytes.Buffer
-}
-
-func (h *heldResponse) Header() http.Header { return h.header }
-
-func (h *heldResponse) WriteHeader(status int) {
-	if h.status == 0 {
-		h.status = status
-	}
-}
-
-func (h *heldResponse) Write(p []byte) (int, error) {
-	h.WriteHeader(http.StatusOK)
-	return h.body.Write(p)
-}
-
-func (h *heldResponse) sendTo(w http.ResponseWriter) {
-	for k, v := range h.header {
-		w.Header()[k] = v
-	}
-	if h.status == 0 {
-		h.status = http.StatusOK
-	}
-	w.WriteHeader(h.status)
-	_, _ = w.Write(h.body.Bytes())
 }
