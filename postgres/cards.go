@@ -132,55 +132,33 @@ func (s *Store) MarkAnnounced(ctx context.Context, cardID int64, st meeting.Stat
 	return nil
 }
 
-// presenceDelta is how a change of one participant's presence moves the card's count (card_presence).
-func presenceDelta(present bool) int {
-	if present {
-		return 1
-	}
-	return -1
-}
-
 // SetParticipant records a participant's presence as of at (the latest event wins) and counts who is in.
-// The participant's row is locked for the decision, so concurrent events about one participant, from any
-// replicas, are decided one after the other.
+//
+// One statement, so one round trip: applying a burst of participant events on PostgreSQL is bound by round
+// trips, and this one was six (begin, make the row, lock it, update it, count, commit). The upsert decides
+// under the participant row's lock: ON CONFLICT DO UPDATE locks the row and evaluates its WHERE on the row's
+// latest version, so concurrent events about one participant, from any replicas, are decided one after the
+// other. The latest event wins, so a leave delivered before its join does not leave a ghost; a join and a
+// leave stamped the same instant mean the participant came and went. The count moves only when the upsert
+// turned the presence over (flipped, migration 0005).
 func (s *Store) SetParticipant(ctx context.Context, cardID int64, key string, present bool, at time.Time) (int, bool, error) {
 	var n int
 	var changed bool
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		// Make the row exist (as absent, at time 0) so that it can be locked even on the first event.
-		if _, err := tx.Exec(ctx, `INSERT INTO card_participants (card_id, key, present, at) VALUES ($1, $2, false, -1)
-			ON CONFLICT (card_id, key) DO NOTHING`, cardID, key); err != nil {
-			return err
-		}
-		var was bool
-		var wasAt int64
-		if err := tx.QueryRow(ctx, `SELECT present, at FROM card_participants WHERE card_id = $1 AND key = $2 FOR UPDATE`,
-			cardID, key).Scan(&was, &wasAt); err != nil {
-			return err
-		}
-		t := at.UnixMilli()
-		if wasAt < 0 || t > wasAt || (t == wasAt && !present) {
-			// The latest event wins, so a leave delivered before its join does not leave a ghost; a join and a
-			// leave stamped the same instant mean the participant came and went.
-			if _, err := tx.Exec(ctx, `UPDATE card_participants SET present = $3, at = $4 WHERE card_id = $1 AND key = $2`,
-				cardID, key, present, t); err != nil {
-				return err
-			}
-			changed = was != present
-		}
-		if changed {
-			// The count row is locked only for this add: the participant's row, locked above, already
-			// decided the change, and no transaction takes the two locks in the other order.
-			return tx.QueryRow(ctx, `INSERT INTO card_presence (card_id, present) VALUES ($1, $2)
-				ON CONFLICT (card_id) DO UPDATE SET present = card_presence.present + excluded.present RETURNING present`,
-				cardID, presenceDelta(present)).Scan(&n)
-		}
-		err := tx.QueryRow(ctx, `SELECT present FROM card_presence WHERE card_id = $1`, cardID).Scan(&n)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return nil // nobody has come yet
-		}
-		return err
-	})
+	err := s.pool.QueryRow(ctx, `WITH p AS (
+			INSERT INTO card_participants AS p (card_id, key, present, at, flipped) VALUES ($1, $2, $3, $4, $3)
+			ON CONFLICT (card_id, key) DO UPDATE SET present = excluded.present, at = excluded.at,
+				flipped = p.present <> excluded.present
+			WHERE excluded.at > p.at OR (excluded.at = p.at AND NOT excluded.present)
+			RETURNING flipped
+		), c AS (
+			INSERT INTO card_presence (card_id, present)
+			SELECT $1, CASE WHEN $3 THEN 1 ELSE -1 END FROM p WHERE flipped
+			ON CONFLICT (card_id) DO UPDATE SET present = card_presence.present + excluded.present
+			RETURNING present
+		)
+		SELECT coalesce((SELECT flipped FROM p), false),
+			coalesce((SELECT present FROM c), (SELECT present FROM card_presence WHERE card_id = $1), 0)`,
+		cardID, key, present, at.UnixMilli()).Scan(&changed, &n)
 	if err != nil {
 		return 0, false, fmt.Errorf("postgres: set participant: %w", err)
 	}

@@ -67,6 +67,45 @@ func RunReplicas(t *testing.T, open ReplicasOpener) {
 		}
 	})
 
+	t.Run("participant events decided on several replicas at once keep the count exact", func(t *testing.T) {
+		r := open(t, NewClock(t0).Now, 2)
+		c := &meeting.Card{ChannelID: "c", CreatorID: "u", MeetingID: 1, Status: meeting.StatusStarted, CreatedAt: t0}
+		if err := r[0].CreateCard(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+		// Each of 12 people joins (second 1), leaves (3) and, one in two, comes back (5); Zoom delivers every
+		// event twice, in any order, to either replica, all at once.
+		type step struct {
+			key     string
+			present bool
+			at      time.Duration
+		}
+		var steps []step
+		want := 0
+		for i := range 12 {
+			key := fmt.Sprintf("p%d", i)
+			steps = append(steps, step{key, true, 1}, step{key, false, 3})
+			if i%2 == 0 {
+				steps = append(steps, step{key, true, 5})
+				want++
+			}
+		}
+		steps = append(steps, steps...)
+		race(len(steps), func(i int) bool {
+			st := steps[(i*7)%len(steps)] // 7 is prime to the number of steps: every step once, shuffled
+			_, _, err := r[i%2].SetParticipant(ctx, c.ID, st.key, st.present, t0.Add(st.at*time.Second))
+			if err != nil {
+				t.Error(err)
+			}
+			return err == nil
+		})
+		// An event older than all the others changes nothing and reports the count.
+		for i, rep := range r {
+			if n, changed, err := rep.SetParticipant(ctx, c.ID, "p0", false, t0); err != nil || n != want || changed {
+				t.Errorf("replica %d after the burst: count %d changed %v err %v, want %d false", i, n, changed, err, want)
+			}
+		}
+	})
 	t.Run("a request received by one replica is a replay for every other", func(t *testing.T) {
 		r := open(t, NewClock(t0).Now, 2)
 		j := event("u1==")
