@@ -117,30 +117,34 @@ func (s *Service) ApplyEvent(ctx context.Context, ev Event) (bool, error) {
 		return false, err
 	}
 	defer unlock()
-	c, err := s.cardFor(ctx, ev)
+	cards, err := s.Store.CardsByMeeting(ctx, ev.MeetingID)
+	if err != nil {
+		return false, err
+	}
+	c := cardFor(cards, ev)
 	// A new instance of a scheduled meeting gets its card on whichever comes first of meeting.started and the
 	// host's participant_joined: Zoom sends both at once and delivers them in either order.
-	if err == nil && c == nil && (ev.Type == EventMeetingStarted || ev.Type == EventParticipantJoined) {
-		c, err = s.scheduledCardFor(ctx, ev)
+	created := false
+	if c == nil && (ev.Type == EventMeetingStarted || ev.Type == EventParticipantJoined) {
+		if c, err = s.scheduledCardFor(ctx, ev); err != nil {
+			return false, err
+		}
+		created = true
 	}
-	if err != nil || c == nil {
-		return false, err
+	if c == nil {
+		return false, nil
 	}
 	changed, err := s.applyToCard(ctx, ev, c)
 	if err != nil {
 		return changed, err
 	}
-	if shared, err := s.instanceShared(ctx, ev); err != nil || !shared {
-		return changed, err
-	}
-	cards, err := s.Store.CardsByMeeting(ctx, ev.MeetingID)
-	if err != nil {
-		return changed, err
-	}
-	for _, o := range cards {
-		if o.ID == c.ID || o.UUID != ev.UUID {
-			continue
+	if created {
+		// The channels subscribed to the meeting got their cards of the instance just now.
+		if cards, err = s.Store.CardsByMeeting(ctx, ev.MeetingID); err != nil {
+			return changed, err
 		}
+	}
+	for _, o := range othersOfInstance(cards, c, ev) {
 		ch, err := s.applyToCard(ctx, ev, o)
 		if err != nil {
 			return changed, err
@@ -150,17 +154,20 @@ func (s *Service) ApplyEvent(ctx context.Context, ev Event) (bool, error) {
 	return changed, nil
 }
 
-// instanceShared reports whether several channels may each have a card of ev's meeting instance, which the
-// event must then move together. Channels subscribed to one meeting each have a card of the same instance;
-// only a meeting with several schedules (a series and subscriptions, or several subscriptions) can have such
-// cards, and the cheap, indexed look-up keeps the common case (and the many cards of a Personal Meeting ID)
-// out of it.
-func (s *Service) instanceShared(ctx context.Context, ev Event) (bool, error) {
-	if ev.UUID == "" || s.Schedules == nil {
-		return false, nil
+// othersOfInstance are the cards besides c of ev's meeting instance, which the event moves together with c:
+// channels subscribed to one meeting each have a card of the same instance. They are found among the meeting
+// id's cards read for the event, so the common case (one card) costs no further look-up.
+func othersOfInstance(cards []*Card, c *Card, ev Event) []*Card {
+	if ev.UUID == "" {
+		return nil
 	}
-	scs, err := s.Schedules.SchedulesByMeeting(ctx, ev.MeetingID)
-	return len(scs) >= 2, err
+	var out []*Card
+	for _, o := range cards {
+		if o.ID != c.ID && o.UUID == ev.UUID {
+			out = append(out, o)
+		}
+	}
+	return out
 }
 
 // applyToCard applies a meeting event to one card (the caller holds the meeting's lock).
@@ -252,31 +259,27 @@ func (s *Service) ensureShown(ctx context.Context, c *Card, st Status) error {
 	return s.scheduleRefresh(ctx, c, s.Now())
 }
 
-// cardFor finds the card an event is about. A card is matched by its meeting instance UUID; a Personal
+// cardFor finds the card an event is about among its meeting id's cards (newest first). A card is matched by its meeting instance UUID; a Personal
 // Meeting ID hosts many instances under one meeting id, so a card without a UUID yet (a PMI card waiting
 // for its first start) is bound to the newest such card of that meeting id, on meeting.started or on a
 // participant joining (whichever of the two Zoom delivers first).
-func (s *Service) cardFor(ctx context.Context, ev Event) (*Card, error) {
-	cards, err := s.Store.CardsByMeeting(ctx, ev.MeetingID)
-	if err != nil {
-		return nil, err
-	}
+func cardFor(cards []*Card, ev Event) *Card {
 	for _, c := range cards {
 		if ev.UUID != "" && c.UUID == ev.UUID {
-			return c, nil
+			return c
 		}
 	}
 	// Zoom delivers events concurrently: the host's participant_joined (sent right after meeting.started)
 	// may arrive first, and must bind the card just as the start would.
 	if ev.Type != EventMeetingStarted && ev.Type != EventParticipantJoined {
-		return nil, nil
+		return nil
 	}
 	for _, c := range cards {
 		if c.Status == StatusWaiting && (c.Personal || c.UUID == "") {
-			return c, nil
+			return c
 		}
 	}
-	return nil, nil
+	return nil
 }
 
 // recordingReady announces a meeting's recording in the card's thread and links it from the card.

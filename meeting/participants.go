@@ -50,18 +50,12 @@ func (s *Service) ApplyParticipants(ctx context.Context, evs []Event) (bool, err
 		return true, err
 	}
 	defer unlock()
-	shared, err := s.instanceShared(ctx, first)
+	cards, err := s.Store.CardsByMeeting(ctx, first.MeetingID)
 	if err != nil {
 		return true, err
 	}
-	if shared {
-		return false, nil
-	}
-	c, err := s.cardFor(ctx, first)
-	if err != nil {
-		return true, err
-	}
-	if c == nil || (c.UUID != first.UUID && first.Type != EventParticipantJoined) {
+	c := cardFor(cards, first)
+	if c == nil || (c.UUID != first.UUID && first.Type != EventParticipantJoined) || len(othersOfInstance(cards, c, first)) > 0 {
 		return false, nil
 	}
 	dirty := false
