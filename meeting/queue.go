@@ -51,7 +51,8 @@ type Queue interface {
 	// delivering the event again) is recognised, and dropped, when Due moves received jobs into the queue.
 	Receive(ctx context.Context, j *Job) error
 	// Enqueue stores j unless a job with its key exists; it reports whether j was stored (or, for a
-	// coalescing job, merged into a pending one).
+	// coalescing job, merged into a pending one: one that started runs once more, one that will run no
+	// later than j already covers it and reports false).
 	Enqueue(ctx context.Context, j *Job) (bool, error)
 	// Due first moves received jobs into the queue (dropping repeated keys), then claims up to limit jobs
 	// due at now for lease.

@@ -63,7 +63,10 @@ func (s *Store) receive(ctx context.Context, db dbtx, j *meeting.Job) error {
 	return nil
 }
 
-// Enqueue stores a job unless its key was seen; a coalescing job merges into a pending one with its key.
+// Enqueue stores a job unless its key was seen; a coalescing job merges into a pending one with its key. A
+// pending job that has not started and runs no later already covers a coalescing one, and is not written:
+// a burst of participant events asks for its card's refresh at every event, and each merge was a new row
+// version. One that has started is merged into (its version moves), so that it runs once more.
 func (s *Store) Enqueue(ctx context.Context, j *meeting.Job) (bool, error) {
 	payload, err := s.sealEvent(j)
 	if err != nil {
@@ -76,7 +79,7 @@ func (s *Store) Enqueue(ctx context.Context, j *meeting.Job) (bool, error) {
 		q = `INSERT INTO jobs (key, kind, payload, card_id, not_before, created_at, updated_at, meeting_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
 		ON CONFLICT (key) DO UPDATE SET not_before = least(jobs.not_before, excluded.not_before), version = jobs.version + 1,
 			updated_at = excluded.updated_at
-		WHERE jobs.status = 'pending'`
+		WHERE jobs.status = 'pending' AND (jobs.locked_until > excluded.updated_at OR excluded.not_before < jobs.not_before)`
 	}
 	var meetingID int64
 	if j.Event != nil {

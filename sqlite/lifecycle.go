@@ -22,7 +22,7 @@ const (
 	sqlJobCoalesce = `INSERT INTO jobs (key, kind, payload, card_id, not_before, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (key) DO UPDATE SET not_before = min(jobs.not_before, excluded.not_before), version = jobs.version + 1,
 			updated_at = excluded.updated_at
-		WHERE jobs.status = 'pending'`
+		WHERE jobs.status = 'pending' AND (jobs.locked_until > excluded.updated_at OR excluded.not_before < jobs.not_before)`
 )
 
 // nonceLife is how long a webhook's replay nonce is kept: longer than the signature's timestamp window.
@@ -127,7 +127,10 @@ func (s *Store) sealEvent(j *meeting.Job) ([]byte, error) {
 	return s.box.SealField(seal.JobPayload(j.Key), b)
 }
 
-// Enqueue stores a job unless its key was seen; a coalescing job merges into a pending one with its key.
+// Enqueue stores a job unless its key was seen; a coalescing job merges into a pending one with its key. A
+// pending job that has not started and runs no later already covers a coalescing one, and is not written (a
+// burst of participant events asks for its card's refresh at every event); one that has started is merged
+// into (its version moves), so that it runs once more.
 func (s *Store) Enqueue(ctx context.Context, j *meeting.Job) (bool, error) {
 	payload, err := s.sealEvent(j)
 	if err != nil {

@@ -496,8 +496,18 @@ func RunQueue(t *testing.T, openAt Opener[meeting.Queue]) {
 		refresh := func(at time.Duration) *meeting.Job {
 			return &meeting.Job{Key: "refresh:7", Kind: meeting.JobRefresh, Coalesce: true, CardID: 7, NotBefore: t0.Add(at), CreatedAt: t0}
 		}
-		_, _ = q.Enqueue(ctx, refresh(5*time.Second))
-		_, _ = q.Enqueue(ctx, refresh(9*time.Second)) // merged: still due at +5s
+		for _, st := range []struct {
+			at   time.Duration
+			want bool
+		}{
+			{7 * time.Second, true},  // stored
+			{9 * time.Second, false}, // covered by the pending one, which runs earlier: nothing to write
+			{5 * time.Second, true},  // moves the pending one earlier
+		} {
+			if added, err := q.Enqueue(ctx, refresh(st.at)); err != nil || added != st.want {
+				t.Errorf("a refresh for +%v: added %v (err %v), want %v", st.at, added, err, st.want)
+			}
+		}
 		if due, _ := q.Due(ctx, t0.Add(4*time.Second), 10, time.Minute); len(due) != 0 {
 			t.Fatal("due early")
 		}
