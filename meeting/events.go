@@ -231,22 +231,12 @@ func (s *Service) applyPresence(ctx context.Context, c *Card, ev Event) (bool, e
 	if c.Status == StatusEnded || ev.Participant == "" {
 		return false, nil
 	}
-	n, changed, err := s.Store.SetParticipant(ctx, c.ID, ev.Participant, ev.Type == EventParticipantJoined, ev.At)
+	counts, err := s.Store.SetParticipants(ctx, []Presence{{CardID: c.ID, Key: ev.Participant,
+		Present: ev.Type == EventParticipantJoined, At: ev.At}})
 	if err != nil {
 		return false, err
 	}
-	// A join that arrived before meeting.started binds a waiting card to its instance (see cardFor).
-	bound := ev.UUID != "" && c.UUID != ev.UUID
-	if bound {
-		c.UUID = ev.UUID
-	}
-	// The card may also lag the set: a process killed between the two writes leaves exactly that, and the
-	// event's rerun must then finish the work.
-	if !changed && c.Participants == n && !bound {
-		return false, nil
-	}
-	c.Participants = n
-	return true, nil
+	return countPresence(c, counts[c.ID], ev.UUID), nil
 }
 
 // ensureShown schedules a refresh for a card already at status st that its channel has not been shown: a

@@ -3,6 +3,7 @@ package meeting
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -254,7 +255,7 @@ type memStore struct {
 	bound    map[string]string
 	nonces   map[string]time.Time // nonce → expiry
 	nextCard int64
-	present  map[int64]map[string]presence
+	present  map[int64]map[string]Presence
 }
 
 func newMemStore() *memStore {
@@ -373,6 +374,10 @@ func (m *memStore) CardsByMeeting(_ context.Context, id int64) ([]*Card, error) 
 	return m.selectCards(func(c *Card) bool { return c.MeetingID == id }), nil
 }
 
+func (m *memStore) CardsByMeetings(_ context.Context, ids []int64) ([]*Card, error) {
+	return m.selectCards(func(c *Card) bool { return slices.Contains(ids, c.MeetingID) }), nil
+}
+
 func (m *memStore) Settings(_ context.Context, userID string) (*UserSettings, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -437,35 +442,35 @@ func (m *memStore) MarkAnnounced(_ context.Context, id int64, s Status) error {
 	return nil
 }
 
-type presence struct {
-	in bool
-	at time.Time
-}
-
-func (m *memStore) SetParticipant(_ context.Context, cardID int64, key string, present bool, at time.Time) (int, bool, error) {
+func (m *memStore) SetParticipants(_ context.Context, ps []Presence) (map[int64]Headcount, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.present == nil {
-		m.present = map[int64]map[string]presence{}
+		m.present = map[int64]map[string]Presence{}
 	}
-	set := m.present[cardID]
-	if set == nil {
-		set = map[string]presence{}
-		m.present[cardID] = set
-	}
-	old, seen := set[key]
-	changed := false
-	if !seen || at.After(old.at) || (at.Equal(old.at) && !present) {
-		changed = old.in != present
-		set[key] = presence{present, at}
-	}
-	n := 0
-	for _, p := range set {
-		if p.in {
-			n++
+	out := map[int64]Headcount{}
+	for _, p := range LatestPresence(ps) {
+		set := m.present[p.CardID]
+		if set == nil {
+			set = map[string]Presence{}
+			m.present[p.CardID] = set
 		}
+		hc := out[p.CardID]
+		if old, seen := set[p.Key]; !seen || p.Supersedes(old) {
+			hc.Changed = hc.Changed || old.Present != p.Present
+			set[p.Key] = p
+		}
+		out[p.CardID] = hc
 	}
-	return n, changed, nil
+	for id, hc := range out {
+		for _, p := range m.present[id] {
+			if p.Present {
+				hc.In++
+			}
+		}
+		out[id] = hc
+	}
+	return out, nil
 }
 
 func (m *memStore) TokenOwners(_ context.Context, zoomUserID string) ([]Owner, error) {

@@ -2,6 +2,7 @@ package meeting
 
 import (
 	"context"
+	"slices"
 	"sync"
 )
 
@@ -12,6 +13,10 @@ import (
 type Locker interface {
 	// LockMeeting waits for the lock of meetingID's cards and returns its release.
 	LockMeeting(ctx context.Context, meetingID int64) (unlock func(), err error)
+	// LockMeetings waits for the locks of several meetings' cards and returns their release. Every caller
+	// takes them in one order, so that two holders of several cannot wait for each other; a holder of one
+	// lock takes no other.
+	LockMeetings(ctx context.Context, meetingIDs []int64) (unlock func(), err error)
 	// TryLock takes the lock called name if nobody holds it; ok is false when somebody does.
 	TryLock(ctx context.Context, name string) (unlock func(), ok bool, err error)
 }
@@ -27,9 +32,32 @@ var _ Locker = (*LocalLocker)(nil)
 
 // LockMeeting waits for meetingID's mutex.
 func (l *LocalLocker) LockMeeting(ctx context.Context, meetingID int64) (func(), error) {
-	mu := &l.meetings[uint64(meetingID)%uint64(len(l.meetings))]
+	mu := &l.meetings[l.stripe(meetingID)]
 	mu.Lock()
 	return mu.Unlock, nil
+}
+
+// stripe is the mutex a meeting shares with others.
+func (l *LocalLocker) stripe(meetingID int64) int {
+	return int(uint64(meetingID) % uint64(len(l.meetings)))
+}
+
+// LockMeetings waits for the mutexes of several meetings, in the order of their stripes.
+func (l *LocalLocker) LockMeetings(ctx context.Context, meetingIDs []int64) (func(), error) {
+	stripes := make([]int, 0, len(meetingIDs))
+	for _, id := range meetingIDs {
+		stripes = append(stripes, l.stripe(id))
+	}
+	slices.Sort(stripes)
+	stripes = slices.Compact(stripes)
+	for _, i := range stripes {
+		l.meetings[i].Lock()
+	}
+	return func() {
+		for _, i := range stripes {
+			l.meetings[i].Unlock()
+		}
+	}, nil
 }
 
 // TryLock takes the named lock unless it is held.

@@ -83,12 +83,15 @@ type Store interface {
 	OpenCards(ctx context.Context, channelID string, since time.Time) ([]*Card, error)
 	// CardsByMeeting lists the cards of a Zoom meeting id, newest first.
 	CardsByMeeting(ctx context.Context, meetingID int64) ([]*Card, error)
+	// CardsByMeetings lists the cards of several Zoom meeting ids, each meeting's newest first.
+	CardsByMeetings(ctx context.Context, meetingIDs []int64) ([]*Card, error)
 	// MarkAnnounced records which status the card's channel has been shown.
 	MarkAnnounced(ctx context.Context, cardID int64, s Status) error
-	// SetParticipant records that a participant (by a key stable across their join and leave) is in the
-	// meeting or not, as of at; an older event than the one recorded changes nothing. It returns how many
-	// participants are in and whether anything changed.
-	SetParticipant(ctx context.Context, cardID int64, key string, present bool, at time.Time) (int, bool, error)
+	// SetParticipants records whether participants are in their card's meeting, each as of its At: for each
+	// participant, the presence that wins (Presence.Supersedes) among ps and the one recorded before is
+	// kept. It returns, for each card of ps, how many participants are in and whether the call changed
+	// anyone's presence.
+	SetParticipants(ctx context.Context, ps []Presence) (map[int64]Headcount, error)
 	// TokenOwners lists the owners of tokens that belong to a Zoom user.
 	TokenOwners(ctx context.Context, zoomUserID string) ([]Owner, error)
 	// StaleCards lists up to limit cards that have not ended and were last updated before before, oldest

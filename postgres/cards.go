@@ -118,6 +118,11 @@ func (s *Store) CardsByMeeting(ctx context.Context, meetingID int64) ([]*meeting
 	return s.cards(ctx, `meeting_id = $1 ORDER BY created_at DESC, id DESC`, meetingID)
 }
 
+// CardsByMeetings lists the cards of several Zoom meeting ids, each meeting's newest first.
+func (s *Store) CardsByMeetings(ctx context.Context, meetingIDs []int64) ([]*meeting.Card, error) {
+	return s.cards(ctx, `meeting_id = ANY($1) ORDER BY meeting_id, created_at DESC, id DESC`, meetingIDs)
+}
+
 // StaleCards lists cards not ended and not updated since before, oldest first.
 func (s *Store) StaleCards(ctx context.Context, before time.Time, limit int) ([]*meeting.Card, error) {
 	return s.cards(ctx, `status NOT IN ($1, $2) AND updated_at < $3 ORDER BY updated_at, id LIMIT $4`, string(meeting.StatusEnded),
@@ -132,35 +137,61 @@ func (s *Store) MarkAnnounced(ctx context.Context, cardID int64, st meeting.Stat
 	return nil
 }
 
-// SetParticipant records a participant's presence as of at (the latest event wins) and counts who is in.
+// SetParticipants records participants' presence and counts who is in on each of their cards.
 //
-// One statement, so one round trip: applying a burst of participant events on PostgreSQL is bound by round
-// trips, and this one was six (begin, make the row, lock it, update it, count, commit). The upsert decides
-// under the participant row's lock: ON CONFLICT DO UPDATE locks the row and evaluates its WHERE on the row's
-// latest version, so concurrent events about one participant, from any replicas, are decided one after the
-// other. The latest event wins, so a leave delivered before its join does not leave a ghost; a join and a
-// leave stamped the same instant mean the participant came and went. The count moves only when the upsert
-// turned the presence over (flipped, migration 0005).
-func (s *Store) SetParticipant(ctx context.Context, cardID int64, key string, present bool, at time.Time) (int, bool, error) {
-	var n int
-	var changed bool
-	err := s.pool.QueryRow(ctx, `WITH p AS (
-			INSERT INTO card_participants AS p (card_id, key, present, at, flipped) VALUES ($1, $2, $3, $4, $3)
+// One statement, so one round trip whatever the number of events: applying a burst of participant events
+// on PostgreSQL is bound by round trips. The events are first reduced to the one that wins for each
+// participant (meeting.LatestPresence), as an upsert may change a row once; the upsert then decides against
+// what is recorded under each participant row's lock: ON CONFLICT DO UPDATE locks the row and evaluates its
+// WHERE on the row's latest version, so concurrent events about one participant, from any replicas, are
+// decided one after the other. Rows are taken in the order of card and key, so two such statements cannot
+// wait for each other. A card's count moves by the presences the upsert turned over (flipped, migration 0005:
+// RETURNING shows only the new row before PostgreSQL 18).
+func (s *Store) SetParticipants(ctx context.Context, ps []meeting.Presence) (map[int64]meeting.Headcount, error) {
+	latest := meeting.LatestPresence(ps)
+	cards := make([]int64, len(latest))
+	keys := make([]string, len(latest))
+	present := make([]bool, len(latest))
+	at := make([]int64, len(latest))
+	for i, p := range latest {
+		cards[i], keys[i], present[i], at[i] = p.CardID, p.Key, p.Present, p.At.UnixMilli()
+	}
+	rows, err := s.pool.Query(ctx, `WITH input AS (
+			SELECT * FROM unnest($1::bigint[], $2::text[], $3::boolean[], $4::bigint[]) WITH ORDINALITY
+				AS i (card_id, key, present, at, n)
+		), p AS (
+			INSERT INTO card_participants AS p (card_id, key, present, at, flipped)
+			SELECT card_id, key, present, at, present FROM input ORDER BY n
 			ON CONFLICT (card_id, key) DO UPDATE SET present = excluded.present, at = excluded.at,
 				flipped = p.present <> excluded.present
-			WHERE excluded.at > p.at OR (excluded.at = p.at AND NOT excluded.present)
-			RETURNING flipped
+			WHERE excluded.at > p.at OR (excluded.at = p.at AND p.present AND NOT excluded.present)
+			RETURNING card_id, present, flipped
+		), moved AS (
+			SELECT card_id, sum(CASE WHEN present THEN 1 ELSE -1 END) AS delta FROM p WHERE flipped GROUP BY card_id
 		), c AS (
-			INSERT INTO card_presence (card_id, present)
-			SELECT $1, CASE WHEN $3 THEN 1 ELSE -1 END FROM p WHERE flipped
+			INSERT INTO card_presence (card_id, present) SELECT card_id, delta FROM moved WHERE delta <> 0 ORDER BY card_id
 			ON CONFLICT (card_id) DO UPDATE SET present = card_presence.present + excluded.present
-			RETURNING present
+			RETURNING card_id, present
 		)
-		SELECT coalesce((SELECT flipped FROM p), false),
-			coalesce((SELECT present FROM c), (SELECT present FROM card_presence WHERE card_id = $1), 0)`,
-		cardID, key, present, at.UnixMilli()).Scan(&changed, &n)
+		SELECT i.card_id, coalesce(c.present, cp.present, 0), EXISTS (SELECT 1 FROM p WHERE p.card_id = i.card_id AND p.flipped)
+		FROM (SELECT DISTINCT card_id FROM input) i
+			LEFT JOIN c ON c.card_id = i.card_id
+			LEFT JOIN card_presence cp ON cp.card_id = i.card_id`, cards, keys, present, at)
 	if err != nil {
-		return 0, false, fmt.Errorf("postgres: set participant: %w", err)
+		return nil, fmt.Errorf("postgres: set participants: %w", err)
 	}
-	return n, changed, nil
+	defer rows.Close()
+	out := make(map[int64]meeting.Headcount)
+	for rows.Next() {
+		var id int64
+		var hc meeting.Headcount
+		if err := rows.Scan(&id, &hc.In, &hc.Changed); err != nil {
+			return nil, fmt.Errorf("postgres: set participants: %w", err)
+		}
+		out[id] = hc
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("postgres: set participants: %w", err)
+	}
+	return out, nil
 }

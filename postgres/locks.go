@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 
 	"github.com/jackc/pgx/v5"
@@ -25,6 +26,31 @@ var (
 // runs on other connections.
 func (s *Store) LockMeeting(ctx context.Context, meetingID int64) (func(), error) {
 	return s.sessionLock(ctx, "meeting:"+strconv.FormatInt(meetingID, 10), false)
+}
+
+// LockMeetings waits for the locks of several meetings' cards, on one connection kept until unlock, in the
+// order of their keys: every holder of several takes them in that order, so two cannot wait for each other.
+func (s *Store) LockMeetings(ctx context.Context, meetingIDs []int64) (func(), error) {
+	keys := make([]int64, len(meetingIDs))
+	for i, id := range meetingIDs {
+		keys[i] = lockKey("meeting:" + strconv.FormatInt(id, 10))
+	}
+	slices.Sort(keys)
+	keys = slices.Compact(keys)
+	conn, err := s.pool.Acquire(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: lock meetings: %w", err)
+	}
+	// A volatile function in the select list runs after the ORDER BY: one lock after the other, in order.
+	if _, err := conn.Exec(ctx, `SELECT pg_advisory_lock(k) FROM unnest($1::bigint[]) WITH ORDINALITY AS u (k, n) ORDER BY n`, keys); err != nil {
+		release(conn, false)
+		return nil, fmt.Errorf("postgres: lock meetings: %w", err)
+	}
+	return func() {
+		// The connection holds only these locks.
+		_, err := conn.Exec(context.Background(), `SELECT pg_advisory_unlock_all()`)
+		release(conn, err == nil)
+	}, nil
 }
 
 // TryLock takes the lock called name unless a replica holds it.

@@ -46,54 +46,66 @@ func (s *Store) MarkAnnounced(ctx context.Context, cardID int64, st meeting.Stat
 	return nil
 }
 
-// SetParticipant records a participant's presence as of at (the latest event wins) and counts who is in.
-// It goes through the group commit (batch.go), like the processor's other writes: applying an event then
-// shares commits with the webhook deliveries being stored instead of competing with them for SQLite's one
-// writer (whose busy handler sleeps).
-func (s *Store) SetParticipant(ctx context.Context, cardID int64, key string, present bool, at time.Time) (int, bool, error) {
-	var n int
-	var changed bool
+// SetParticipants records participants' presence (the latest event wins, meeting.LatestPresence) and counts
+// who is in on each of their cards. It goes through the group commit (batch.go), like the processor's other
+// writes: applying events then shares commits with the webhook deliveries being stored instead of competing
+// with them for SQLite's one writer (whose busy handler sleeps).
+func (s *Store) SetParticipants(ctx context.Context, ps []meeting.Presence) (map[int64]meeting.Headcount, error) {
+	var out map[int64]meeting.Headcount
 	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		n, changed = 0, false // a batch that failed runs again, write by write
-		var was, wasAt int64
-		err := tx.QueryRowContext(ctx, `SELECT present, at FROM card_participants WHERE card_id = ? AND key = ?`, cardID, key).Scan(&was, &wasAt)
-		seen := err == nil
-		if err != nil && err != sql.ErrNoRows {
-			return err
-		}
-		if !seen || at.UnixMilli() > wasAt || (at.UnixMilli() == wasAt && !present) {
-			// The latest event wins, so a leave delivered before its join does not leave a ghost; a join and a
-			// leave stamped the same second mean the participant came and went.
-			if _, err := tx.ExecContext(ctx, `INSERT INTO card_participants (card_id, key, present, at) VALUES (?, ?, ?, ?)
-				ON CONFLICT (card_id, key) DO UPDATE SET present = excluded.present, at = excluded.at`,
-				cardID, key, boolInt(present), at.UnixMilli()); err != nil {
+		out = make(map[int64]meeting.Headcount) // a batch that failed runs again, write by write
+		for _, p := range meeting.LatestPresence(ps) {
+			changed, err := setParticipant(ctx, tx, p)
+			if err != nil {
 				return err
 			}
-			changed = (was == 1) != present
+			hc := out[p.CardID]
+			hc.Changed = hc.Changed || changed
+			out[p.CardID] = hc
 		}
-		if changed {
-			return tx.QueryRowContext(ctx, `INSERT INTO card_presence (card_id, present) VALUES (?, ?)
-				ON CONFLICT (card_id) DO UPDATE SET present = present + excluded.present RETURNING present`,
-				cardID, presenceDelta(present)).Scan(&n)
+		for id, hc := range out {
+			err := tx.QueryRowContext(ctx, `SELECT present FROM card_presence WHERE card_id = ?`, id).Scan(&hc.In)
+			if err != nil && err != sql.ErrNoRows { // no row: nobody has come yet
+				return err
+			}
+			out[id] = hc
 		}
-		err = tx.QueryRowContext(ctx, `SELECT present FROM card_presence WHERE card_id = ?`, cardID).Scan(&n)
-		if err == sql.ErrNoRows {
-			return nil // nobody has come yet
-		}
-		return err
+		return nil
 	})
 	if err != nil {
-		return 0, false, fmt.Errorf("sqlite: set participant: %w", err)
+		return nil, fmt.Errorf("sqlite: set participants: %w", err)
 	}
-	return n, changed, nil
+	return out, nil
 }
 
-// presenceDelta is how a change of one participant's presence moves the card's count (card_presence).
-func presenceDelta(present bool) int {
-	if present {
-		return 1
+// setParticipant records p unless what is recorded of the participant supersedes it, moves the card's count
+// (card_presence) when the participant's presence turned over, and reports whether it did.
+func setParticipant(ctx context.Context, tx *sql.Tx, p meeting.Presence) (bool, error) {
+	var was bool
+	var wasAt int64
+	err := tx.QueryRowContext(ctx, `SELECT present, at FROM card_participants WHERE card_id = ? AND key = ?`, p.CardID, p.Key).Scan(&was, &wasAt)
+	seen := err == nil
+	if err != nil && err != sql.ErrNoRows {
+		return false, err
 	}
-	return -1
+	if seen && !p.Supersedes(meeting.Presence{Present: was, At: time.UnixMilli(wasAt)}) {
+		return false, nil
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO card_participants (card_id, key, present, at) VALUES (?, ?, ?, ?)
+		ON CONFLICT (card_id, key) DO UPDATE SET present = excluded.present, at = excluded.at`,
+		p.CardID, p.Key, boolInt(p.Present), p.At.UnixMilli()); err != nil {
+		return false, err
+	}
+	if was == p.Present {
+		return false, nil
+	}
+	delta := 1
+	if !p.Present {
+		delta = -1
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO card_presence (card_id, present) VALUES (?, ?)
+		ON CONFLICT (card_id) DO UPDATE SET present = present + excluded.present`, p.CardID, delta)
+	return err == nil, err
 }
 
 // TokenOwners lists the owners of a Zoom user's tokens.

@@ -428,6 +428,19 @@ func (s *Store) CardsByMeeting(ctx context.Context, meetingID int64) ([]*meeting
 	return s.cards(ctx, `meeting_id = ? ORDER BY created_at DESC, id DESC`, meetingID)
 }
 
+// CardsByMeetings lists the cards of several Zoom meeting ids, each meeting's newest first.
+func (s *Store) CardsByMeetings(ctx context.Context, meetingIDs []int64) ([]*meeting.Card, error) {
+	if len(meetingIDs) == 0 {
+		return nil, nil
+	}
+	args := make([]any, len(meetingIDs))
+	for i, id := range meetingIDs {
+		args[i] = id
+	}
+	in := strings.Repeat("?, ", len(meetingIDs)-1) + "?"
+	return s.cards(ctx, `meeting_id IN (`+in+`) ORDER BY meeting_id, created_at DESC, id DESC`, args...)
+}
+
 // Settings returns a user's settings (an empty PMI preference when they never chose).
 func (s *Store) Settings(ctx context.Context, userID string) (*meeting.UserSettings, error) {
 	set := &meeting.UserSettings{UserID: userID}

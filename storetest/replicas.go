@@ -93,7 +93,7 @@ func RunReplicas(t *testing.T, open ReplicasOpener) {
 		steps = append(steps, steps...)
 		race(len(steps), func(i int) bool {
 			st := steps[(i*7)%len(steps)] // 7 is prime to the number of steps: every step once, shuffled
-			_, _, err := r[i%2].SetParticipant(ctx, c.ID, st.key, st.present, t0.Add(st.at*time.Second))
+			_, _, err := setParticipant(ctx, r[i%2], c.ID, st.key, st.present, t0.Add(st.at*time.Second))
 			if err != nil {
 				t.Error(err)
 			}
@@ -101,7 +101,7 @@ func RunReplicas(t *testing.T, open ReplicasOpener) {
 		})
 		// An event older than all the others changes nothing and reports the count.
 		for i, rep := range r {
-			if n, changed, err := rep.SetParticipant(ctx, c.ID, "p0", false, t0); err != nil || n != want || changed {
+			if n, changed, err := setParticipant(ctx, rep, c.ID, "p0", false, t0); err != nil || n != want || changed {
 				t.Errorf("replica %d after the burst: count %d changed %v err %v, want %d false", i, n, changed, err, want)
 			}
 		}

@@ -7,6 +7,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -242,7 +244,7 @@ func Run(t *testing.T, openAt Opener[meeting.Store]) {
 			{"p4", true, 7, 1, false},
 		}
 		for i, st := range steps {
-			n, changed, err := s.SetParticipant(ctx, c.ID, st.key, st.present, t0.Add(st.at*time.Second))
+			n, changed, err := setParticipant(ctx, s, c.ID, st.key, st.present, t0.Add(st.at*time.Second))
 			if err != nil || n != st.count || changed != st.changed {
 				t.Fatalf("step %d: count %d changed %v err %v, want %d %v", i, n, changed, err, st.count, st.changed)
 			}
@@ -251,14 +253,14 @@ func Run(t *testing.T, openAt Opener[meeting.Store]) {
 		c2 := &meeting.Card{ChannelID: "c", CreatorID: "u", MeetingID: 2, Status: meeting.StatusStarted, CreatedAt: t0}
 		_ = s.CreateCard(ctx, c2)
 		for i, key := range []string{"p1", "q1", "q2"} {
-			if n, changed, err := s.SetParticipant(ctx, c2.ID, key, true, t0.Add(8*time.Second)); err != nil || n != i+1 || !changed {
+			if n, changed, err := setParticipant(ctx, s, c2.ID, key, true, t0.Add(8*time.Second)); err != nil || n != i+1 || !changed {
 				t.Errorf("second card, %s joins: count %d changed %v err %v, want %d true", key, n, changed, err, i+1)
 			}
 		}
-		if n, changed, err := s.SetParticipant(ctx, c.ID, "p1", true, t0.Add(9*time.Second)); err != nil || n != 1 || changed {
+		if n, changed, err := setParticipant(ctx, s, c.ID, "p1", true, t0.Add(9*time.Second)); err != nil || n != 1 || changed {
 			t.Errorf("first card after the second's joins: count %d changed %v err %v, want 1 false", n, changed, err)
 		}
-		if n, changed, err := s.SetParticipant(ctx, c.ID, "p1", false, t0.Add(10*time.Second)); err != nil || n != 0 || !changed {
+		if n, changed, err := setParticipant(ctx, s, c.ID, "p1", false, t0.Add(10*time.Second)); err != nil || n != 0 || !changed {
 			t.Errorf("the first card's last participant leaves: count %d changed %v err %v, want 0 true", n, changed, err)
 		}
 		if err := s.MarkAnnounced(ctx, c.ID, meeting.StatusStarted); err != nil {
@@ -266,6 +268,79 @@ func Run(t *testing.T, openAt Opener[meeting.Store]) {
 		}
 		if got, _ := s.Card(ctx, c.ID); got.Announced != meeting.StatusStarted {
 			t.Errorf("announced %q", got.Announced)
+		}
+	})
+
+	t.Run("participants recorded together count as recorded one by one", func(t *testing.T) {
+		s := open(t)
+		c1 := &meeting.Card{ChannelID: "c", CreatorID: "u", MeetingID: 11, Status: meeting.StatusStarted, CreatedAt: t0}
+		c2 := &meeting.Card{ChannelID: "c", CreatorID: "u", MeetingID: 12, Status: meeting.StatusStarted, CreatedAt: t0}
+		_ = s.CreateCard(ctx, c1)
+		_ = s.CreateCard(ctx, c2)
+		at := func(sec int) time.Time { return t0.Add(time.Duration(sec) * time.Second) }
+		if _, err := s.SetParticipants(ctx, []meeting.Presence{{CardID: c1.ID, Key: "a", Present: true, At: at(1)},
+			{CardID: c1.ID, Key: "gone", Present: true, At: at(1)}}); err != nil {
+			t.Fatal(err)
+		}
+		steps := []struct {
+			name string
+			ps   []meeting.Presence
+			want map[int64]meeting.Headcount
+		}{
+			{"two cards, repeated and out of order", []meeting.Presence{
+				{CardID: c1.ID, Key: "b", Present: true, At: at(3)},
+				{CardID: c2.ID, Key: "x", Present: false, At: at(5)},
+				{CardID: c1.ID, Key: "gone", Present: false, At: at(2)},
+				{CardID: c2.ID, Key: "x", Present: true, At: at(4)}, // older than its leave: changes nothing
+				{CardID: c1.ID, Key: "b", Present: true, At: at(3)},
+				{CardID: c2.ID, Key: "y", Present: true, At: at(4)},
+			}, map[int64]meeting.Headcount{c1.ID: {In: 2, Changed: true}, c2.ID: {In: 1, Changed: true}}},
+			{"one came and went, another left: the count moves by the net", []meeting.Presence{
+				{CardID: c1.ID, Key: "c", Present: true, At: at(6)},
+				{CardID: c1.ID, Key: "c", Present: false, At: at(7)},
+				{CardID: c1.ID, Key: "b", Present: false, At: at(7)},
+			}, map[int64]meeting.Headcount{c1.ID: {In: 1, Changed: true}}},
+			{"nothing newer than what is recorded", []meeting.Presence{
+				{CardID: c1.ID, Key: "a", Present: false, At: at(0)},
+				{CardID: c2.ID, Key: "y", Present: true, At: at(4)},
+			}, map[int64]meeting.Headcount{c1.ID: {In: 1}, c2.ID: {In: 1}}},
+			{"a join and a leave stamped the same instant: came and went", []meeting.Presence{
+				{CardID: c2.ID, Key: "z", Present: false, At: at(9)},
+				{CardID: c2.ID, Key: "z", Present: true, At: at(9)},
+				{CardID: c2.ID, Key: "y", Present: false, At: at(9)},
+			}, map[int64]meeting.Headcount{c2.ID: {In: 0, Changed: true}}},
+		}
+		for _, st := range steps {
+			got, err := s.SetParticipants(ctx, st.ps)
+			if err != nil || !maps.Equal(got, st.want) {
+				t.Errorf("%s: %v %v, want %v", st.name, got, err, st.want)
+			}
+		}
+	})
+
+	t.Run("the cards of several meetings", func(t *testing.T) {
+		s := open(t)
+		for i, m := range []int64{21, 22, 21, 23} {
+			_ = s.CreateCard(ctx, &meeting.Card{ChannelID: "c", CreatorID: "u", MeetingID: m, Status: meeting.StatusStarted,
+				CreatedAt: t0.Add(time.Duration(i) * time.Minute)})
+		}
+		cards, err := s.CardsByMeetings(ctx, []int64{21, 23, 99})
+		var got []string
+		for _, c := range cards {
+			got = append(got, fmt.Sprintf("%d@%s", c.MeetingID, c.CreatedAt.Sub(t0)))
+		}
+		slices.Sort(got)
+		if want := []string{"21@0s", "21@2m0s", "23@3m0s"}; err != nil || !slices.Equal(got, want) {
+			t.Fatalf("cards of 21, 23 and 99: %v %v, want %v", got, err, want)
+		}
+		var of21 []*meeting.Card
+		for _, c := range cards {
+			if c.MeetingID == 21 {
+				of21 = append(of21, c)
+			}
+		}
+		if !of21[0].CreatedAt.After(of21[1].CreatedAt) {
+			t.Errorf("a meeting's cards oldest first: %v, %v", of21[0].CreatedAt, of21[1].CreatedAt)
 		}
 	})
 
@@ -530,4 +605,10 @@ func RunQueue(t *testing.T, openAt Opener[meeting.Queue]) {
 			t.Error("a new refresh after a completed one was refused")
 		}
 	})
+}
+
+// setParticipant records one participant's presence and returns the card's count and whether it changed.
+func setParticipant(ctx context.Context, s meeting.Store, cardID int64, key string, present bool, at time.Time) (int, bool, error) {
+	counts, err := s.SetParticipants(ctx, []meeting.Presence{{CardID: cardID, Key: key, Present: present, At: at}})
+	return counts[cardID].In, counts[cardID].Changed, err
 }
