@@ -46,7 +46,8 @@ const QueueLanes = 4
 
 // minConns is the least size of the connection pool: a meeting lock or a periodic job's lock holds a
 // connection while the work under it uses others (see locks.go). The queue's processor holds up to
-// QueueLanes meeting locks at once, reconciliation two, a button on a scheduled card one: the 8 beyond the
+// QueueLanes meeting locks at once (a batch's participant runs hold one connection for all their meetings'
+// locks, before the lanes start), reconciliation two, a button on a scheduled card one: the 8 beyond the
 // processor's leave the work under them room to run.
 const minConns = 8 + QueueLanes
 
