@@ -13,6 +13,7 @@ import (
 	"hash/fnv"
 	"io/fs"
 	"sort"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -31,6 +32,11 @@ type Store struct {
 	pool *pgxpool.Pool
 	box  *seal.Box
 	now  func() time.Time
+
+	received        chan *receivedOp // deliveries for the receiver (receive.go)
+	quit            chan struct{}
+	receiverStopped chan struct{}
+	closeOnce       sync.Once
 }
 
 var (
@@ -69,17 +75,23 @@ func Open(ctx context.Context, dsn string, box *seal.Box, now func() time.Time) 
 	if err != nil {
 		return nil, fmt.Errorf("postgres: connecting: %w", err)
 	}
-	s := &Store{pool: pool, box: box, now: now}
+	s := &Store{pool: pool, box: box, now: now, received: make(chan *receivedOp), quit: make(chan struct{}),
+		receiverStopped: make(chan struct{})}
 	if err := s.migrate(ctx); err != nil {
 		pool.Close()
 		return nil, err
 	}
+	go s.receiver()
 	return s, nil
 }
 
-// Close closes the connections.
+// Close stops the receiver, once the batch in hand is stored, and closes the connections.
 func (s *Store) Close() error {
-	s.pool.Close()
+	s.closeOnce.Do(func() {
+		close(s.quit)
+		<-s.receiverStopped
+		s.pool.Close()
+	})
 	return nil
 }
 

@@ -109,3 +109,50 @@ func TestPresenceMigrationCountsParticipantsAlreadyIn(t *testing.T) {
 		t.Errorf("a fourth participant joins after the migration: %+v, %v; want %+v", counts[c.ID], err, want)
 	}
 }
+
+// Deliveries received at once share one statement (receive.go), and each still gets its own answer: stored,
+// or a replay when its request was stored before, by another batch or earlier in the same one.
+func TestDeliveriesStoredTogetherAnsweredEachAlone(t *testing.T) {
+	ctx := context.Background()
+	s := openFresh(t, storetest.NewClock(t0).Now)
+	op := func(nonce string) *receivedOp {
+		e := meeting.Event{Type: meeting.EventMeetingEnded, MeetingID: 7, UUID: nonce + "==", EndTime: t0}
+		j := &meeting.Job{Key: e.DedupeKey(), Kind: meeting.JobEvent, Event: &e, Nonce: nonce}
+		payload, err := s.sealEvent(j)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return &receivedOp{nonce: nonce, key: j.Key, meetingID: 7, payload: payload, at: t0.UnixMilli(), done: make(chan error, 1)}
+	}
+	if err := s.insertReceived(ctx, s.pool, []*receivedOp{op("req-0")}); err != nil {
+		t.Fatal(err)
+	}
+	batch := []*receivedOp{op("req-1"), op("req-0"), op("req-2"), op("req-1")}
+	if err := s.insertReceived(ctx, s.pool, batch); err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range []bool{true, false, true, false} {
+		err := <-batch[i].done
+		if stored := err == nil; stored != want || (!stored && meeting.KindOf(err) != meeting.KindActionInvalid) {
+			t.Errorf("delivery %d (%s): %v, want stored %v (else a replay)", i, batch[i].nonce, err, want)
+		}
+	}
+	if jobs, err := s.Due(ctx, t0, 10, time.Minute); err != nil || len(jobs) != 3 {
+		t.Errorf("%d jobs (%v), want the three requests stored once each", len(jobs), err)
+	}
+	// A statement that fails answers no one: the receiver answers every delivery with its error.
+	failing, err := s.pool.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = failing.Rollback(ctx)
+	lost := op("req-3")
+	if err := s.insertReceived(ctx, failing, []*receivedOp{lost}); err == nil {
+		t.Fatal("a statement on a finished transaction succeeded")
+	}
+	select {
+	case err := <-lost.done:
+		t.Errorf("a delivery was answered (%v) although its statement failed", err)
+	default:
+	}
+}
