@@ -13,7 +13,6 @@ import (
 	"hash/fnv"
 	"io/fs"
 	"sort"
-	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -32,11 +31,6 @@ type Store struct {
 	pool *pgxpool.Pool
 	box  *seal.Box
 	now  func() time.Time
-
-	received        chan *receivedOp // deliveries for the receiver (receive.go)
-	quit            chan struct{}
-	receiverStopped chan struct{}
-	closeOnce       sync.Once
 }
 
 var (
@@ -75,23 +69,17 @@ func Open(ctx context.Context, dsn string, box *seal.Box, now func() time.Time) 
 	if err != nil {
 		return nil, fmt.Errorf("postgres: connecting: %w", err)
 	}
-	s := &Store{pool: pool, box: box, now: now, received: make(chan *receivedOp), quit: make(chan struct{}),
-		receiverStopped: make(chan struct{})}
+	s := &Store{pool: pool, box: box, now: now}
 	if err := s.migrate(ctx); err != nil {
 		pool.Close()
 		return nil, err
 	}
-	go s.receiver()
 	return s, nil
 }
 
-// Close stops the receiver, once the batch in hand is stored, and closes the connections.
+// Close closes the connections.
 func (s *Store) Close() error {
-	s.closeOnce.Do(func() {
-		close(s.quit)
-		<-s.receiverStopped
-		s.pool.Close()
-	})
+	s.pool.Close()
 	return nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -35,6 +36,31 @@ func (s *Store) sealEvent(j *meeting.Job) ([]byte, error) {
 		return nil, err
 	}
 	return s.box.SealField(seal.JobPayload(j.Key), b)
+}
+
+// Receive stores a received event in the inbox. The inbox's unique nonce is the replay check, so a request
+// received by any replica is refused by all of them (KindActionInvalid).
+func (s *Store) Receive(ctx context.Context, j *meeting.Job) error {
+	return s.receive(ctx, s.pool, j)
+}
+
+func (s *Store) receive(ctx context.Context, db dbtx, j *meeting.Job) error {
+	if j.Event == nil || j.Nonce == "" {
+		return errors.New("postgres: receive: a received job has an event and a nonce")
+	}
+	payload, err := s.sealEvent(j)
+	if err != nil {
+		return fmt.Errorf("postgres: receive: %w", err)
+	}
+	tag, err := db.Exec(ctx, `INSERT INTO inbox (nonce, key, meeting_id, payload, received_at) VALUES ($1, $2, $3, $4, $5)
+		ON CONFLICT (nonce) DO NOTHING`, j.Nonce, j.Key, j.Event.MeetingID, payload, s.now().UnixMilli())
+	if err != nil {
+		return fmt.Errorf("postgres: receive: %w", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return &meeting.Error{Kind: meeting.KindActionInvalid, Err: errors.New("postgres: replayed request")}
+	}
+	return nil
 }
 
 // Enqueue stores a job unless its key was seen; a coalescing job merges into a pending one with its key. A

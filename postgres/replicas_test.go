@@ -71,13 +71,7 @@ func TestReceivedEventsCommittedOutOfOrderAreNotSkipped(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer slow.Rollback(ctx)
-	early := mk("early==", "req-1")
-	payload, err := s.sealEvent(early)
-	if err != nil {
-		t.Fatal(err)
-	}
-	op := &receivedOp{nonce: early.Nonce, key: early.Key, meetingID: 1, payload: payload, at: t0.UnixMilli(), done: make(chan error, 1)}
-	if err := s.insertReceived(ctx, slow, []*receivedOp{op}); err != nil || <-op.done != nil {
+	if err := s.receive(ctx, slow, mk("early==", "req-1")); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.Receive(ctx, mk("late==", "req-2")); err != nil { // a higher id, committed first
