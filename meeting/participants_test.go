@@ -151,6 +151,15 @@ func (q *completingQueue) Complete(_ context.Context, j *Job) error {
 	return nil
 }
 
+func (q *completingQueue) CompleteAll(_ context.Context, jobs []*Job) ([]*Job, error) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	for _, j := range jobs {
+		q.completed = append(q.completed, j.ID)
+	}
+	return nil, nil
+}
+
 func (q *completingQueue) Retry(_ context.Context, j *Job, _ time.Time, _ string) error {
 	q.mu.Lock()
 	defer q.mu.Unlock()

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"math/rand/v2"
+	"slices"
 	"sync"
 	"time"
 )
@@ -60,6 +61,9 @@ type Queue interface {
 	// Complete finishes j: an event job is kept (done) for deduplication; a refresh job is deleted, unless
 	// it was merged into after Due returned it, in which case it runs again.
 	Complete(ctx context.Context, j *Job) error
+	// CompleteAll completes jobs as Complete does, together, and returns those whose claim was taken over
+	// (left as they are).
+	CompleteAll(ctx context.Context, jobs []*Job) (lost []*Job, err error)
 	// Retry makes j due again at at, counting the failed attempt.
 	Retry(ctx context.Context, j *Job, at time.Time, lastErr string) error
 	// Bury keeps a job that can never succeed as a dead letter, for the admin to see.
@@ -273,9 +277,19 @@ func (p *Processor) runHeads(ctx context.Context, lanes [][]*Job) ([][]*Job, int
 	return lanes, n
 }
 
-// finishRuns finishes runs of jobs with one outcome (finish): each run's jobs in order, p.lanes runs at a
-// time (each finish is a write of its own).
+// finishRuns finishes runs of jobs with one outcome (finish): applied, all completed at once; failed, each
+// run's jobs in order, p.lanes runs at a time (each retry is a write of its own).
 func (p *Processor) finishRuns(ctx context.Context, runs [][]*Job, err error) {
+	if err == nil {
+		lost, cerr := p.q.CompleteAll(ctx, slices.Concat(runs...))
+		for _, j := range lost {
+			p.log.WarnContext(ctx, "a job outlived its lease; another claim owns it now", "job", j.Key)
+		}
+		if cerr != nil {
+			p.log.ErrorContext(ctx, "completing jobs failed; they will run again", "jobs", len(slices.Concat(runs...)), "err", cerr)
+		}
+		return
+	}
 	var wg sync.WaitGroup
 	slots := make(chan struct{}, p.lanes)
 	for _, run := range runs {

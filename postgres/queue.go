@@ -200,6 +200,52 @@ func (s *Store) Complete(ctx context.Context, j *meeting.Job) error {
 	return leaseHeld("complete job", tag, err)
 }
 
+// CompleteAll completes jobs as Complete does and returns those whose claim was taken over. The event jobs,
+// what a burst of participant events leaves, are completed by one statement; others one by one.
+func (s *Store) CompleteAll(ctx context.Context, jobs []*meeting.Job) ([]*meeting.Job, error) {
+	var lost []*meeting.Job
+	events := make(map[int64]*meeting.Job, len(jobs))
+	var ids, leases []int64
+	for _, j := range jobs {
+		if j.Kind != meeting.JobEvent {
+			if err := s.Complete(ctx, j); errors.Is(err, meeting.ErrLeaseLost) {
+				lost = append(lost, j)
+			} else if err != nil {
+				return lost, err
+			}
+			continue
+		}
+		events[j.ID] = j
+		ids, leases = append(ids, j.ID), append(leases, j.Lease)
+	}
+	if len(ids) == 0 {
+		return lost, nil
+	}
+	rows, err := s.pool.Query(ctx, `UPDATE jobs SET status = 'done', payload = NULL, locked_until = 0, updated_at = $1
+		FROM unnest($2::bigint[], $3::bigint[]) AS c (id, lease) WHERE jobs.id = c.id AND jobs.lease = c.lease
+		RETURNING jobs.id`, s.now().UnixMilli(), ids, leases)
+	if err != nil {
+		return lost, fmt.Errorf("postgres: complete jobs: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return lost, fmt.Errorf("postgres: complete jobs: %w", err)
+		}
+		delete(events, id)
+	}
+	if err := rows.Err(); err != nil {
+		return lost, fmt.Errorf("postgres: complete jobs: %w", err)
+	}
+	for _, j := range jobs {
+		if events[j.ID] == j {
+			lost = append(lost, j)
+		}
+	}
+	return lost, nil
+}
+
 // Retry schedules a failed job again at at.
 func (s *Store) Retry(ctx context.Context, j *meeting.Job, at time.Time, lastErr string) error {
 	tag, err := s.pool.Exec(ctx, `UPDATE jobs SET attempts = attempts + 1, not_before = $1, locked_until = 0, last_error = $2, updated_at = $3

@@ -229,26 +229,49 @@ const jobColumns = `id, key, kind, payload, card_id, attempts, version, not_befo
 // deleted unless merged into since they were claimed, in which case they run again. A claim that is no
 // longer the job's (its lease ran out and the job was claimed again) changes nothing: meeting.ErrLeaseLost.
 func (s *Store) Complete(ctx context.Context, j *meeting.Job) error {
+	lost, err := s.CompleteAll(ctx, []*meeting.Job{j})
+	if err == nil && len(lost) > 0 {
+		return fmt.Errorf("sqlite: complete job: %w", meeting.ErrLeaseLost)
+	}
+	return err
+}
+
+// CompleteAll completes jobs as Complete does, in one write, and returns those whose claim was taken over.
+func (s *Store) CompleteAll(ctx context.Context, jobs []*meeting.Job) ([]*meeting.Job, error) {
 	now := s.now().UnixMilli()
-	// Through the group commit (batch.go): see SetParticipant. A lost lease is a result (no row changed),
+	// Through the group commit (batch.go): see SetParticipants. A lost lease is a result (no row changed),
 	// not an error, so it never makes the batch it shares run again.
-	var n int64
+	var lost []*meeting.Job
 	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		var res sql.Result
-		var err error
-		if j.Kind == meeting.JobRefresh {
-			res, err = tx.ExecContext(ctx, `DELETE FROM jobs WHERE id = ? AND version = ? AND lease = ?`, j.ID, j.Version, j.Lease)
-			if n, err = rowsAffected(res, err); n == 0 && err == nil {
-				res, err = tx.ExecContext(ctx, `UPDATE jobs SET locked_until = 0, updated_at = ? WHERE id = ? AND lease = ?`, now, j.ID, j.Lease)
+		lost = nil // a batch that failed runs again, write by write
+		for _, j := range jobs {
+			n, err := complete(ctx, tx, j, now)
+			if err != nil {
+				return err
 			}
-		} else {
-			res, err = tx.ExecContext(ctx, `UPDATE jobs SET status = 'done', payload = NULL, locked_until = 0, updated_at = ? WHERE id = ? AND lease = ?`,
-				now, j.ID, j.Lease)
+			if n == 0 {
+				lost = append(lost, j)
+			}
 		}
-		n, err = rowsAffected(res, err)
-		return err
+		return nil
 	})
-	return leaseCount("complete job", n, err)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: complete jobs: %w", err)
+	}
+	return lost, nil
+}
+
+// complete finishes one job in tx and returns how many rows it changed (0: the claim was taken over).
+func complete(ctx context.Context, tx *sql.Tx, j *meeting.Job, now int64) (int64, error) {
+	if j.Kind == meeting.JobRefresh {
+		res, err := tx.ExecContext(ctx, `DELETE FROM jobs WHERE id = ? AND version = ? AND lease = ?`, j.ID, j.Version, j.Lease)
+		if n, err := rowsAffected(res, err); n > 0 || err != nil {
+			return n, err
+		}
+		return rowsAffected(tx.ExecContext(ctx, `UPDATE jobs SET locked_until = 0, updated_at = ? WHERE id = ? AND lease = ?`, now, j.ID, j.Lease))
+	}
+	return rowsAffected(tx.ExecContext(ctx, `UPDATE jobs SET status = 'done', payload = NULL, locked_until = 0, updated_at = ? WHERE id = ? AND lease = ?`,
+		now, j.ID, j.Lease))
 }
 
 // rowsAffected is res's count of changed rows (0 after an error).
@@ -257,17 +280,6 @@ func rowsAffected(res sql.Result, err error) (int64, error) {
 		return 0, err
 	}
 	return res.RowsAffected()
-}
-
-// leaseCount is leaseHeld for a count of changed rows already read.
-func leaseCount(doing string, n int64, err error) error {
-	if err != nil {
-		return fmt.Errorf("sqlite: %s: %w", doing, err)
-	}
-	if n == 0 {
-		return fmt.Errorf("sqlite: %s: %w", doing, meeting.ErrLeaseLost)
-	}
-	return nil
 }
 
 // leaseHeld turns the result of a write guarded by a job's lease into the caller's error: the write's own

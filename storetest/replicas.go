@@ -241,8 +241,15 @@ func lostLease(t *testing.T, clock *Clock, stalled, owner meeting.Queue) {
 		// The stalled replica wakes up and reports its old claim three ways: none may land.
 		for name, late := range map[string]func() error{
 			"Complete": func() error { return stalled.Complete(ctx, old[0]) },
-			"Retry":    func() error { return stalled.Retry(ctx, old[0], clock.Now(), "late") },
-			"Bury":     func() error { return stalled.Bury(ctx, old[0], "late") },
+			"CompleteAll": func() error {
+				lost, err := stalled.CompleteAll(ctx, []*meeting.Job{old[0]})
+				if err == nil && len(lost) == 1 && lost[0] == old[0] {
+					err = meeting.ErrLeaseLost
+				}
+				return err
+			},
+			"Retry": func() error { return stalled.Retry(ctx, old[0], clock.Now(), "late") },
+			"Bury":  func() error { return stalled.Bury(ctx, old[0], "late") },
 		} {
 			if err := late(); !errors.Is(err, meeting.ErrLeaseLost) {
 				t.Errorf("%s job: a late %s of a lost claim: %v, want ErrLeaseLost", kind, name, err)

@@ -437,6 +437,29 @@ func RunQueue(t *testing.T, openAt Opener[meeting.Queue]) {
 			t.Errorf("completed job still due: %+v", due)
 		}
 	})
+	t.Run("events completed together", func(t *testing.T) {
+		q := open(t)
+		for _, uuid := range []string{"t1==", "t2==", "t3=="} {
+			if _, err := q.Enqueue(ctx, ev(uuid)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		jobs, err := q.Due(ctx, t0, 10, time.Minute)
+		if err != nil || len(jobs) != 3 {
+			t.Fatalf("due %+v %v", jobs, err)
+		}
+		if lost, err := q.CompleteAll(ctx, jobs); err != nil || len(lost) != 0 {
+			t.Fatalf("CompleteAll: lost %+v, %v", lost, err)
+		}
+		if due, _ := q.Due(ctx, t0.Add(time.Hour), 10, time.Minute); len(due) != 0 {
+			t.Errorf("completed jobs still due: %+v", due)
+		}
+		for _, uuid := range []string{"t1==", "t3=="} {
+			if added, _ := q.Enqueue(ctx, ev(uuid)); added {
+				t.Errorf("a repeated delivery of %s, completed together with others, was stored again", uuid)
+			}
+		}
+	})
 	t.Run("received events: replays refused, repeated deliveries applied once", func(t *testing.T) {
 		q := open(t)
 		received := func(uuid, nonce string) *meeting.Job {
