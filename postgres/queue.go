@@ -227,16 +227,12 @@ func (s *Store) CompleteAll(ctx context.Context, jobs []*meeting.Job) ([]*meetin
 	if err != nil {
 		return lost, fmt.Errorf("postgres: complete jobs: %w", err)
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return lost, fmt.Errorf("postgres: complete jobs: %w", err)
-		}
-		delete(events, id)
-	}
-	if err := rows.Err(); err != nil {
+	done, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
 		return lost, fmt.Errorf("postgres: complete jobs: %w", err)
+	}
+	for _, id := range done {
+		delete(events, id)
 	}
 	for _, j := range jobs {
 		if events[j.ID] == j {

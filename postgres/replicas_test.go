@@ -150,6 +150,33 @@ func TestSealedValuesAreBoundToTheirRow(t *testing.T) {
 	}
 }
 
+// heldUntil checks that replica b cannot take meeting held's lock until unlock releases it, while it takes
+// meeting free's at once.
+func heldUntil(t *testing.T, unlock func(), b *Store, held, free int64) {
+	t.Helper()
+	ctx := context.Background()
+	got := make(chan struct{})
+	go func() {
+		u, err := b.LockMeeting(ctx, held)
+		if err == nil {
+			u()
+		}
+		close(got)
+	}()
+	other, err := b.LockMeeting(ctx, free)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other()
+	select {
+	case <-got:
+		t.Fatal("two replicas held one meeting's lock at once")
+	default:
+	}
+	unlock()
+	<-got
+}
+
 func TestLocksHoldAcrossReplicas(t *testing.T) {
 	ctx := context.Background()
 	dsn, box := pgtest.DSN(t), newBox(t)
@@ -161,27 +188,7 @@ func TestLocksHoldAcrossReplicas(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got := make(chan struct{})
-		go func() {
-			u, err := b.LockMeeting(ctx, 81000000001)
-			if err == nil {
-				u()
-			}
-			close(got)
-		}()
-		// Another meeting is not held up.
-		other, err := b.LockMeeting(ctx, 81000000002)
-		if err != nil {
-			t.Fatal(err)
-		}
-		other()
-		select {
-		case <-got:
-			t.Fatal("two replicas held one meeting's lock at once")
-		default:
-		}
-		unlock()
-		<-got
+		heldUntil(t, unlock, b, 81000000001, 81000000002)
 	})
 
 	t.Run("several meetings held at once, and by two replicas in any order without waiting forever", func(t *testing.T) {
@@ -189,26 +196,7 @@ func TestLocksHoldAcrossReplicas(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got := make(chan struct{})
-		go func() {
-			u, err := b.LockMeeting(ctx, 81000000012)
-			if err == nil {
-				u()
-			}
-			close(got)
-		}()
-		other, err := b.LockMeeting(ctx, 81000000014)
-		if err != nil {
-			t.Fatal(err)
-		}
-		other()
-		select {
-		case <-got:
-			t.Fatal("a meeting held among several was taken by another replica")
-		default:
-		}
-		unlock()
-		<-got
+		heldUntil(t, unlock, b, 81000000012, 81000000014)
 		// Two replicas taking overlapping sets, named in opposite orders, over and over: PostgreSQL would
 		// report a deadlock as an error.
 		sets := [][]int64{{81000000021, 81000000022, 81000000023}, {81000000023, 81000000022, 81000000021}}
