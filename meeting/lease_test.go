@@ -19,7 +19,7 @@ var _ Queue = (*leaseQueue)(nil)
 func (q *leaseQueue) Receive(context.Context, *Job) error                  { return nil }
 func (q *leaseQueue) Enqueue(context.Context, *Job) (bool, error)          { return false, nil }
 func (q *leaseQueue) Complete(context.Context, *Job) error                 { return nil }
-func (q *leaseQueue) CompleteAll(context.Context, []*Job) ([]*Job, error) { return nil, nil }
+func (q *leaseQueue) CompleteAll(context.Context, []*Job) ([]*Job, error)  { return nil, nil }
 func (q *leaseQueue) Retry(context.Context, *Job, time.Time, string) error { return nil }
 func (q *leaseQueue) DeadLetters(context.Context, int) ([]*Job, error)     { return nil, nil }
 

@@ -21,12 +21,12 @@ type stoppingQueue struct {
 
 var _ Queue = (*stoppingQueue)(nil)
 
-func (q *stoppingQueue) Receive(context.Context, *Job) error              { return nil }
-func (q *stoppingQueue) Enqueue(context.Context, *Job) (bool, error)      { return false, nil }
-func (q *stoppingQueue) Complete(context.Context, *Job) error             { return nil }
+func (q *stoppingQueue) Receive(context.Context, *Job) error                 { return nil }
+func (q *stoppingQueue) Enqueue(context.Context, *Job) (bool, error)         { return false, nil }
+func (q *stoppingQueue) Complete(context.Context, *Job) error                { return nil }
 func (q *stoppingQueue) CompleteAll(context.Context, []*Job) ([]*Job, error) { return nil, nil }
-func (q *stoppingQueue) Bury(context.Context, *Job, string) error         { return nil }
-func (q *stoppingQueue) DeadLetters(context.Context, int) ([]*Job, error) { return nil, nil }
+func (q *stoppingQueue) Bury(context.Context, *Job, string) error            { return nil }
+func (q *stoppingQueue) DeadLetters(context.Context, int) ([]*Job, error)    { return nil, nil }
 
 func (q *stoppingQueue) Due(_ context.Context, now time.Time, _ int, _ time.Duration) ([]*Job, error) {
 	q.mu.Lock()

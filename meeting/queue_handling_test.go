@@ -20,8 +20,11 @@ func (q *decisionQueue) Receive(context.Context, *Job) error              { retu
 func (q *decisionQueue) Enqueue(context.Context, *Job) (bool, error)      { return false, nil }
 func (q *decisionQueue) DeadLetters(context.Context, int) ([]*Job, error) { return nil, nil }
 func (q *decisionQueue) Complete(context.Context, *Job) error             { q.completed = true; return nil }
-func (q *decisionQueue) CompleteAll(context.Context, []*Job) ([]*Job, error) { q.completed = true; return nil, nil }
-func (q *decisionQueue) Bury(context.Context, *Job, string) error         { q.buried = true; return nil }
+func (q *decisionQueue) CompleteAll(context.Context, []*Job) ([]*Job, error) {
+	q.completed = true
+	return nil, nil
+}
+func (q *decisionQueue) Bury(context.Context, *Job, string) error { q.buried = true; return nil }
 func (q *decisionQueue) Retry(context.Context, *Job, time.Time, string) error {
 	q.retried = true
 	return nil
