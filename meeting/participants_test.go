@@ -210,3 +210,37 @@ func TestProcessorAppliesAMeetingsParticipantsTogether(t *testing.T) {
 		t.Errorf("the card was written %d times for 40 joins, want once", cs.updates)
 	}
 }
+
+// A run of participant events that follows another event of its meeting in a claimed batch (the meeting
+// starting, then people joining) is applied after that event, together, and completed in order.
+func TestProcessorAppliesARunAfterItsMeetingStarted(t *testing.T) {
+	ctx := context.Background()
+	f := s2sFixture()
+	cs := &countingStore{memStore: f.store}
+	f.svc.Store = cs
+	f.start(t, "alice", "town", "All hands")
+	cards, _ := f.store.OpenCards(ctx, "town", time.Time{})
+	c := cards[0]
+	started := Event{Type: EventMeetingStarted, MeetingID: c.MeetingID, UUID: c.UUID, StartTime: f.now}
+	q := &completingQueue{jobs: []*Job{{ID: 1, Key: started.DedupeKey(), Kind: JobEvent, Event: &started, CreatedAt: f.now}}}
+	want := []int64{1}
+	for i := range 10 {
+		ev := Event{Type: EventParticipantJoined, MeetingID: c.MeetingID, UUID: c.UUID, Participant: fmt.Sprintf("p%d", i), At: f.now}
+		q.jobs = append(q.jobs, &Job{ID: int64(i + 2), Key: ev.DedupeKey(), Kind: JobEvent, Event: &ev, CreatedAt: f.now})
+		want = append(want, int64(i+2))
+	}
+	cs.updates = 0
+	if n, err := NewProcessor(f.svc, q, time.Minute).RunOnce(ctx); n != 11 || err != nil {
+		t.Fatalf("RunOnce = %d, %v; want 11 jobs handled", n, err)
+	}
+	if !slices.Equal(q.completed, want) || len(q.retried) != 0 {
+		t.Errorf("completed %v, retried %v; want every job completed, in order", q.completed, q.retried)
+	}
+	got, _ := f.store.Card(ctx, c.ID)
+	if got.Status != StatusStarted || got.Participants != 10 {
+		t.Errorf("the card is %s with %d participants, want started with 10", got.Status, got.Participants)
+	}
+	if cs.updates != 2 {
+		t.Errorf("the card was written %d times (the start, then 10 joins), want twice", cs.updates)
+	}
+}

@@ -218,11 +218,10 @@ func (p *Processor) runBatch(stop, work context.Context) (int, error) {
 					mu.Unlock()
 					return
 				}
-				n := participantRun(lane[i:])
+				n := max(participantRun(lane[i:]), 1)
 				if n > 1 {
 					p.handleRun(work, lane[i:i+n])
 				} else {
-					n = 1
 					p.handle(work, lane[i])
 				}
 				i += n
@@ -281,12 +280,13 @@ func (p *Processor) runHeads(ctx context.Context, lanes [][]*Job) ([][]*Job, int
 // run's jobs in order, p.lanes runs at a time (each retry is a write of its own).
 func (p *Processor) finishRuns(ctx context.Context, runs [][]*Job, err error) {
 	if err == nil {
-		lost, cerr := p.q.CompleteAll(ctx, slices.Concat(runs...))
+		jobs := slices.Concat(runs...)
+		lost, cerr := p.q.CompleteAll(ctx, jobs)
 		for _, j := range lost {
 			p.log.WarnContext(ctx, "a job outlived its lease; another claim owns it now", "job", j.Key)
 		}
 		if cerr != nil {
-			p.log.ErrorContext(ctx, "completing jobs failed; they will run again", "jobs", len(slices.Concat(runs...)), "err", cerr)
+			p.log.ErrorContext(ctx, "completing jobs failed; they will run again", "jobs", len(jobs), "err", cerr)
 		}
 		return
 	}
@@ -335,9 +335,7 @@ func (p *Processor) handleRun(ctx context.Context, jobs []*Job) {
 		}
 		return
 	}
-	for _, j := range jobs {
-		p.finish(ctx, j, err)
-	}
+	p.finishRuns(ctx, [][]*Job{jobs}, err)
 }
 
 // finish completes a job applied without error, and otherwise retries it later or buries it, as the error's
