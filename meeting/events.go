@@ -228,11 +228,11 @@ func (s *Service) applyToCard(ctx context.Context, ev Event, c *Card) (bool, err
 // applyPresence records ev's participant joining or leaving card c's meeting and reports whether c changed
 // (its count, or the instance a join bound it to); the caller writes c.
 func (s *Service) applyPresence(ctx context.Context, c *Card, ev Event) (bool, error) {
-	if c.Status == StatusEnded || ev.Participant == "" {
+	ps := presences(c, []Event{ev})
+	if len(ps) == 0 {
 		return false, nil
 	}
-	counts, err := s.Store.SetParticipants(ctx, []Presence{{CardID: c.ID, Key: ev.Participant,
-		Present: ev.Type == EventParticipantJoined, At: ev.At}})
+	counts, err := s.Store.SetParticipants(ctx, ps)
 	if err != nil {
 		return false, err
 	}
@@ -249,10 +249,10 @@ func (s *Service) ensureShown(ctx context.Context, c *Card, st Status) error {
 	return s.scheduleRefresh(ctx, c, s.Now())
 }
 
-// cardFor finds the card an event is about among its meeting id's cards (newest first). A card is matched by its meeting instance UUID; a Personal
-// Meeting ID hosts many instances under one meeting id, so a card without a UUID yet (a PMI card waiting
-// for its first start) is bound to the newest such card of that meeting id, on meeting.started or on a
-// participant joining (whichever of the two Zoom delivers first).
+// cardFor finds the card an event is about among its meeting id's cards (newest first). A card is matched
+// by its meeting instance UUID; a Personal Meeting ID hosts many instances under one meeting id, so a card
+// without a UUID yet (a PMI card waiting for its first start) is bound to the newest such card of that
+// meeting id, on meeting.started or on a participant joining (whichever of the two Zoom delivers first).
 func cardFor(cards []*Card, ev Event) *Card {
 	for _, c := range cards {
 		if ev.UUID != "" && c.UUID == ev.UUID {

@@ -370,8 +370,8 @@ func (m *memStore) OpenCards(_ context.Context, channelID string, since time.Tim
 	}), nil
 }
 
-func (m *memStore) CardsByMeeting(_ context.Context, id int64) ([]*Card, error) {
-	return m.selectCards(func(c *Card) bool { return c.MeetingID == id }), nil
+func (m *memStore) CardsByMeeting(ctx context.Context, id int64) ([]*Card, error) {
+	return m.CardsByMeetings(ctx, []int64{id})
 }
 
 func (m *memStore) CardsByMeetings(_ context.Context, ids []int64) ([]*Card, error) {

@@ -84,14 +84,9 @@ func (s *Service) ApplyParticipants(ctx context.Context, runs [][]Event) ([]bool
 			continue
 		}
 		applied[i] = true
-		if c.Status == StatusEnded {
-			continue // an ended card counts no one any more
-		}
-		for _, ev := range run {
-			if ev.Participant != "" {
-				ps = append(ps, Presence{CardID: c.ID, Key: ev.Participant, Present: ev.Type == EventParticipantJoined, At: ev.At})
-				targets[c.ID], uuids[c.ID] = c, first.UUID
-			}
+		if cps := presences(c, run); len(cps) > 0 {
+			ps = append(ps, cps...)
+			targets[c.ID], uuids[c.ID] = c, first.UUID
 		}
 	}
 	if len(ps) == 0 {
@@ -116,6 +111,21 @@ func (s *Service) ApplyParticipants(ctx context.Context, runs [][]Event) ([]bool
 		})
 	}
 	return applied, g.Wait()
+}
+
+// presences are what participant events evs record on card c: nothing once the card has ended (it counts no
+// one any more), and nothing of an event without a participant.
+func presences(c *Card, evs []Event) []Presence {
+	if c.Status == StatusEnded {
+		return nil
+	}
+	var ps []Presence
+	for _, ev := range evs {
+		if ev.Participant != "" {
+			ps = append(ps, Presence{CardID: c.ID, Key: ev.Participant, Present: ev.Type == EventParticipantJoined, At: ev.At})
+		}
+	}
+	return ps
 }
 
 // countPresence sets card c's count from hc, what recording its participants' presence reported, and binds

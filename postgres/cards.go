@@ -115,7 +115,7 @@ func (s *Store) OpenCards(ctx context.Context, channelID string, since time.Time
 
 // CardsByMeeting lists the cards of a Zoom meeting id, newest first.
 func (s *Store) CardsByMeeting(ctx context.Context, meetingID int64) ([]*meeting.Card, error) {
-	return s.cards(ctx, `meeting_id = $1 ORDER BY created_at DESC, id DESC`, meetingID)
+	return s.CardsByMeetings(ctx, []int64{meetingID})
 }
 
 // CardsByMeetings lists the cards of several Zoom meeting ids, each meeting's newest first.

@@ -203,8 +203,7 @@ func (s *Store) Complete(ctx context.Context, j *meeting.Job) error {
 // CompleteAll completes jobs as Complete does and returns those whose claim was taken over. The event jobs,
 // what a burst of participant events leaves, are completed by one statement; others one by one.
 func (s *Store) CompleteAll(ctx context.Context, jobs []*meeting.Job) ([]*meeting.Job, error) {
-	var lost []*meeting.Job
-	events := make(map[int64]*meeting.Job, len(jobs))
+	var lost, events []*meeting.Job
 	var ids, leases []int64
 	for _, j := range jobs {
 		if j.Kind != meeting.JobEvent {
@@ -215,10 +214,10 @@ func (s *Store) CompleteAll(ctx context.Context, jobs []*meeting.Job) ([]*meetin
 			}
 			continue
 		}
-		events[j.ID] = j
+		events = append(events, j)
 		ids, leases = append(ids, j.ID), append(leases, j.Lease)
 	}
-	if len(ids) == 0 {
+	if len(events) == 0 {
 		return lost, nil
 	}
 	rows, err := s.pool.Query(ctx, `UPDATE jobs SET status = 'done', payload = NULL, locked_until = 0, updated_at = $1
@@ -231,11 +230,8 @@ func (s *Store) CompleteAll(ctx context.Context, jobs []*meeting.Job) ([]*meetin
 	if err != nil {
 		return lost, fmt.Errorf("postgres: complete jobs: %w", err)
 	}
-	for _, id := range done {
-		delete(events, id)
-	}
-	for _, j := range jobs {
-		if events[j.ID] == j {
+	for _, j := range events {
+		if !slices.Contains(done, j.ID) {
 			lost = append(lost, j)
 		}
 	}
